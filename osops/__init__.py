@@ -1,0 +1,16 @@
+"""osops: check, drive and demo an OpenStack cloud right after install.
+
+The Python API lives in the submodules (``osops.cloud``, ``osops.images``,
+``osops.flavors``, ``osops.networks``, ``osops.servers``); the command line
+in ``osops.cli`` is a thin layer over them.  This module imports nothing
+heavy so that ``osops --help`` starts fast.
+"""
+
+__version__ = "0.1.0"
+
+
+def connect(cloud=None, **options):
+    """Connect to a cloud; see :func:`osops.cloud.connect`."""
+    from osops.cloud import connect as _connect
+
+    return _connect(cloud, **options)

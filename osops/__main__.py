@@ -1,0 +1,5 @@
+import sys
+
+from osops.cli.app import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The osops command line: a thin cliff layer over the Python API."""

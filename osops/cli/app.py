@@ -1,0 +1,124 @@
+"""The cliff application: global options, the command table, exit codes."""
+
+import importlib
+import logging
+import sys
+
+from cliff.app import App
+from cliff.commandmanager import CommandManager
+
+import osops
+
+# Command name -> "module:Class".  A static table, loaded on first use, so
+# start-up scans no entry points and imports no command it does not run.
+COMMANDS = {
+    "image list": "osops.cli.image:ListImages",
+    "flavor list": "osops.cli.flavor:ListFlavors",
+    "server list": "osops.cli.server:ListServers",
+    "server show": "osops.cli.server:ShowServer",
+    "server create": "osops.cli.server:CreateServer",
+    "server suspend": "osops.cli.server:SuspendServer",
+    "server resume": "osops.cli.server:ResumeServer",
+    "server delete": "osops.cli.server:DeleteServer",
+    "boot": "osops.cli.server:CreateServer",
+    "suspend": "osops.cli.server:SuspendServer",
+    "resume": "osops.cli.server:ResumeServer",
+    "delete": "osops.cli.server:DeleteServer",
+}
+
+# --os-* options; their defaults come from OS_* variables through
+# openstacksdk's loader, so argparse leaves them None.
+OS_OPTIONS = (
+    ("cloud", "cloud name in clouds.yaml (env OS_CLOUD); 'demo' replays the built-in demo cloud"),
+    ("auth-url", "Keystone URL (env OS_AUTH_URL)"),
+    ("username", "user name (env OS_USERNAME)"),
+    ("password", "password (env OS_PASSWORD)"),
+    ("project-name", "project name (env OS_PROJECT_NAME; OS_TENANT_NAME works too)"),
+    ("project-id", "project id (env OS_PROJECT_ID; OS_TENANT_ID works too)"),
+    ("user-domain-name", "user's domain (env OS_USER_DOMAIN_NAME)"),
+    ("project-domain-name", "project's domain (env OS_PROJECT_DOMAIN_NAME)"),
+    ("user-domain-id", "user's domain id (env OS_USER_DOMAIN_ID)"),
+    ("project-domain-id", "project's domain id (env OS_PROJECT_DOMAIN_ID)"),
+    ("region-name", "region (env OS_REGION_NAME)"),
+    ("interface", "endpoint interface: public, internal or admin (env OS_INTERFACE)"),
+    ("cacert", "CA bundle for TLS (env OS_CACERT)"),
+)
+
+
+class LazyCommand:
+    """A command table entry that imports its class only when asked."""
+
+    def __init__(self, name, target):
+        self.name = name
+        self.value = target
+
+    def load(self):
+        module, _, cls = self.value.partition(":")
+        return getattr(importlib.import_module(module), cls)
+
+
+class Commands(CommandManager):
+    def __init__(self, table):
+        super().__init__(None)
+        self.commands = {name: LazyCommand(name, target) for name, target in table.items()}
+
+
+class OsopsApp(App):
+    """osops: check, drive and demo an OpenStack cloud right after install."""
+
+    def __init__(self):
+        super().__init__(description=self.__doc__, version=osops.__version__,
+                         command_manager=Commands(COMMANDS), deferred_help=True)
+        self._cloud = None
+        self._error = None
+
+    def build_option_parser(self, description, version, argparse_kwargs=None):
+        parser = super().build_option_parser(description, version, argparse_kwargs)
+        for name, text in OS_OPTIONS:
+            parser.add_argument(f"--os-{name}", metavar=name.split("-")[-1].upper(), help=text)
+        parser.add_argument("--insecure", action="store_true", default=None,
+                            help="do not verify TLS certificates (labs only)")
+        return parser
+
+    def configure_logging(self):
+        super().configure_logging()
+        if self.options.debug:
+            for handler in logging.getLogger().handlers:
+                handler.setLevel(logging.DEBUG)
+        else:
+            logging.getLogger("keystoneauth").setLevel(logging.WARNING)
+            logging.getLogger("openstack").setLevel(logging.ERROR)
+            logging.captureWarnings(True)
+            logging.getLogger("py.warnings").setLevel(logging.ERROR)
+
+    @property
+    def cloud(self):
+        """The connection, made on first use from the global options."""
+        if self._cloud is None:
+            from osops.cloud import connect
+
+            self._cloud = connect(self.options.os_cloud, warn=self.warn, **self.cloud_options())
+        return self._cloud
+
+    def cloud_options(self):
+        """The --os-* options as openstacksdk config keys."""
+        opts = {name.replace("-", "_"): getattr(self.options, "os_" + name.replace("-", "_"))
+                for name, _ in OS_OPTIONS if name != "cloud"}
+        opts["insecure"] = self.options.insecure
+        return opts
+
+    def warn(self, line):
+        """Print a one-line warning on stderr."""
+        self.stderr.write(line + "\n")
+
+    def clean_up(self, cmd, result, err):
+        self._error = err
+
+    def run_subcommand(self, argv):
+        result = super().run_subcommand(argv)
+        return getattr(self._error, "exit_code", result) if self._error else result
+
+
+def main(argv=None):
+    """Console entry point."""
+    return OsopsApp().run(sys.argv[1:] if argv is None else argv)

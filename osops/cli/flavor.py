@@ -1,0 +1,19 @@
+"""osops flavor list."""
+
+from cliff.lister import Lister
+
+from osops.cli.base import CloudCommand
+
+COLUMNS = ("ID", "Name", "Memory_MB", "Disk", "Ephemeral", "Swap", "VCPUs",
+           "RXTX_Factor", "Is_Public")
+
+
+class ListFlavors(CloudCommand, Lister):
+    """List flavors in nova flavor-list's shape."""
+
+    def take_action(self, parsed_args):
+        from osops.flavors import list_flavors
+
+        rows = [(f.id, f.name, f.ram, f.disk, f.ephemeral, f.swap, f.vcpus, f.rxtx_factor, f.is_public)
+                for f in list_flavors(self.cloud)]
+        return COLUMNS, rows

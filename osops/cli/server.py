@@ -1,0 +1,146 @@
+"""osops server list|show|create|suspend|resume|delete (and boot, suspend ...)."""
+
+import argparse
+
+from cliff.lister import Lister
+from cliff.show import ShowOne
+
+from osops.cli.base import CloudCommand
+
+LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Power State", "Networks")
+SHORT_COLUMNS = ("ID", "Name", "Status", "Networks")
+
+
+def _row(server, columns):
+    values = {"ID": server.id, "Name": server.name, "Status": server.status,
+              "Task State": server.task_state or "-", "Power State": server.power_state,
+              "Networks": server.networks}
+    return tuple(values[c] for c in columns)
+
+
+def _positive(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def _count(text):
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return int(text)
+
+
+class ListServers(CloudCommand, Lister):
+    """List servers in nova list's shape."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("--all-projects", action="store_true", help="servers of every project (admin)")
+        parser.add_argument("--status", help="only servers with this status (ACTIVE, ERROR ...)")
+        parser.add_argument("--name", help="only servers whose name matches this regular expression")
+        return parser
+
+    def take_action(self, parsed_args):
+        from osops.servers import list_servers
+
+        servers = list_servers(self.cloud, all_projects=parsed_args.all_projects,
+                               status=parsed_args.status and parsed_args.status.upper(),
+                               name=parsed_args.name)
+        return LIST_COLUMNS, [_row(s, LIST_COLUMNS) for s in servers]
+
+
+class ShowServer(CloudCommand, ShowOne):
+    """Show one server."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("server", metavar="SERVER", help="name or id")
+        parser.add_argument("--all-projects", action="store_true", help="look in every project (admin)")
+        return parser
+
+    def take_action(self, parsed_args):
+        from osops.servers import find_server
+
+        s = find_server(self.cloud, parsed_args.server, parsed_args.all_projects)
+        fields = {"id": s.id, "name": s.name, "status": s.status, "task_state": s.task_state or "-",
+                  "power_state": s.power_state, "networks": s.networks, "flavor": s.flavor,
+                  "image": s.image, "key_name": s.key_name or "-", "created": s.created,
+                  "project_id": s.project_id, "metadata": s.metadata, "fault": s.fault or "-"}
+        return tuple(fields), tuple(fields.values())
+
+
+class CreateServer(CloudCommand, Lister):
+    """Boot servers by image and flavor name, waiting until they are ACTIVE."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("name", metavar="NAME", nargs="?", help="server name (generated when left out)")
+        parser.add_argument("--flavor", required=True, help="flavor name or id (m1.tiny, 1)")
+        parser.add_argument("--image", required=True, help="image name, prefix or id of a bootable image")
+        parser.add_argument("--network", help="network name or id (default: the only usable one)")
+        parser.add_argument("--key-name", help="keypair to inject")
+        parser.add_argument("--count", type=_count, default=1, help="boot N servers named NAME-1..NAME-N")
+        parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
+                            help="wait until ACTIVE (default: wait)")
+        parser.add_argument("--timeout", type=_positive, default=300, help="seconds to wait (default 300)")
+        return parser
+
+    def take_action(self, parsed_args):
+        from osops.servers import boot
+
+        a = parsed_args
+        servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, network=a.network,
+                       key_name=a.key_name, count=a.count, wait=a.wait, timeout=a.timeout,
+                       on_change=self.progress())
+        return SHORT_COLUMNS, [_row(s, SHORT_COLUMNS) for s in servers]
+
+
+class _ServerAction(CloudCommand, Lister):
+    """Base for commands that act on servers named on the command line."""
+
+    wait_default = False
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("servers", metavar="SERVER", nargs="+", help="names or ids")
+        parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=self.wait_default,
+                            help="wait until the action completes")
+        parser.add_argument("--timeout", type=_positive, default=300, help="seconds to wait (default 300)")
+        parser.add_argument("--all-projects", action="store_true", help="look in every project (admin)")
+        return parser
+
+    def take_action(self, parsed_args):
+        from osops import servers as ops
+
+        found = ops.find_servers(self.cloud, parsed_args.servers, parsed_args.all_projects)
+        names = {s.id: s.name for s in found}
+        done = self.act(ops, found, parsed_args.wait, parsed_args.timeout, self.progress(names))
+        return SHORT_COLUMNS, [_row(s, SHORT_COLUMNS) for s in done]
+
+
+class SuspendServer(_ServerAction):
+    """Suspend servers."""
+
+    def act(self, ops, found, wait, timeout, on_change):
+        return ops.suspend(self.cloud, found, wait, timeout, on_change)
+
+
+class ResumeServer(_ServerAction):
+    """Resume suspended servers."""
+
+    def act(self, ops, found, wait, timeout, on_change):
+        return ops.resume(self.cloud, found, wait, timeout, on_change)
+
+
+class DeleteServer(_ServerAction):
+    """Delete servers (with --wait, until they are gone)."""
+
+    def act(self, ops, found, wait, timeout, on_change):
+        from dataclasses import replace
+
+        ops.delete(self.cloud, found, wait, timeout, on_change)
+        return [replace(s, status="DELETED" if wait else "DELETING") for s in found]

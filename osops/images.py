@@ -1,0 +1,17 @@
+"""Images: list them and find the one a name means."""
+
+from osops.models import Image
+from osops.resolve import resolve
+
+NOT_BOOTABLE = "kernel, ramdisk and inactive images are left out"
+
+
+def list_images(conn):
+    """All images the user can see, as :class:`~osops.models.Image`."""
+    return [Image.from_sdk(img) for img in conn.image.images()]
+
+
+def find_image(conn, name_or_id, images=None):
+    """The one active, bootable image *name_or_id* names."""
+    images = list_images(conn) if images is None else images
+    return resolve("image", name_or_id, [i for i in images if i.bootable], NOT_BOOTABLE)

@@ -1,0 +1,132 @@
+"""Plain result objects: what the Python API returns and the CLI prints."""
+
+from dataclasses import dataclass, field
+
+NOT_BOOTABLE_FORMATS = ("aki", "ari")
+POWER_STATES = {0: "NOSTATE", 1: "Running", 3: "Paused", 4: "Shutdown",
+                6: "Crashed", 7: "Suspended"}
+
+
+@dataclass(frozen=True)
+class Image:
+    id: str
+    name: str
+    status: str
+    disk_format: str
+    container_format: str
+    size: int | None
+    visibility: str
+
+    @property
+    def bootable(self):
+        """Active and not a kernel or ramdisk (aki/ari) image."""
+        formats = (self.disk_format, self.container_format)
+        return self.status == "active" and not any(f in NOT_BOOTABLE_FORMATS for f in formats)
+
+    @classmethod
+    def from_sdk(cls, img):
+        return cls(id=img.id, name=img.name or "", status=img.status or "",
+                   disk_format=img.disk_format or "", container_format=img.container_format or "",
+                   size=img.size, visibility=img.visibility or "")
+
+
+@dataclass(frozen=True)
+class Flavor:
+    id: str
+    name: str
+    ram: int
+    disk: int
+    ephemeral: int
+    swap: int | str
+    vcpus: int
+    rxtx_factor: float
+    is_public: bool
+
+    @classmethod
+    def from_sdk(cls, fl):
+        return cls(id=fl.id, name=fl.name or "", ram=fl.ram, disk=fl.disk,
+                   ephemeral=fl.ephemeral or 0, swap=fl.swap or "", vcpus=fl.vcpus,
+                   rxtx_factor=fl.rxtx_factor if fl.rxtx_factor is not None else 1.0,
+                   is_public=bool(fl.is_public))
+
+
+@dataclass(frozen=True)
+class Network:
+    id: str
+    name: str
+    status: str
+    shared: bool
+    external: bool
+    project_id: str
+    subnet_ids: tuple = ()
+
+    @classmethod
+    def from_sdk(cls, net):
+        return cls(id=net.id, name=net.name or "", status=net.status or "",
+                   shared=bool(net.is_shared), external=bool(net.is_router_external),
+                   project_id=net.project_id or "", subnet_ids=tuple(net.subnet_ids or ()))
+
+
+@dataclass(frozen=True)
+class Address:
+    network: str
+    addr: str
+    version: int
+    type: str
+    mac: str
+
+
+@dataclass(frozen=True)
+class Server:
+    id: str
+    name: str
+    status: str
+    task_state: str | None
+    power_state: str
+    addresses: tuple = ()
+    flavor: str = ""
+    image: str = ""
+    fault: str = ""
+    metadata: dict = field(default_factory=dict)
+    created: str = ""
+    key_name: str | None = None
+    project_id: str = ""
+
+    @property
+    def networks(self):
+        """Addresses in nova's shape: ``private=10.0.0.5, 172.24.4.3``."""
+        by_net = {}
+        for a in self.addresses:
+            by_net.setdefault(a.network, []).append(a.addr)
+        return "; ".join(f"{net}={', '.join(addrs)}" for net, addrs in by_net.items())
+
+    def ips(self, kind="any"):
+        """Addresses of *kind* (``fixed``, ``floating`` or ``any``), IPv4 first."""
+        chosen = [a for a in self.addresses if kind == "any" or a.type == kind]
+        return [a.addr for a in sorted(chosen, key=lambda a: a.version)]
+
+    @classmethod
+    def from_sdk(cls, srv):
+        addresses = tuple(
+            Address(network=net, addr=a.get("addr", ""), version=a.get("version", 4),
+                    type=a.get("OS-EXT-IPS:type", "fixed"),
+                    mac=a.get("OS-EXT-IPS-MAC:mac_addr", ""))
+            for net, addrs in (srv.addresses or {}).items() for a in addrs)
+        fault = (srv.fault or {}).get("message", "") if isinstance(srv.fault, dict) else ""
+        return cls(id=srv.id, name=srv.name or "", status=srv.status or "",
+                   task_state=srv.task_state, power_state=POWER_STATES.get(srv.power_state, str(srv.power_state or "")),
+                   addresses=addresses, flavor=_flavor_name(srv.flavor), image=_image_ref(srv.image),
+                   fault=fault, metadata=dict(srv.metadata or {}), created=srv.created_at or "",
+                   key_name=srv.key_name, project_id=srv.project_id or "")
+
+
+def _flavor_name(flavor):
+    if not flavor:
+        return ""
+    return flavor.get("original_name") or flavor.get("name") or flavor.get("id") or ""
+
+
+def _image_ref(image):
+    if not image:
+        return ""
+    return image.get("name") or image.get("id") or ""

@@ -1,0 +1,40 @@
+"""Networks: list them and choose the one a server boots on."""
+
+from osops.errors import Ambiguous
+from osops.models import Network
+from osops.resolve import resolve
+
+
+def list_networks(conn):
+    """All networks the user can see, as :class:`~osops.models.Network`."""
+    return [Network.from_sdk(n) for n in conn.network.networks()]
+
+
+def find_network(conn, name_or_id, networks=None):
+    """The one network *name_or_id* names."""
+    return resolve("network", name_or_id, list_networks(conn) if networks is None else networks)
+
+
+def usable_networks(networks, project_id):
+    """Networks a server of *project_id* can be booted on: active,
+    not external, and the project's own or shared."""
+    return [n for n in networks
+            if n.status == "ACTIVE" and not n.external
+            and (n.shared or not project_id or n.project_id == project_id)]
+
+
+def choose_network(conn, name_or_id=None, networks=None):
+    """The network to boot on, or None to boot without one.
+
+    With a name, that network.  Without one: the only usable network, None
+    when there is none, and an :class:`~osops.errors.Ambiguous` error
+    listing them when there are several.
+    """
+    networks = list_networks(conn) if networks is None else networks
+    if name_or_id:
+        return resolve("network", name_or_id, networks)
+    usable = usable_networks(networks, conn.current_project_id)
+    if len(usable) > 1:
+        listed = ", ".join(f"{n.name} ({n.id})" for n in usable)
+        raise Ambiguous(f"several networks could take the server: {listed}; choose one with --network")
+    return usable[0] if usable else None

@@ -1,0 +1,138 @@
+"""Servers: list, find, boot, wait, suspend, resume, delete."""
+
+import logging
+import uuid
+
+from osops import images, flavors, networks, wait as waiting
+from osops.errors import UsageError
+from osops.models import Flavor, Image, Network, Server
+from osops.resolve import resolve_many
+
+LOG = logging.getLogger("osops")
+BOOT_MICROVERSION = "2.37"  # the first that allows networks "none"
+DEFAULT_TIMEOUT = 300
+
+
+def list_servers(conn, all_projects=False, **filters):
+    """Servers as :class:`~osops.models.Server`, one request per page.
+
+    *filters* are Nova's list filters (``status``, ``name`` as a regex,
+    ``reservation_id`` ...).
+    """
+    filters = {k: v for k, v in filters.items() if v is not None}
+    if all_projects:
+        filters["all_projects"] = True
+    return [Server.from_sdk(s) for s in conn.compute.servers(details=True, **filters)]
+
+
+def get_server(conn, server_id):
+    """One server by id (a single GET)."""
+    return Server.from_sdk(conn.compute.get_server(server_id))
+
+
+def find_servers(conn, names_or_ids, all_projects=False):
+    """Resolve several names or ids with one list call."""
+    return resolve_many("server", names_or_ids, list_servers(conn, all_projects=all_projects))
+
+
+def find_server(conn, name_or_id, all_projects=False):
+    """The one server *name_or_id* names."""
+    return find_servers(conn, [name_or_id], all_projects)[0]
+
+
+def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1,
+         metadata=None, wait=True, timeout=DEFAULT_TIMEOUT, on_change=None):
+    """Boot *count* servers and return them (ACTIVE when *wait*).
+
+    *image*, *flavor* and *network* are names, ids or model objects; names
+    are resolved with one list call each.  With no *network*, the only
+    usable one is taken; with none at all the server boots without a
+    network, and a warning says so.  Several servers get Nova's names
+    ``NAME-1`` ... ``NAME-N``.
+    """
+    if count < 1:
+        raise UsageError(f"--count must be 1 or more, not {count}")
+    name = name or f"osops-{uuid.uuid4().hex[:8]}"
+    image = image if isinstance(image, Image) else images.find_image(conn, image)
+    flavor = flavor if isinstance(flavor, Flavor) else flavors.find_flavor(conn, flavor)
+    if not isinstance(network, Network):
+        network = networks.choose_network(conn, network)
+    if network is None:
+        LOG.warning("no usable network: booting %s without one (networks=none)", name)
+    body = {"name": name, "imageRef": image.id, "flavorRef": flavor.id,
+            "min_count": count, "max_count": count, "return_reservation_id": True,
+            "networks": [{"uuid": network.id}] if network else "none"}
+    if key_name:
+        body["key_name"] = key_name
+    if metadata:
+        body["metadata"] = dict(metadata)
+    response = conn.compute.post("/servers", json={"server": body},
+                                 microversion=BOOT_MICROVERSION, raise_exc=True)
+    reservation = response.json()["reservation_id"]
+    booted = list_servers(conn, reservation_id=reservation)
+    if wait:
+        booted = wait_for_status(conn, booted, "ACTIVE", timeout, on_change)
+    return sorted(booted, key=lambda s: s.name)
+
+
+def wait_for_status(conn, servers, status, timeout=DEFAULT_TIMEOUT, on_change=None):
+    """Wait until every server in *servers* has *status*; return them."""
+    done = lambda s: s is not None and s.status == status  # noqa: E731
+    last = waiting.wait(_fetcher(conn, servers), [s.id for s in servers], done,
+                        timeout, on_change)
+    return [last[s.id] for s in servers]
+
+
+def wait_until_gone(conn, servers, timeout=DEFAULT_TIMEOUT, on_change=None):
+    """Wait until every server in *servers* is deleted."""
+    done = lambda s: s is None or s.status == "DELETED"  # noqa: E731
+    waiting.wait(_fetcher(conn, servers), [s.id for s in servers], done, timeout,
+                 on_change, fail_on_error=False)
+
+
+def suspend(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):
+    """Suspend *servers*; with *wait*, return them SUSPENDED."""
+    return _act(conn, servers, conn.compute.suspend_server, "SUSPENDED", wait, timeout, on_change)
+
+
+def resume(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):
+    """Resume *servers*; with *wait*, return them ACTIVE."""
+    return _act(conn, servers, conn.compute.resume_server, "ACTIVE", wait, timeout, on_change)
+
+
+def delete(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):
+    """Delete *servers*; with *wait*, return once they are gone."""
+    for server in servers:
+        conn.compute.delete_server(server.id)
+    if wait:
+        wait_until_gone(conn, servers, timeout, on_change)
+
+
+def _act(conn, servers, action, status, wait, timeout, on_change):
+    for server in servers:
+        action(server.id)
+    if wait:
+        return wait_for_status(conn, servers, status, timeout, on_change)
+    return list(servers)
+
+
+def _fetcher(conn, servers):
+    """One request per poll round, whatever the number of servers."""
+    if len(servers) == 1:
+        sid = servers[0].id
+
+        def fetch_one():
+            from openstack.exceptions import NotFoundException
+
+            try:
+                return {sid: get_server(conn, sid)}
+            except NotFoundException:
+                return {}
+
+        return fetch_one
+    all_projects = any(s.project_id and s.project_id != conn.current_project_id for s in servers)
+
+    def fetch_all():
+        return {s.id: s for s in list_servers(conn, all_projects=all_projects)}
+
+    return fetch_all

@@ -1,0 +1,55 @@
+"""Polling with a short first interval that grows to a cap."""
+
+import time
+
+from osops.errors import ServerFailed, Timeout
+
+FIRST = 0.25
+FACTOR = 1.5
+CAP = 3.0
+
+
+def intervals(first=FIRST, factor=FACTOR, cap=CAP):
+    """Sleep times between polls: 0.25, 0.375, 0.56 ... up to *cap* seconds."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(delay * factor, cap)
+
+
+def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
+         sleep=time.sleep, clock=time.monotonic):
+    """Poll until ``done(server)`` holds for every id in *ids*.
+
+    *fetch* is called once per round and returns ``{id: Server}``; a
+    missing id means the server is gone (passed to *done* as None).
+    *on_change(server_id, server, old_status, elapsed)* sees each status
+    change.  A server in ERROR raises :class:`ServerFailed` with Nova's
+    fault unless *fail_on_error* is False.  Returns ``{id: Server}`` as
+    last seen.
+    """
+    start = clock()
+    seen = {}
+    pending = list(ids)
+    pauses = intervals()
+    while True:
+        current = fetch()
+        for sid in ids:
+            server = current.get(sid)
+            status = server.status if server else "GONE"
+            if seen.get(sid) != status:
+                if on_change:
+                    on_change(sid, server, seen.get(sid), clock() - start)
+                seen[sid] = status
+            if fail_on_error and server is not None and status == "ERROR":
+                raise ServerFailed(f"server {server.name} ({sid}) went to ERROR: "
+                                   f"{server.fault or 'Nova gave no fault message'}")
+        pending = [sid for sid in ids if not done(current.get(sid))]
+        if not pending:
+            return current
+        elapsed = clock() - start
+        if elapsed >= timeout:
+            states = ", ".join(f"{sid} {seen[sid]}" for sid in pending)
+            raise Timeout(f"gave up after {timeout:g} s waiting; still {states}: "
+                          "raise --timeout or check the compute service logs")
+        sleep(min(next(pauses), max(timeout - elapsed, 0.01)))
