@@ -1,0 +1,225 @@
+"""Configuration files of the devcloud's services, as templates.
+
+render() returns {path relative to the state dir: text}.  Everything binds or
+points to 127.0.0.1; MariaDB is reached through its unix socket only.
+"""
+
+DB = ("mysql+pymysql://devcloud:{PW}@localhost/{{db}}"
+      "?unix_socket={SOCK}&charset=utf8mb4")
+RABBIT = "rabbit://guest:guest@127.0.0.1:5672/"
+KS = "http://127.0.0.1:5000"
+
+
+def _auth(section, user, pw, extra=""):
+    return """
+[{section}]
+auth_type = password
+auth_url = {ks}
+www_authenticate_uri = {ks}
+username = {user}
+password = {pw}
+project_name = service
+user_domain_name = Default
+project_domain_name = Default
+region_name = RegionOne
+{extra}""".format(section=section, ks=KS, user=user, pw=pw, extra=extra)
+
+
+def render(DIR, VENV, PW, SOCK, NOVA_HOST):
+    db = DB.format(PW=PW, SOCK=SOCK).format
+    logs = DIR + "/logs"
+    common = """
+[DEFAULT]
+debug = False
+use_stderr = False
+transport_url = {rabbit}
+
+[oslo_concurrency]
+lock_path = {dir}/data/locks
+
+[oslo_messaging_notifications]
+driver = noop
+
+[oslo_policy]
+enforce_new_defaults = True
+""".format(rabbit=RABBIT, dir=DIR)
+    files = {}
+
+    files["etc/keystone/keystone.conf"] = """
+[DEFAULT]
+log_file = {logs}/keystone-service.log
+
+[database]
+connection = {db}
+
+[token]
+provider = fernet
+
+[fernet_tokens]
+key_repository = {dir}/data/keystone/fernet-keys
+
+[credential]
+key_repository = {dir}/data/keystone/credential-keys
+
+[cache]
+enabled = true
+backend = dogpile.cache.memory
+
+[identity]
+password_hash_rounds = 4
+
+[oslo_messaging_notifications]
+driver = noop
+""".format(logs=logs, db=db(db="keystone"), dir=DIR)
+
+    files["etc/glance/glance-api.conf"] = common + """
+[DEFAULT]
+log_file = {logs}/glance-service.log
+enabled_backends = fs:file
+workers = 1
+
+[database]
+connection = {db}
+
+[glance_store]
+default_backend = fs
+
+[fs]
+filesystem_store_datadir = {dir}/data/glance/images
+
+[os_glance_staging_store]
+filesystem_store_datadir = {dir}/data/glance/staging
+
+[os_glance_tasks_store]
+filesystem_store_datadir = {dir}/data/glance/tasks
+
+[paste_deploy]
+flavor = keystone
+config_file = {dir}/etc/glance/glance-api-paste.ini
+""".format(logs=logs, db=db(db="glance"), dir=DIR) + _auth(
+        "keystone_authtoken", "glance", PW)
+
+    files["etc/placement/placement.conf"] = """
+[DEFAULT]
+log_file = {logs}/placement-service.log
+
+[placement_database]
+connection = {db}
+
+[api]
+auth_strategy = keystone
+""".format(logs=logs, db=db(db="placement")) + _auth(
+        "keystone_authtoken", "placement", PW)
+
+    files["etc/neutron/neutron.conf"] = common + """
+[DEFAULT]
+log_file = {logs}/neutron-service.log
+core_plugin = ml2
+service_plugins = router
+auth_strategy = keystone
+api_paste_config = {dir}/etc/neutron/api-paste.ini
+state_path = {dir}/data/neutron
+allow_overlapping_ips = True
+dhcp_agent_notification = False
+notify_nova_on_port_status_changes = True
+notify_nova_on_port_data_changes = True
+api_workers = 1
+rpc_workers = 0
+rpc_state_report_workers = 0
+
+[database]
+connection = {db}
+
+[agent]
+root_helper =
+""".format(logs=logs, db=db(db="neutron"), dir=DIR) + _auth(
+        "keystone_authtoken", "neutron", PW) + _auth(
+        "nova", "nova", PW, "endpoint_type = public\n")
+
+    files["etc/neutron/ml2_conf.ini"] = """
+[ml2]
+type_drivers = flat,vlan,vxlan
+tenant_network_types = vxlan
+mechanism_drivers = devcloud
+extension_drivers = port_security
+
+[ml2_type_vxlan]
+vni_ranges = 1:1000
+
+[ml2_type_flat]
+flat_networks = public
+
+[securitygroup]
+enable_security_group = True
+"""
+
+    files["etc/nova/nova.conf"] = common + """
+[DEFAULT]
+host = {host}
+my_ip = 127.0.0.1
+compute_driver = fake.FakeDriverWithoutFakeNodes
+state_path = {dir}/data/nova
+instances_path = {dir}/data/nova/instances
+vif_plugging_is_fatal = False
+vif_plugging_timeout = 0
+enabled_apis = osapi_compute
+osapi_compute_workers = 1
+osapi_compute_listen = 127.0.0.1
+metadata_listen = 127.0.0.1
+
+[api]
+auth_strategy = keystone
+
+[wsgi]
+api_paste_config = {dir}/etc/nova/api-paste.ini
+
+[api_database]
+connection = {api_db}
+
+[database]
+connection = {cell_db}
+
+[conductor]
+workers = 1
+
+[scheduler]
+workers = 1
+discover_hosts_in_cells_interval = 2
+
+[quota]
+instances = 20
+cores = 40
+
+[vnc]
+enabled = False
+
+[glance]
+region_name = RegionOne
+""".format(host=NOVA_HOST, dir=DIR, api_db=db(db="nova_api"),
+           cell_db=db(db="nova")) + _auth(
+        "keystone_authtoken", "nova", PW) + _auth(
+        "placement", "placement", PW, "valid_interfaces = public\n") + _auth(
+        "neutron", "neutron", PW, "valid_interfaces = public\n"
+        "service_metadata_proxy = False\n")
+
+    files["etc/rabbitmq/rabbitmq.conf"] = """
+listeners.tcp.default = 127.0.0.1:5672
+loopback_users.guest = true
+log.console = false
+log.file.level = warning
+"""
+    files["etc/rabbitmq/enabled_plugins"] = "[].\n"
+    files["etc/rabbitmq/rabbitmq-env.conf"] = "# devcloud: all set in env\n"
+
+    # An entry point for the ML2 driver in lib/devcloud_ml2.py, found by
+    # stevedore through this dist-info on the services' PYTHONPATH.
+    files["pylib/devcloud_ml2-1.0.dist-info/METADATA"] = (
+        "Metadata-Version: 2.1\nName: devcloud-ml2\nVersion: 1.0\n")
+    files["pylib/devcloud_ml2-1.0.dist-info/entry_points.txt"] = (
+        "[neutron.ml2.mechanism_drivers]\n"
+        "devcloud = devcloud_ml2:BindAllMechanismDriver\n")
+    for d in ("data/locks", "data/keystone", "data/glance/images",
+              "data/glance/staging", "data/glance/tasks", "data/neutron",
+              "data/nova/instances"):
+        files[d + "/.keep"] = ""
+    return files

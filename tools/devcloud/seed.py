@@ -1,0 +1,163 @@
+"""Seed the devcloud like devstack.  Runs in the services' venv.
+
+usage: seed.py STATE_DIR identity|resources
+
+identity:  projects demo and service, user demo, the service users, and the
+           catalog (keystone-manage bootstrap made admin and identity).
+resources: images, flavors, the shared network `private`.
+Idempotent: whatever exists by name is left alone.
+"""
+import struct
+import sys
+
+from keystoneauth1 import session as ks_session
+from keystoneauth1.identity import v3
+
+PW = "devstack"
+REGION = "RegionOne"
+SERVICES = [  # name, type, URL
+    ("glance", "image", "http://127.0.0.1:9292"),
+    ("placement", "placement", "http://127.0.0.1:8778"),
+    ("nova", "compute", "http://127.0.0.1:8774/v2.1"),
+    ("neutron", "network", "http://127.0.0.1:9696"),
+]
+FLAVORS = [  # id, name, ram MB, disk GB, vcpus
+    ("1", "m1.tiny", 512, 1, 1), ("2", "m1.small", 2048, 20, 1),
+    ("3", "m1.medium", 4096, 40, 2), ("4", "m1.large", 8192, 80, 4),
+    ("5", "m1.xlarge", 16384, 160, 8), ("42", "m1.nano", 64, 0, 1),
+    ("84", "m1.micro", 128, 0, 1),
+]
+
+
+def admin_session():
+    auth = v3.Password(auth_url="http://127.0.0.1:5000/v3", username="admin",
+                       password=PW, project_name="admin",
+                       user_domain_id="default", project_domain_id="default")
+    return ks_session.Session(auth=auth, timeout=60)
+
+
+class Api:
+    def __init__(self, sess, service_type, endpoint=None):
+        self.s, self.kw = sess, {"endpoint_filter": {
+            "service_type": service_type, "interface": "public",
+            "region_name": REGION}}
+        if endpoint:
+            self.kw = {"endpoint_override": endpoint}
+
+    def get(self, path, **kw):
+        return self.s.get(path, **self.kw, **kw).json()
+
+    def post(self, path, body, **kw):
+        r = self.s.post(path, json=body, **self.kw, **kw)
+        return r.json() if r.content else None
+
+    def put(self, path, **kw):
+        return self.s.put(path, **self.kw, **kw)
+
+
+def find_or_create(api, path, key, name, body, query=""):
+    found = api.get("%s?name=%s%s" % (path, name, query))[key + "s"]
+    if found:
+        return found[0]
+    return api.post(path, {key: body})[key]
+
+
+def seed_identity(sess):
+    ks = Api(sess, "identity", "http://127.0.0.1:5000/v3")
+    dom = {"domain_id": "default"}
+    roles = {r["name"]: r["id"] for r in ks.get("/roles")["roles"]}
+    for role in ("service", "member", "reader"):
+        if role not in roles:
+            roles[role] = ks.post("/roles", {"role": {"name": role}})[
+                "role"]["id"]
+    projects = {}
+    for name, desc in (("service", "devcloud service users"),
+                       ("demo", "devcloud demo project")):
+        projects[name] = find_or_create(ks, "/projects", "project", name, dict(
+            dom, name=name, description=desc), "&domain_id=default")["id"]
+
+    def user(name, project, role_names):
+        u = find_or_create(ks, "/users", "user", name, dict(
+            dom, name=name, password=PW, default_project_id=project),
+            "&domain_id=default")
+        for r in role_names:
+            ks.put("/projects/%s/users/%s/roles/%s" % (project, u["id"],
+                                                        roles[r]))
+
+    user("demo", projects["demo"], ["member", "reader"])
+    for name, stype, url in SERVICES:
+        user(name, projects["service"], ["admin", "service"])
+        svc = [s for s in ks.get("/services?type=" + stype)["services"]]
+        svc = svc[0] if svc else ks.post("/services", {"service": {
+            "name": name, "type": stype, "enabled": True}})["service"]
+        have = {e["interface"] for e in ks.get(
+            "/endpoints?service_id=" + svc["id"])["endpoints"]}
+        for iface in ("public", "internal", "admin"):
+            if iface not in have:
+                ks.post("/endpoints", {"endpoint": {
+                    "service_id": svc["id"], "interface": iface, "url": url,
+                    "region_id": REGION, "enabled": True}})
+
+
+def tiny_qcow2(virtual_size=112 * 1024 * 1024):
+    """A structurally valid, empty qcow2 v3 image of four 64 KiB clusters:
+    header, refcount table, refcount block, L1 table."""
+    cs = 1 << 16
+    buf = bytearray(4 * cs)
+    struct.pack_into(
+        ">4sIQIIQIIQQIIQQQQII", buf, 0, b"QFI\xfb", 3, 0, 0, 16,
+        virtual_size, 0, 1, 3 * cs, 1 * cs, 1, 0, 0, 0, 0, 0, 4, 104)
+    struct.pack_into(">Q", buf, cs, 2 * cs)           # refcount table
+    struct.pack_into(">4H", buf, 2 * cs, 1, 1, 1, 1)  # clusters 0..3 used
+    return bytes(buf)
+
+
+def seed_resources(sess):
+    image = Api(sess, "image")
+    have = {i["name"]: i for i in image.get("/v2/images?limit=100")["images"]}
+
+    def img(name, disk, container, data, **props):
+        if name in have and have[name]["status"] == "active":
+            return have[name]["id"]
+        if name in have:  # a half-made one from an interrupted run
+            sess.delete("/v2/images/" + have[name]["id"], **image.kw)
+        body = dict(name=name, disk_format=disk, container_format=container,
+                    visibility="public", **props)
+        i = image.post("/v2/images", body)
+        image.put("/v2/images/%s/file" % i["id"], data=data,
+                  headers={"Content-Type": "application/octet-stream"})
+        return i["id"]
+
+    def blob(kind):
+        return b"osops devcloud placeholder %s, not bootable\n" % kind * 64
+
+    kernel = img("cirros-0.3.4-x86_64-uec-kernel", "aki", "aki",
+                 blob(b"kernel"))
+    ramdisk = img("cirros-0.3.4-x86_64-uec-ramdisk", "ari", "ari",
+                  blob(b"ramdisk"))
+    img("cirros-0.3.4-x86_64-uec", "ami", "ami", blob(b"disk"),
+        kernel_id=kernel, ramdisk_id=ramdisk)
+    img("cirros-0.6.2-x86_64-disk", "qcow2", "bare", tiny_qcow2())
+
+    compute = Api(sess, "compute")
+    have = {f["id"] for f in compute.get("/flavors?is_public=None")["flavors"]}
+    for fid, name, ram, disk, vcpus in FLAVORS:
+        if fid not in have:
+            compute.post("/flavors", {"flavor": {
+                "id": fid, "name": name, "ram": ram, "disk": disk,
+                "vcpus": vcpus, "os-flavor-access:is_public": True}})
+
+    net = Api(sess, "network")
+    n = find_or_create(net, "/v2.0/networks", "network", "private",
+                       {"name": "private", "shared": True})
+    if not net.get("/v2.0/subnets?network_id=" + n["id"])["subnets"]:
+        net.post("/v2.0/subnets", {"subnet": {
+            "name": "private-subnet", "network_id": n["id"], "ip_version": 4,
+            "cidr": "10.0.0.0/26", "gateway_ip": "10.0.0.1",
+            "enable_dhcp": True}})
+
+
+if __name__ == "__main__":
+    {"identity": seed_identity, "resources": seed_resources}[sys.argv[2]](
+        admin_session())
+    print("seeded", sys.argv[2])
