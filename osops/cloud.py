@@ -5,6 +5,8 @@ the fix for legacy Identity v2.0 auth URLs, which today's Keystone no
 longer serves.
 """
 
+import atexit
+import os
 import re
 import sys
 
@@ -22,10 +24,13 @@ def connect(cloud=None, *, warn=None, session=None, **options):
     ``username``, ``password``, ``project_name``, ``region_name`` ...) and
     win over the environment.  *warn* receives one-line warnings (stderr
     by default).  *session* is a ``requests.Session`` to send HTTP through
-    (recording and replay mount their adapters on it).
+    (recording and replay mount their adapters on it).  With no *session*
+    and ``OSOPS_RECORD=FILE`` set, the session is recorded to FILE at exit.
     """
     from openstack import connection
 
+    if session is None and os.environ.get("OSOPS_RECORD"):
+        session = _recorded_session(os.environ["OSOPS_RECORD"])
     region = load_config(cloud, warn=warn, session=session, **options)
     return connection.Connection(config=region)
 
@@ -37,7 +42,7 @@ def load_config(cloud=None, *, warn=None, session=None, **options):
     warn = warn or _stderr
     loader = sdk_config.OpenStackConfig(
         app_name="osops", session_constructor=_session_factory(session))
-    options = {k: v for k, v in options.items() if v not in (None, "")}
+    options = _nest_auth({k: v for k, v in options.items() if v not in (None, "")})
     draft = loader.get_one(cloud=cloud, validate=False, **options).config
     auth = _draft_auth(draft)
     if not auth.get("auth_url") and "password" in draft.get("auth_type", "password"):
@@ -47,7 +52,7 @@ def load_config(cloud=None, *, warn=None, session=None, **options):
     legacy = _legacy_v2_fix(auth, draft.get("identity_api_version"))
     if legacy:
         warn(legacy.pop("warning"))
-        options.update(legacy)
+        options = _nest_auth({**options, **legacy})
     return loader.get_one(cloud=cloud, **options)
 
 
@@ -55,6 +60,17 @@ def auth_summary(region):
     """The auth settings of *region* that are safe to show (no secrets)."""
     auth = region.config.get("auth", {})
     return {k: auth[k] for k in AUTH_KEYS if auth.get(k)}
+
+
+def _nest_auth(options):
+    """Put auth settings under "auth", where they win over clouds.yaml."""
+    auth = dict(options.pop("auth", {}))
+    for key in AUTH_KEYS + ("password",):
+        if key in options:
+            auth[key] = options.pop(key)
+    if auth:
+        options["auth"] = auth
+    return options
 
 
 def _draft_auth(config):
@@ -102,6 +118,14 @@ def _session_factory(requests_session):
         return ksa_session.Session(session=requests_session, **kwargs)
 
     return make
+
+
+def _recorded_session(path):
+    from osops.testing.recorder import Recorder
+
+    recorder = Recorder()
+    atexit.register(recorder.save, path, "python api")
+    return recorder.session()
 
 
 def _stderr(line):

@@ -43,13 +43,19 @@ def resolve_many(kind, queries, items, hint=""):
     return [resolve(kind, q, items, hint) for q in queries]
 
 
+def _show(text):
+    """A name as it can be printed on one line."""
+    text = text or ""
+    return text if text.isprintable() and text.strip() == text and text else repr(text)
+
+
 def _ambiguous(kind, query, found):
-    listed = ", ".join(f"{item.name} ({item.id})" for item in found)
-    return f"{kind} '{query}' is ambiguous: it matches {listed}; give more of the name or the id"
+    listed = ", ".join(f"{_show(item.name)} ({_show(item.id)})" for item in found)
+    return f"{kind} {query!r} is ambiguous: it matches {listed}; give more of the name or the id"
 
 
 def _not_found(kind, query, items, hint):
-    names = [item.name for item in items if item.name]
+    names = [_show(item.name) for item in items if item.name]
     close = difflib.get_close_matches(query, names, n=3, cutoff=0.4)
     if close:
         tail = f"; closest: {', '.join(close)}"
@@ -58,4 +64,4 @@ def _not_found(kind, query, items, hint):
     else:
         tail = f"; there are no {kind}s"
     note = f" ({hint})" if hint else ""
-    return f"no {kind} '{query}'{note}{tail}"
+    return f"no {kind} {query!r}{note}{tail}"

@@ -2,6 +2,7 @@
 
 import importlib
 import logging
+import os
 import sys
 
 from cliff.app import App
@@ -71,6 +72,8 @@ class OsopsApp(App):
                          command_manager=Commands(COMMANDS), deferred_help=True)
         self._cloud = None
         self._error = None
+        self._recorder = None
+        self._command = []
 
     def build_option_parser(self, description, version, argparse_kwargs=None):
         parser = super().build_option_parser(description, version, argparse_kwargs)
@@ -78,7 +81,21 @@ class OsopsApp(App):
             parser.add_argument(f"--os-{name}", metavar=name.split("-")[-1].upper(), help=text)
         parser.add_argument("--insecure", action="store_true", default=None,
                             help="do not verify TLS certificates (labs only)")
+        parser.add_argument("--record", metavar="FILE", default=os.environ.get("OSOPS_RECORD"),
+                            help="record this run's API calls, scrubbed, as a cassette (env OSOPS_RECORD)")
+        parser.add_argument("--scrub-names", action="store_true",
+                            help="with --record, also replace user and project names")
         return parser
+
+    def initialize_app(self, argv):
+        self._command = list(argv)
+
+    def run(self, argv):
+        try:
+            return super().run(argv)
+        finally:
+            if self._recorder is not None:
+                self._recorder.save(self.options.record, " ".join(self._command))
 
     def configure_logging(self):
         super().configure_logging()
@@ -97,7 +114,14 @@ class OsopsApp(App):
         if self._cloud is None:
             from osops.cloud import connect
 
-            self._cloud = connect(self.options.os_cloud, warn=self.warn, **self.cloud_options())
+            session = None
+            if self.options.record:
+                from osops.testing.recorder import Recorder
+
+                self._recorder = Recorder(scrub_names=self.options.scrub_names)
+                session = self._recorder.session()
+            self._cloud = connect(self.options.os_cloud, warn=self.warn, session=session,
+                                  **self.cloud_options())
         return self._cloud
 
     def cloud_options(self):

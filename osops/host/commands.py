@@ -1,0 +1,49 @@
+"""Running the host's own tools (ip, ovs-vsctl, virsh, ping)."""
+
+import os
+import shutil
+import subprocess
+
+from osops.errors import OsopsError
+
+C_LOCALE = {"LC_ALL": "C", "LANG": "C"}
+# Debian packages that bring the tools.
+PACKAGES = {"ip": "iproute2", "ping": "iputils-ping", "ovs-vsctl": "openvswitch-switch",
+            "virsh": "libvirt-clients"}
+
+
+def have(tool):
+    """True when *tool* is on PATH (or in /sbin, /usr/sbin)."""
+    return find(tool) is not None
+
+
+def find(tool):
+    """The path of *tool*, also looking in the sbin folders a user's PATH may lack."""
+    path = os.environ.get("PATH", os.defpath) + ":/usr/local/sbin:/usr/sbin:/sbin"
+    return shutil.which(tool, path=path)
+
+
+def run(argv, timeout=30, check=True):
+    """Run *argv* in the C locale and return the CompletedProcess (text).
+
+    A missing tool is an :class:`OsopsError` naming the package; with
+    *check*, so is a non-zero exit, with the tool's last stderr line.
+    """
+    path = find(argv[0])
+    if path is None:
+        raise OsopsError(f"{argv[0]} is not installed: install {PACKAGES.get(argv[0], argv[0])}")
+    env = dict(os.environ, **C_LOCALE)
+    try:
+        done = subprocess.run([path, *argv[1:]], capture_output=True, text=True, env=env,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise OsopsError(f"{' '.join(argv)} did not finish in {timeout} s") from None
+    if check and done.returncode != 0:
+        raise OsopsError(f"{' '.join(argv)} failed: {last_line(done.stderr) or f'exit {done.returncode}'}")
+    return done
+
+
+def last_line(text):
+    """The last non-empty line of *text*, stripped ('' for none)."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else ""

@@ -1,0 +1,82 @@
+"""Network namespaces: valid names, which exist, entering one, and finding
+the one Neutron made for a network (``qdhcp-<net id>``, ``qrouter-<router id>``)."""
+
+import ctypes
+import os
+
+from osops.errors import OsopsError, UsageError
+
+NETNS_DIR = "/run/netns"
+CLONE_NEWNET = 0x40000000
+NAME_MAX = 255
+
+
+def check_name(name):
+    """Return *name* if ``ip netns`` could use it, else raise UsageError."""
+    if not isinstance(name, str) or not name or name in (".", "..") or "/" in name \
+            or "\0" in name or len(name.encode("utf-8", "surrogateescape")) > NAME_MAX:
+        raise UsageError(f"not a network namespace name: {name!r} (names are what "
+                         "'ip netns list' shows, without '/')")
+    return name
+
+
+def path(name):
+    """The file ``ip netns`` keeps for namespace *name*."""
+    return os.path.join(NETNS_DIR, check_name(name))
+
+
+def list_namespaces():
+    """Names of the namespaces ``ip netns`` knows, sorted."""
+    try:
+        return sorted(os.listdir(NETNS_DIR))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def exists(name):
+    """True when namespace *name* exists."""
+    return os.path.exists(path(name))
+
+
+def enter(name):
+    """Move the calling thread into namespace *name* (needs CAP_SYS_ADMIN).
+
+    Meant for a process of its own (see ``osops.host.netns_worker``);
+    failures are one-line :class:`OsopsError` messages.
+    """
+    try:
+        fd = os.open(path(name), os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise OsopsError(missing(name)) from None
+    try:
+        _setns(fd)
+    except PermissionError:
+        raise OsopsError(f"entering namespace {name} needs root (CAP_SYS_ADMIN): run with sudo") from None
+    finally:
+        os.close(fd)
+
+
+def missing(name):
+    """The one-line reason for a namespace that is not there."""
+    return f"namespace {name} does not exist on this host (see 'ip netns list')"
+
+
+def for_network(network_id, router_ids=(), namespaces=None):
+    """The namespace to reach *network_id* from: its ``qdhcp-`` namespace,
+    else the ``qrouter-`` one of a router in *router_ids*; None when this
+    host has neither."""
+    namespaces = set(list_namespaces() if namespaces is None else namespaces)
+    for name in [f"qdhcp-{network_id}", *(f"qrouter-{r}" for r in router_ids)]:
+        if name in namespaces:
+            return name
+    return None
+
+
+def _setns(fd):
+    if hasattr(os, "setns"):  # Python 3.12+
+        os.setns(fd, CLONE_NEWNET)
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.setns(fd, CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))  # EPERM makes a PermissionError

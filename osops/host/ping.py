@@ -1,0 +1,234 @@
+"""Ping addresses concurrently, from this host or from network namespaces.
+
+ICMP goes through icmplib: unprivileged datagram sockets where
+``net.ipv4.ping_group_range`` admits one of our groups, raw sockets when we
+are root, and otherwise the system ``ping`` (which has the capability it
+needs), so nobody has to be root just to ping.  A namespace is entered by a
+child process of its own (``osops.host.netns_worker``).  A target that does
+not answer gets a one-line reason.
+"""
+
+import ipaddress
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, replace
+
+from osops.errors import OsopsError, UsageError
+from osops.host import commands, netns
+from osops.host.models import PingResult, Target
+
+MAX_THREADS = 64
+PING_GROUP_RANGE = "/proc/sys/net/ipv4/ping_group_range"
+
+
+def parse_address(text):
+    """The IP address *text* names, in its normal form; UsageError for
+    anything that is not a unicast IPv4 or IPv6 address."""
+    try:
+        addr = ipaddress.ip_address(text.strip() if isinstance(text, str) else text)
+    except ValueError:
+        raise UsageError(f"not an IP address: {text!r} (--address takes IPv4 or IPv6 "
+                         "addresses; name servers as SERVER)") from None
+    if addr.is_multicast or addr.is_unspecified or addr == ipaddress.ip_address("255.255.255.255"):
+        raise UsageError(f"{addr} is not a single host's address: give a unicast address")
+    return str(addr)
+
+
+def ping(targets, count=3, interval=1.0, timeout=2.0, method=None, where="this host"):
+    """Ping every :class:`Target` concurrently; return a :class:`PingResult`
+    for each, in order.
+
+    *method* is ``"icmp"`` (icmplib), ``"system"`` (the ping command) or
+    None to choose: icmplib when this process may open ICMP sockets.
+    *where* names the place pinged from, for the reasons.
+    """
+    targets = list(targets)
+    namespaces = {}
+    for i, target in enumerate(targets):
+        if target.netns is not None:
+            namespaces.setdefault(target.netns, []).append(i)
+    results = [None] * len(targets)
+    with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(targets) or 1)) as pool:
+        jobs = {pool.submit(_ping_one, t, count, interval, timeout, method, where): [i]
+                for i, t in enumerate(targets) if t.netns is None}
+        jobs.update({pool.submit(_ping_in_netns, ns, [targets[i] for i in idx], count, interval,
+                                 timeout, method): idx for ns, idx in namespaces.items()})
+        for job, idx in jobs.items():
+            done = job.result()
+            for i, result in zip(idx, done if isinstance(done, list) else [done]):
+                results[i] = result
+    return results
+
+
+def icmp_mode():
+    """How this process may send ICMP itself: ``"datagram"`` (unprivileged
+    sockets), ``"raw"`` (root), or None (use the system ping)."""
+    try:
+        with open(PING_GROUP_RANGE) as f:
+            low, high = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        low, high = 1, 0
+    if any(low <= gid <= high for gid in {os.getegid(), *os.getgroups()}):
+        return "datagram"
+    return "raw" if os.geteuid() == 0 else None
+
+
+def parse_ping_output(text):
+    """(sent, received, (min, avg, max) or None, error) from iputils ping's
+    output in the C locale; *error* is the last complaint it printed."""
+    sent = received = 0
+    rtt = None
+    error = ""
+    for line in text.splitlines():
+        line = line.strip()
+        if m := re.match(r"(\d+) packets transmitted, (\d+) received", line):
+            sent, received = int(m[1]), int(m[2])
+        elif m := re.match(r"rtt min/avg/max/mdev = ([\d.]+)/([\d.]+)/([\d.]+)/", line):
+            rtt = (float(m[1]), float(m[2]), float(m[3]))
+        elif m := re.match(r"From (\S+?):? icmp_seq=\d+ (.+)", line):
+            error = f"{m[2]} (reported by {m[1]})"
+        elif line.startswith("ping: "):
+            error = line.split(": ")[-1]
+    return sent, received, rtt, error
+
+
+def _ping_one(target, count, interval, timeout, method, where):
+    if target.error:
+        return PingResult(target, 0, 0, reason=target.error)
+    reason = route_error(target.address, where)
+    if reason:
+        return PingResult(target, 0, 0, reason=_with_note(reason, target))
+    if method is None:
+        method = "icmp" if icmp_mode() else "system"
+    outcome = _icmplib(target.address, count, interval, timeout) if method == "icmp" else None
+    if outcome is None:  # the system ping, also when no ICMP socket could be opened
+        outcome = _system(target.address, count, interval, timeout)
+    sent, received, rtt, error = outcome
+    if received:
+        return PingResult(target, sent, received, *rtt)
+    reason = (neighbour_failure(target.address, where) or error
+              or f"no reply in {timeout:g} s: the host is down or drops ICMP "
+                 "(a security group without an ICMP rule?)")
+    return PingResult(target, sent, 0, reason=_with_note(reason, target))
+
+
+def _ping_in_netns(name, targets, count, interval, timeout, method):
+    """Ping *targets* from namespace *name* in a child process."""
+    def failed(reason):
+        return [PingResult(t, 0, 0, reason=_with_note(reason, t)) for t in targets]
+
+    if not netns.exists(name):
+        return failed(netns.missing(name))
+    job = {"netns": name, "count": count, "interval": interval, "timeout": timeout,
+           "method": method, "targets": [asdict(replace(t, netns=None)) for t in targets]}
+    limit = count * (interval + timeout) + 30
+    try:
+        done = subprocess.run([sys.executable, "-m", "osops.host.netns_worker"], input=json.dumps(job),
+                              capture_output=True, text=True, timeout=limit, check=False)
+        answer = json.loads(done.stdout)
+    except subprocess.TimeoutExpired:
+        return failed(f"pinging from namespace {name} did not finish in {limit:g} s")
+    except ValueError:
+        return failed(f"pinging from namespace {name} failed: "
+                      f"{commands.last_line(done.stderr) or f'exit {done.returncode}'}")
+    if "error" in answer:
+        return failed(answer["error"])
+    return [PingResult(**dict(r, target=t)) for r, t in zip(answer["results"], targets)]
+
+
+def _with_note(reason, target):
+    return f"{reason}; {target.note}" if target.note else reason
+
+
+def route_error(address, where="this host"):
+    """'' when the kernel has a route to *address*, else why not."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect((address, 7))  # a route lookup: UDP sends nothing on connect
+        except OSError as exc:
+            return f"no route from {where} to {address} ({exc.strerror})"
+    return ""
+
+
+def neighbour_failure(address, where="this host"):
+    """Why *address* cannot be reached on its link: the neighbour (ARP or
+    ND) entry for it, or for the gateway on the way, failed.  '' when the
+    kernel knows of no such failure."""
+    if not commands.have("ip"):
+        return ""
+    family = "-6" if ":" in address else "-4"
+    route = _ip_json([family, "route", "get", address])
+    if not route:
+        return ""
+    dev, gateway = route[0].get("dev", "?"), route[0].get("gateway")
+    neigh = _ip_json([family, "neigh", "show", "to", gateway or address, "dev", dev])
+    if not {s for n in neigh for s in n.get("state", [])} & {"FAILED", "INCOMPLETE"}:
+        return ""
+    asked = "ARP" if family == "-4" else "neighbour discovery"
+    if gateway:
+        return f"the gateway {gateway} on {dev} does not answer {asked} (from {where})"
+    return f"nothing answers {asked} for {address} on {dev}: the address is unused or its host is down"
+
+
+def _ip_json(args):
+    try:
+        done = commands.run(["ip", "-j", *args], timeout=10, check=False)
+        return json.loads(done.stdout) if done.returncode == 0 and done.stdout.strip() else []
+    except (ValueError, OSError):
+        return []
+
+
+def _icmplib(address, count, interval, timeout):
+    """(sent, received, (min, avg, max), last error) through icmplib; None
+    when no ICMP socket could be opened."""
+    import icmplib
+    from icmplib import exceptions as icmp_errors
+
+    sock_class = icmplib.ICMPv6Socket if ":" in address else icmplib.ICMPv4Socket
+    ident = icmplib.utils.unique_identifier()
+    sent, rtts, error = 0, [], ""
+    try:
+        sock = sock_class(privileged=icmp_mode() == "raw")
+    except icmp_errors.SocketPermissionError:
+        return None
+    with sock:
+        for seq in range(count):
+            if seq:
+                time.sleep(interval)
+            request = icmplib.ICMPRequest(destination=address, id=ident, sequence=seq)
+            try:
+                sock.send(request)
+                sent += 1
+                reply = sock.receive(request, timeout)
+                reply.raise_for_status()
+                rtts.append((reply.time - request.time) * 1000)
+            except icmp_errors.ICMPError as exc:
+                error = f"{exc.message} (reported by {exc.reply.source})"
+            except icmp_errors.TimeoutExceeded:
+                pass
+            except icmp_errors.ICMPSocketError as exc:
+                error = re.sub(r"^\[Errno \d+\] ", "", str(exc))
+    rtt = (min(rtts), sum(rtts) / len(rtts), max(rtts)) if rtts else (None, None, None)
+    return sent, len(rtts), rtt, error
+
+
+def _system(address, count, interval, timeout):
+    """(sent, received, (min, avg, max), last error) through the system ping."""
+    if not commands.have("ping"):
+        return 0, 0, (None, None, None), (
+            f"cannot ping: no ICMP socket for this user ({PING_GROUP_RANGE} leaves it out) "
+            "and no ping command (install iputils-ping)")
+    argv = ["ping", "-n", "-c", str(count), "-i", f"{interval:g}", "-W", f"{timeout:g}", address]
+    try:
+        done = commands.run(argv, timeout=count * (interval + timeout) + 10, check=False)
+    except OsopsError as exc:
+        return 0, 0, (None, None, None), str(exc)
+    sent, received, rtt, error = parse_ping_output(done.stdout + "\n" + done.stderr)
+    return sent, received, rtt or (None, None, None), error

@@ -1,0 +1,164 @@
+"""Strict replay of a cassette through requests-mock."""
+
+import contextlib
+import datetime
+import difflib
+import json
+import urllib.parse
+
+import requests
+
+from osops.testing import cassette as fmt
+
+RAISABLE = {
+    "ConnectTimeout": requests.exceptions.ConnectTimeout,
+    "ReadTimeout": requests.exceptions.ReadTimeout,
+    "ConnectionError": requests.exceptions.ConnectionError,
+}
+
+
+class UnmatchedRequest(AssertionError):
+    """A request the cassette has no recorded interaction for."""
+
+
+class Replay:
+    """Answers requests from a cassette.
+
+    Matching is on method, service, path and query (order-insensitive), and
+    on the top-level keys of a recorded JSON body (so ``{"suspend": null}``
+    and ``{"resume": null}`` differ while generated names do not).  Calls
+    that match the same interaction get its recorded responses in order;
+    the last one repeats, as polling needs.  ``calls`` lists every request
+    seen as ``"METHOD URL"``; ``bodies`` their JSON bodies (or None).
+    """
+
+    def __init__(self, data, bases=None):
+        if not isinstance(data, dict):
+            data = fmt.load(data)
+        self.command = data.get("command")
+        self.bases = {}
+        self._queues = {}
+        self._recorded = []
+        for item in data["interactions"]:
+            req = item["request"]
+            name, path = fmt.split_placeholder(req["url"])
+            self.bases.setdefault(name, (bases or {}).get(name) or fmt.base_url(name))
+            key = _key(req["method"], name, path, fmt.flat_query(req.get("query")),
+                       _body_keys(req.get("body")))
+            self._queues.setdefault(key, []).append(item["response"])
+            self._recorded.append((key, _describe(req["method"], req["url"], fmt.flat_query(req.get("query")))))
+        self._origins = {_origin(url): name for name, url in self.bases.items()}
+        self._served = {}
+        self.calls = []
+        self.bodies = []
+
+    @property
+    def auth_url(self):
+        """The Keystone URL to give a connection under this replay."""
+        return self.bases.get("identity", fmt.base_url("identity"))
+
+    def match(self, request):
+        """requests-mock matcher: the recorded response, or UnmatchedRequest."""
+        url = request.url
+        body = _json(request.body)
+        self.calls.append(f"{request.method} {url}")
+        self.bodies.append(body)
+        split = urllib.parse.urlsplit(url)
+        name = self._origins.get(f"{split.scheme}://{split.netloc}")
+        key = _key(request.method, name, split.path or "/", fmt.query_of(url), _body_keys(body))
+        responses = self._queues.get(key)
+        if not responses:
+            raise UnmatchedRequest(self._unmatched(request.method, url))
+        n = self._served.get(key, 0)
+        self._served[key] = n + 1
+        return self._respond(request, responses[min(n, len(responses) - 1)])
+
+    def session(self):
+        """A ``requests.Session`` answered by this replay (no global patch)."""
+        import requests_mock
+
+        adapter = requests_mock.Adapter()
+        adapter.add_matcher(self.match)
+        s = requests.Session()
+        s.mount("http://", adapter)
+        s.mount("https://", adapter)
+        return s
+
+    def _respond(self, request, response):
+        import requests_mock
+
+        if response.get("raise"):
+            raise RAISABLE[response["raise"]](f"replayed {response['raise']} for {request.url}")
+        headers = {k: self._unplace(v) for k, v in (response.get("headers") or {}).items()}
+        kwargs = {"status_code": response["status"], "headers": headers}
+        if "json" in response:
+            body = json.loads(self._unplace(json.dumps(response["json"])))
+            kwargs["json"] = _fresh_token(body)
+        else:
+            kwargs["text"] = self._unplace(response.get("text") or "")
+        return requests_mock.create_response(request, **kwargs)
+
+    def _unplace(self, text):
+        for name, url in self.bases.items():
+            text = text.replace("{" + name + "}", url)
+        return text
+
+    def _unmatched(self, method, url):
+        split = urllib.parse.urlsplit(url)
+        name = self._origins.get(f"{split.scheme}://{split.netloc}")
+        wanted = _describe(method, "{%s}%s" % (name, split.path) if name else url, fmt.query_of(url))
+        recorded = [desc for _key, desc in self._recorded]
+        near = difflib.get_close_matches(wanted, recorded, n=1, cutoff=0)
+        hint = f"; nearest recorded: {near[0]}" if near else "; the cassette is empty"
+        return f"no recorded interaction for {method} {url}{hint}"
+
+
+@contextlib.contextmanager
+def replay(cassette, bases=None):
+    """Replay *cassette* (a path or loaded dict) for every request in the block.
+
+    Yields the :class:`Replay`; use its ``auth_url`` to connect.  Any
+    request the cassette lacks raises :class:`UnmatchedRequest`.
+    """
+    import requests_mock
+
+    player = Replay(cassette, bases)
+    with requests_mock.Mocker() as mocker:
+        mocker.add_matcher(player.match)
+        yield player
+
+
+def _key(method, name, path, query, body_keys):
+    return (method.upper(), name, path.rstrip("/") or "/", tuple(query), body_keys)
+
+
+def _body_keys(body):
+    return tuple(sorted(body)) if isinstance(body, dict) else None
+
+
+def _json(body):
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, TypeError):
+        return None
+
+
+def _origin(url):
+    split = urllib.parse.urlsplit(url)
+    return f"{split.scheme}://{split.netloc}"
+
+
+def _describe(method, url, query):
+    return f"{method} {url}" + ("?" + urllib.parse.urlencode(query) if query else "")
+
+
+def _fresh_token(body):
+    """Recorded tokens have expired; make them valid for a day from now."""
+    token = body.get("token") if isinstance(body, dict) else None
+    if isinstance(token, dict) and "expires_at" in token:
+        now = datetime.datetime.now(datetime.timezone.utc)
+        token["issued_at"] = now.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+        token["expires_at"] = (now + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+    return body

@@ -1,0 +1,57 @@
+"""Run the real osops entry point in-process against replayed cassettes."""
+
+import json
+import pathlib
+from dataclasses import dataclass
+
+import pytest
+
+from osops.cli.app import main
+from osops.testing import replay
+
+CASSETTES = pathlib.Path(__file__).parent.parent / "cassettes"
+
+
+def cassette(name):
+    """A recorded cassette from tests/cassettes, loaded for editing."""
+    return json.loads((CASSETTES / f"{name}.json").read_text())
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+    calls: list
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(clean_env, monkeypatch, capsys):
+    """``cli(cassette, *argv)``: run osops against a cassette (a name in
+    tests/cassettes or a dict); returns code, stdout, stderr and the calls."""
+
+    def run(recorded, *argv, env=None):
+        data = cassette(recorded) if isinstance(recorded, str) else recorded
+        with replay(data) as player:
+            settings = {"OS_AUTH_URL": player.auth_url, "OS_USERNAME": "admin",
+                        "OS_PASSWORD": "secret-pw", "OS_PROJECT_NAME": "admin",
+                        "OS_USER_DOMAIN_ID": "default", "OS_PROJECT_DOMAIN_ID": "default",
+                        "OS_IDENTITY_API_VERSION": "3"}
+            settings.update(env or {})
+            for k, v in settings.items():
+                if v is None:
+                    monkeypatch.delenv(k, raising=False)
+                else:
+                    monkeypatch.setenv(k, v)
+            capsys.readouterr()
+            try:
+                code = main(list(argv))
+            except SystemExit as exc:
+                code = exc.code
+        out, err = capsys.readouterr()
+        return Result(code, out, err, player.calls)
+
+    return run

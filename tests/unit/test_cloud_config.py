@@ -1,0 +1,95 @@
+"""Config loading through openstacksdk's loader (no HTTP here)."""
+
+import pytest
+import yaml
+
+from osops.cloud import load_config
+from osops.errors import OsopsError
+
+LEGACY = {"OS_USERNAME": "admin", "OS_PASSWORD": "devstack", "OS_TENANT_NAME": "admin",
+          "OS_AUTH_URL": "http://192.0.2.10:5000/v2.0"}
+
+
+def setenv(monkeypatch, values):
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+
+
+def test_seed_openrc_becomes_v3_at_the_root_with_one_warning(clean_env, monkeypatch):
+    setenv(monkeypatch, LEGACY)
+    warnings = []
+    region = load_config(warn=warnings.append)
+    auth = region.config["auth"]
+    assert auth["auth_url"] == "http://192.0.2.10:5000"
+    assert auth["project_name"] == "admin"
+    assert auth["user_domain_id"] == auth["project_domain_id"] == "default"
+    assert str(region.config["identity_api_version"]) == "3"
+    assert len(warnings) == 1 and "v2.0" in warnings[0] and "OS_AUTH_URL=http://192.0.2.10:5000/v3" in warnings[0]
+    assert "devstack" not in warnings[0]
+
+
+def test_legacy_tenant_id_maps_to_project_id(clean_env, monkeypatch):
+    setenv(monkeypatch, {**LEGACY, "OS_TENANT_ID": "p123", "OS_AUTH_URL": "http://h:5000/v3"})
+    monkeypatch.delenv("OS_TENANT_NAME")
+    region = load_config(warn=pytest.fail)
+    assert region.config["auth"]["project_id"] == "p123"
+
+
+def test_explicit_domains_are_kept_on_v2_urls(clean_env, monkeypatch):
+    setenv(monkeypatch, {**LEGACY, "OS_USER_DOMAIN_NAME": "corp", "OS_PROJECT_DOMAIN_NAME": "corp"})
+    auth = load_config(warn=lambda _: None).config["auth"]
+    assert auth["user_domain_name"] == "corp" and "user_domain_id" not in auth
+
+
+def test_options_win_over_the_environment(clean_env, monkeypatch):
+    setenv(monkeypatch, {**LEGACY, "OS_AUTH_URL": "http://h:5000/v3"})
+    region = load_config(username="other", region_name="RegionTwo", warn=pytest.fail)
+    assert region.config["auth"]["username"] == "other"
+    assert region.config["region_name"] == "RegionTwo"
+
+
+def write_clouds(path, clouds, monkeypatch):
+    path.write_text(yaml.safe_dump({"clouds": clouds}))
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
+
+
+def test_clouds_yaml_by_name_and_by_os_cloud(clean_env, monkeypatch):
+    write_clouds(clean_env / "clouds.yaml", {"lab": {"auth": {
+        "auth_url": "http://lab:5000/v3", "username": "u", "password": "p", "project_name": "x",
+        "user_domain_id": "default", "project_domain_id": "default"}}}, monkeypatch)
+    assert load_config("lab").config["auth"]["auth_url"] == "http://lab:5000/v3"
+    monkeypatch.setenv("OS_CLOUD", "lab")
+    assert load_config().config["auth"]["username"] == "u"
+
+
+def test_no_credentials_names_what_to_do_and_the_clouds_found(clean_env, monkeypatch):
+    write_clouds(clean_env / "clouds.yaml", {"devstack": {"region_name": "RegionOne"},
+                                             "devstack-admin": {"region_name": "RegionOne"}}, monkeypatch)
+    with pytest.raises(OsopsError) as err:
+        load_config()
+    message = str(err.value)
+    assert "OS_AUTH_URL" in message and "source an openrc" in message
+    assert "clouds found: devstack, devstack-admin" in message
+
+
+def test_no_credentials_without_any_clouds_yaml_points_at_the_demo(clean_env):
+    with pytest.raises(OsopsError, match="--os-cloud demo"):
+        load_config()
+
+
+def test_unknown_cloud_is_a_clean_error(clean_env):
+    from openstack.exceptions import ConfigException
+
+    from osops.errors import explain
+
+    with pytest.raises(ConfigException) as err:
+        load_config("nope")
+    assert "nope" in str(explain(err.value))
+
+
+def test_command_line_auth_options_win_over_clouds_yaml(clean_env, monkeypatch):
+    write_clouds(clean_env / "clouds.yaml", {"lab": {"auth": {
+        "auth_url": "http://lab:5000/v3", "username": "u", "password": "p", "project_name": "x"}}},
+        monkeypatch)
+    auth = load_config("lab", password="other", project_name="y").config["auth"]
+    assert (auth["password"], auth["project_name"], auth["username"]) == ("other", "y", "u")
