@@ -21,7 +21,7 @@ from dataclasses import asdict, replace
 
 from osops.errors import OsopsError, UsageError
 from osops.host import commands, netns
-from osops.host.models import PingResult, Target
+from osops.host.models import PingResult
 
 MAX_THREADS = 64
 PING_GROUP_RANGE = "/proc/sys/net/ipv4/ping_group_range"
@@ -61,7 +61,7 @@ def ping(targets, count=3, interval=1.0, timeout=2.0, method=None, where="this h
                                  timeout, method): idx for ns, idx in namespaces.items()})
         for job, idx in jobs.items():
             done = job.result()
-            for i, result in zip(idx, done if isinstance(done, list) else [done]):
+            for i, result in zip(idx, done if isinstance(done, list) else [done], strict=True):
                 results[i] = result
     return results
 
@@ -139,7 +139,7 @@ def _ping_in_netns(name, targets, count, interval, timeout, method):
                       f"{commands.last_line(done.stderr) or f'exit {done.returncode}'}")
     if "error" in answer:
         return failed(answer["error"])
-    return [PingResult(**dict(r, target=t)) for r, t in zip(answer["results"], targets)]
+    return [PingResult(**dict(r, target=t)) for r, t in zip(answer["results"], targets, strict=True)]
 
 
 def _with_note(reason, target):

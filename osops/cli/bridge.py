@@ -1,0 +1,82 @@
+"""osops bridge list|show: Linux and Open vSwitch bridges, ports tied to servers."""
+
+import os
+
+from cliff.lister import Lister
+
+from osops.cli.base import CloudCommand
+
+LIST_COLUMNS = ("Bridge", "Type", "Bridge ID", "STP", "Interfaces")
+SHOW_COLUMNS = ("Port", "Type", "State", "MTU", "Owner", "Neutron Port")
+
+
+class _BridgeCommand(CloudCommand, Lister):
+    """Shared options; the cloud is asked only when one is configured."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("--server", metavar="NAME",
+                            help="only the bridges and ports of this server (name or id)")
+        parser.add_argument("--no-cloud", action="store_true",
+                            help="do not ask the cloud: show ports untied to servers")
+        return parser
+
+    def run(self, parsed_args):
+        self.exit_code = 0
+        return super().run(parsed_args) or self.exit_code
+
+    def bridges(self, parsed_args):
+        """The host's bridges; problems are warned about and make exit status 1."""
+        from osops.errors import NotFound, OsopsError
+        from osops.host import bridges, ovs
+
+        def problem(exc):
+            self.app.warn(f"warning: {exc}" if not isinstance(exc, ovs.OvsNotRunning) else f"note: {exc}")
+            if not isinstance(exc, ovs.OvsNotRunning):
+                self.exit_code = 1
+
+        conn = None
+        if self._cloud_configured(parsed_args):
+            try:
+                conn = self.cloud
+            except OsopsError as exc:
+                problem(f"{exc} (ports are shown untied; --no-cloud skips the cloud)")
+        found = bridges.list_bridges(conn, on_problem=problem)
+        if parsed_args.server:
+            found = bridges.of_server(found, parsed_args.server)
+            if not found:
+                hint = "" if conn else ": no cloud is configured, so ports are not tied to servers"
+                raise NotFound(f"no bridge port of server {parsed_args.server} on this host{hint}")
+        return found
+
+    def _cloud_configured(self, parsed_args):
+        opts = self.app.options
+        return not parsed_args.no_cloud and bool(
+            opts.os_cloud or opts.os_auth_url or os.environ.get("OS_CLOUD") or os.environ.get("OS_AUTH_URL"))
+
+
+class ListBridges(_BridgeCommand):
+    """List Linux and Open vSwitch bridges in brctl show's shape."""
+
+    def take_action(self, parsed_args):
+        rows = [(b.name, b.type, b.bridge_id or "-", "yes" if b.stp else "no",
+                 "\n".join(p.name + (f" ({p.owner})" if p.owner else "") for p in b.ports))
+                for b in self.bridges(parsed_args)]
+        return LIST_COLUMNS, rows
+
+
+class ShowBridge(_BridgeCommand):
+    """Show the ports of one bridge: type, state, MTU and what each belongs to."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("bridge", metavar="BRIDGE", help="bridge name (see 'osops bridge list')")
+        return parser
+
+    def take_action(self, parsed_args):
+        from osops.host.bridges import find_bridge
+
+        bridge = find_bridge(self.bridges(parsed_args), parsed_args.bridge)
+        rows = [(p.name, p.kind or "-", p.state or "-", p.mtu if p.mtu is not None else "-",
+                 p.owner or "-", p.port_id or "-") for p in bridge.ports]
+        return SHOW_COLUMNS, rows

@@ -1,0 +1,48 @@
+"""All bridges of this host, Linux and Open vSwitch, with their ports tied
+to servers; one bridge by name; the bridges of one server."""
+
+from dataclasses import replace
+
+from osops.errors import NotFound, explain
+from osops.host import linux_bridge, ovs, ports
+
+
+def list_bridges(conn=None, ovs_db=None, on_problem=None):
+    """Linux bridges, then Open vSwitch ones, ports tied through *conn*
+    (an ``openstack.connection.Connection``, optional) and virsh.
+
+    When Open vSwitch or the cloud cannot be asked, *on_problem* receives
+    the one-line :class:`~osops.errors.OsopsError` and the rest is still
+    returned (untied, for the cloud); without *on_problem* it is raised.
+    """
+    def problem(exc):
+        if on_problem is None:
+            raise exc
+        on_problem(exc)
+
+    bridges = linux_bridge.list_bridges()
+    try:
+        bridges += ovs.list_bridges(ovs_db)
+    except ovs.OvsError as exc:
+        problem(exc)
+    try:
+        return ports.tie(bridges, conn)
+    except Exception as exc:  # the cloud's errors, made one line
+        problem(explain(exc))
+        return ports.tie(bridges, None)
+
+
+def find_bridge(bridges, name):
+    """The bridge called *name*; NotFound naming the bridges there are."""
+    for bridge in bridges:
+        if bridge.name == name:
+            return bridge
+    names = ", ".join(b.name for b in bridges) or "none"
+    raise NotFound(f"no bridge {name} on this host (bridges: {names})")
+
+
+def of_server(bridges, server):
+    """The bridges with ports of *server* (a name or id), with only those ports."""
+    mine = [replace(b, ports=tuple(p for p in b.ports if server in (p.owner, p.server_id) and p.owner))
+            for b in bridges]
+    return [b for b in mine if b.ports]
