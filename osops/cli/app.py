@@ -25,6 +25,9 @@ COMMANDS = {
     "suspend": "osops.cli.server:SuspendServer",
     "resume": "osops.cli.server:ResumeServer",
     "delete": "osops.cli.server:DeleteServer",
+    "ping": "osops.cli.ping:Ping",
+    "bridge list": "osops.cli.bridge:ListBridges",
+    "bridge show": "osops.cli.bridge:ShowBridge",
 }
 
 # --os-* options; their defaults come from OS_* variables through
