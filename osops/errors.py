@@ -123,7 +123,11 @@ def _detail(exc):
 
 
 def _url(exc, auth):
-    return getattr(exc, "url", None) or auth.get("auth_url") or "the cloud"
+    """The URL an exception is about: its own, the one in its message, or the auth URL."""
+    import re
+
+    found = re.search(r"https?://[^\s'\",)]+", str(exc))
+    return getattr(exc, "url", None) or (found and found.group(0)) or auth.get("auth_url") or "the cloud"
 
 
 def _proxy_note(url):

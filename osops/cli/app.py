@@ -93,6 +93,10 @@ class OsopsApp(App):
     def initialize_app(self, argv):
         self._command = list(argv)
 
+    def prepare_to_run_command(self, cmd):
+        target = f"{type(cmd).__module__}:{type(cmd).__name__}"
+        self.command_name = next((n for n, t in COMMANDS.items() if t == target), cmd.cmd_name)
+
     def run(self, argv):
         try:
             return super().run(argv)
@@ -101,13 +105,20 @@ class OsopsApp(App):
                 self._recorder.save(self.options.record, " ".join(self._command))
 
     def configure_logging(self):
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if getattr(h, "osops", False)]:
+            root.removeHandler(handler)  # an earlier run in this process (tests, scripts)
+        before = set(root.handlers)
         super().configure_logging()
+        for handler in set(root.handlers) - before:
+            handler.osops = True
         if self.options.debug:
             for handler in logging.getLogger().handlers:
                 handler.setLevel(logging.DEBUG)
-        else:
-            logging.getLogger("keystoneauth").setLevel(logging.WARNING)
-            logging.getLogger("openstack").setLevel(logging.ERROR)
+        elif self.options.verbose_level < 2:
+            # keystoneauth's retry notices and openstacksdk's chatter only with -v -v
+            for name in ("keystoneauth", "keystoneauth1", "openstack"):
+                logging.getLogger(name).setLevel(logging.ERROR)
             logging.captureWarnings(True)
             logging.getLogger("py.warnings").setLevel(logging.ERROR)
 
@@ -115,8 +126,13 @@ class OsopsApp(App):
     def cloud(self):
         """The connection, made on first use from the global options."""
         if self._cloud is None:
+            from osops import demo
             from osops.cloud import connect
 
+            cloud = self.options.os_cloud or os.environ.get("OS_CLOUD")
+            if demo.is_demo(cloud):
+                self._cloud = demo.connect(self.command_name, self.warn)
+                return self._cloud
             session = None
             if self.options.record:
                 from osops.testing.recorder import Recorder

@@ -1,6 +1,7 @@
 """osops server list|show|create|suspend|resume|delete (and boot, suspend ...)."""
 
 import argparse
+from dataclasses import replace
 
 from cliff.lister import Lister
 from cliff.show import ShowOne
@@ -100,9 +101,13 @@ class CreateServer(CloudCommand, Lister):
 
 
 class _ServerAction(CloudCommand, Lister):
-    """Base for commands that act on servers named on the command line."""
+    """Base for commands that act on servers named on the command line.
+
+    Without --wait the Status column says what was asked (SUSPENDING ...).
+    """
 
     wait_default = False
+    pending = ""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -119,11 +124,15 @@ class _ServerAction(CloudCommand, Lister):
         found = ops.find_servers(self.cloud, parsed_args.servers, parsed_args.all_projects)
         names = {s.id: s.name for s in found}
         done = self.act(ops, found, parsed_args.wait, parsed_args.timeout, self.progress(names))
+        if not parsed_args.wait:
+            done = [replace(s, status=self.pending) for s in done]
         return SHORT_COLUMNS, [_row(s, SHORT_COLUMNS) for s in done]
 
 
 class SuspendServer(_ServerAction):
     """Suspend servers."""
+
+    pending = "SUSPENDING"
 
     def act(self, ops, found, wait, timeout, on_change):
         return ops.suspend(self.cloud, found, wait, timeout, on_change)
@@ -132,6 +141,8 @@ class SuspendServer(_ServerAction):
 class ResumeServer(_ServerAction):
     """Resume suspended servers."""
 
+    pending = "RESUMING"
+
     def act(self, ops, found, wait, timeout, on_change):
         return ops.resume(self.cloud, found, wait, timeout, on_change)
 
@@ -139,8 +150,8 @@ class ResumeServer(_ServerAction):
 class DeleteServer(_ServerAction):
     """Delete servers (with --wait, until they are gone)."""
 
-    def act(self, ops, found, wait, timeout, on_change):
-        from dataclasses import replace
+    pending = "DELETING"
 
+    def act(self, ops, found, wait, timeout, on_change):
         ops.delete(self.cloud, found, wait, timeout, on_change)
-        return [replace(s, status="DELETED" if wait else "DELETING") for s in found]
+        return [replace(s, status="DELETED") for s in found]

@@ -43,9 +43,8 @@ class RecordingAdapter(BaseAdapter):
         self.exchanges.append(x)
         try:
             response = self.inner.send(request, **kwargs)
-        except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout,
-                requests.exceptions.ConnectionError) as exc:
-            x.error = type(exc).__name__ if type(exc).__name__ in ("ConnectTimeout", "ReadTimeout") else "ConnectionError"
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            x.error = _error_name(exc)
             raise
         x.status, x.headers, x.content = response.status_code, dict(response.headers), response.content
         return response
@@ -78,3 +77,11 @@ class Recorder:
     def save(self, path, command=""):
         """Write the scrubbed cassette to *path* atomically."""
         cassette.save(path, self.cassette(command))
+
+
+def _error_name(exc):
+    """The name replay raises again: ConnectTimeout, ReadTimeout or ConnectionError."""
+    for kind in (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout):
+        if isinstance(exc, kind):
+            return kind.__name__
+    return "ConnectionError"

@@ -4,12 +4,14 @@ import contextlib
 import datetime
 import difflib
 import json
+import re
 import urllib.parse
 
 import requests
 
 from osops.testing import cassette as fmt
 
+PLACEHOLDER = re.compile(r'"\{([a-z][a-z0-9-]*)\}(?=[/"])')
 RAISABLE = {
     "ConnectTimeout": requests.exceptions.ConnectTimeout,
     "ReadTimeout": requests.exceptions.ReadTimeout,
@@ -47,6 +49,8 @@ class Replay:
                        _body_keys(req.get("body")))
             self._queues.setdefault(key, []).append(item["response"])
             self._recorded.append((key, _describe(req["method"], req["url"], fmt.flat_query(req.get("query")))))
+        for name in PLACEHOLDER.findall(json.dumps(data)):
+            self.bases.setdefault(name, (bases or {}).get(name) or fmt.base_url(name))
         self._origins = {_origin(url): name for name, url in self.bases.items()}
         self._served = {}
         self.calls = []

@@ -23,6 +23,7 @@ class Result:
     out: str
     err: str
     calls: list
+    bodies: list
 
     def json(self):
         return json.loads(self.out)
@@ -32,6 +33,8 @@ class Result:
 def cli(clean_env, monkeypatch, capsys):
     """``cli(cassette, *argv)``: run osops against a cassette (a name in
     tests/cassettes or a dict); returns code, stdout, stderr and the calls."""
+
+    monkeypatch.setattr("osops.wait.intervals", lambda: iter(lambda: 0.0, None))
 
     def run(recorded, *argv, env=None):
         data = cassette(recorded) if isinstance(recorded, str) else recorded
@@ -52,6 +55,6 @@ def cli(clean_env, monkeypatch, capsys):
             except SystemExit as exc:
                 code = exc.code
         out, err = capsys.readouterr()
-        return Result(code, out, err, player.calls)
+        return Result(code, out, err, player.calls, player.bodies)
 
     return run

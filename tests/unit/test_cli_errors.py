@@ -1,0 +1,136 @@
+"""Every error is one line on stderr with a fix, exit 1 (2 for usage), no
+traceback unless --debug.  Failures are derived from recorded cassettes by
+the edits each test names."""
+
+import pytest
+
+from tests.unit.conftest import cassette
+
+TOKEN = "gAAAAABnKnownTokenValueForRedactionTests0123456789abcdef"
+
+
+def one_line(result):
+    assert "Traceback" not in result.err, result.err
+    assert result.err.count("\n") == 1, result.err
+    return result.err.strip()
+
+
+def edit(name, url_end, response, method="GET"):
+    """The cassette *name* with the response to *method ...url_end* replaced."""
+    data = cassette(name)
+    hits = [i for i in data["interactions"]
+            if i["request"]["url"].endswith(url_end) and i["request"]["method"] == method]
+    assert hits, f"{name} has no {method} ...{url_end}"
+    for item in hits:
+        item["response"] = response
+    return data
+
+
+def test_wrong_password_names_user_project_and_url(cli):
+    r = cli("wrong-password", "image", "list")
+    assert r.code == 1
+    assert one_line(r).startswith("authentication failed for user admin, project admin, at http://identity.osops.invalid")
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_server_errors_name_the_status_and_url(cli, status, monkeypatch):
+    monkeypatch.setattr("keystoneauth1.session.time.sleep", lambda seconds: None)  # 503 is retried
+    data = edit("image-list", "/v2/images", {"status": status, "headers": {"Content-Type": "application/json"},
+                                             "json": {"message": "Service Unavailable", "code": status}})
+    r = cli(data, "image", "list")
+    assert r.code == 1
+    line = one_line(r)
+    assert f"HTTP {status}" in line or "Service Unavailable" in line
+
+
+def test_timeout_names_the_url(cli):
+    r = cli(edit("image-list", "/v2/images", {"raise": "ConnectTimeout"}), "image", "list")
+    assert r.code == 1 and "timed out connecting to http://image.osops.invalid" in one_line(r)
+
+
+def test_refused_connection_names_the_proxy_and_the_no_proxy_fix(cli):
+    env = {"http_proxy": "http://proxy.example.invalid:3128"}
+    r = cli(edit("image-list", "/v3/auth/tokens", {"raise": "ConnectionError"}, "POST"), "image", "list", env=env)
+    line = one_line(r)
+    assert r.code == 1 and "cannot reach http://identity.osops.invalid" in line
+    assert "through proxy http://proxy.example.invalid:3128" in line
+    assert "export no_proxy=identity.osops.invalid" in line
+
+
+def test_forbidden_says_which_user_lacks_the_role(cli):
+    data = edit("server-list", "/servers/detail", {"status": 403, "headers": {"Content-Type": "application/json"},
+                "json": {"forbidden": {"code": 403, "message": "Policy doesn't allow os_compute_api:servers:detail"}}})
+    line = one_line(cli(data, "server", "list"))
+    assert line.startswith("forbidden:") and "user admin" in line
+
+
+def test_conflict_says_to_retry(cli):
+    data = edit("suspend", "/action", {"status": 409, "headers": {"Content-Type": "application/json"},
+                "json": {"conflictingRequest": {"code": 409, "message": "Cannot 'suspend' instance while it is in task_state deleting"}}},
+                method="POST")
+    r = cli(data, "suspend", "demo-1")
+    assert r.code == 1 and "conflict" in one_line(r) and "task_state deleting" in r.err
+
+
+def test_malformed_body_is_still_one_line(cli):
+    data = edit("image-list", "/v2/images", {"status": 200, "headers": {"Content-Type": "application/json"},
+                                             "text": "<html>proxy error page</html>"})
+    r = cli(data, "image", "list")
+    assert r.code == 1
+    one_line(r)
+
+
+def test_debug_shows_the_traceback_and_http_but_no_secrets(cli):
+    # Derived: the recorded token header set to a realistic Fernet token.
+    ok = cassette("image-list")
+    for item in ok["interactions"]:
+        if "X-Subject-Token" in item["response"].get("headers", {}):
+            item["response"]["headers"]["X-Subject-Token"] = TOKEN
+    r = cli(ok, "--debug", "image", "list")
+    assert r.code == 0
+    assert "GET http://image.osops.invalid/v2/images" in r.err
+    assert TOKEN not in r.err and "secret-pw" not in r.err
+    r = cli("wrong-password", "--debug", "image", "list")
+    assert r.code == 1 and "Traceback" in r.err and "secret-pw" not in r.err
+
+
+@pytest.mark.parametrize("argv", [
+    ["boot", "--image", "cirros"],
+    ["boot", "--flavor", "1", "--image", "cirros", "--count", "0"],
+    ["boot", "--flavor", "1", "--image", "cirros", "--timeout", "soon"],
+    ["server", "show"],
+    ["suspend"],
+])
+def test_usage_errors_exit_2_before_any_request(cli, argv):
+    r = cli("image-list", *argv)
+    assert r.code == 2 and r.calls == []
+    assert "Traceback" not in r.err and "error:" in r.err
+
+
+def test_no_credentials_is_one_line_naming_what_to_do(clean_env, capsys):
+    from osops.cli.app import main
+
+    assert main(["image", "list"]) == 1
+    line = capsys.readouterr().err.strip()
+    assert "\n" not in line and "source an openrc" in line and "--os-cloud" in line
+
+
+def test_seed_openrc_with_v2_url_works_with_one_warning(cli):
+    probe = cli("legacy-v2", "image", "list", env={"OS_AUTH_URL": None})
+    assert probe.code == 1
+    base = "http://identity.osops.invalid"
+    env = {"OS_AUTH_URL": base + "/v2.0", "OS_TENANT_NAME": "admin", "OS_PROJECT_NAME": None,
+           "OS_USER_DOMAIN_ID": None, "OS_PROJECT_DOMAIN_ID": None, "OS_IDENTITY_API_VERSION": None}
+    r = cli("legacy-v2", "image", "list", "-f", "value", "-c", "Name", env=env)
+    assert r.code == 0
+    assert "cirros-0.6.2-x86_64-disk" in r.out
+    assert r.err.count("\n") == 1 and r.err.startswith("warning: " + base + "/v2.0 is Identity v2.0")
+    auth = next(b for c, b in zip(r.calls, r.bodies, strict=True) if c.endswith("/v3/auth/tokens"))
+    assert auth["auth"]["scope"]["project"] == {"domain": {"id": "default"}, "name": "admin"}
+
+
+def test_unrecorded_request_fails_with_the_nearest_interaction(cli):
+    r = cli("flavor-list", "image", "list")
+    assert r.code == 1
+    assert "no recorded interaction for GET http://image.osops.invalid/" in r.err
+    assert "nearest recorded:" in r.err

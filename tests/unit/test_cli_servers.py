@@ -1,0 +1,139 @@
+"""boot, suspend, resume, delete through the real entry point."""
+
+import sys
+
+from tests.unit.conftest import cassette
+
+
+def requests_to(result, fragment, method=None):
+    return [c for c in result.calls if fragment in c and (method is None or c.startswith(method))]
+
+
+def test_boot_by_prefix_and_flavor_name_waits_until_active(cli):
+    r = cli("boot", "boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6", "-f", "json")
+    assert r.code == 0, r.err
+    (server,) = r.json()
+    assert server["Status"] == "ACTIVE" and server["Networks"].startswith("private=10.0.0.")
+
+
+def test_boot_by_flavor_id_like_nova(cli):
+    r = cli("boot", "server", "create", "demo-1", "--flavor", "1", "--image", "cirros-0.6", "-f", "value", "-c", "Status")
+    assert (r.code, r.out.strip()) == (0, "ACTIVE")
+
+
+def test_boot_resolves_each_name_with_one_list_call_and_polls_one_request_per_round(cli):
+    r = cli("boot", "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
+    assert r.code == 0, r.err
+    assert len(requests_to(r, "/v2/images", "GET")) == 1
+    assert len(requests_to(r, "/flavors", "GET")) == 1
+    assert len(requests_to(r, "/v2.0/networks", "GET")) == 1
+    (create,) = [b for c, b in zip(r.calls, r.bodies, strict=True) if c.startswith("POST") and c.endswith("/servers")]
+    assert create["server"]["networks"] == [{"uuid": _private_net_id()}]
+    assert create["server"]["name"].startswith("osops-")
+    polls = requests_to(r, "/servers/", "GET")
+    assert len(polls) == len([i for i in cassette("boot")["interactions"] if "/servers/" in i["request"]["url"]])
+
+
+def _private_net_id():
+    for item in cassette("boot")["interactions"]:
+        if item["request"]["url"].endswith("/v2.0/networks"):
+            return next(n["id"] for n in item["response"]["json"]["networks"] if n["name"] == "private")
+    raise AssertionError("the boot cassette lists no networks")
+
+
+def test_boot_several_servers_waits_with_one_list_call_per_round(cli):
+    r = cli("boot-count", "boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6", "-f", "json")
+    assert r.code == 0, r.err
+    assert sorted(s["Name"] for s in r.json()) == ["lab-1", "lab-2", "lab-3"]
+    assert all(s["Status"] == "ACTIVE" for s in r.json())
+    assert not [c for c in r.calls if "/servers/" in c and "detail" not in c and c.startswith("GET")]
+
+
+def test_ambiguous_image_lists_every_candidate(cli):
+    r = cli("boot-ambiguous", "boot", "--flavor", "m1.tiny", "--image", "cirros")
+    assert r.code == 1
+    assert r.err.count("\n") == 1 and "Traceback" not in r.err
+    assert "cirros-0.6.2-x86_64-disk (" in r.err and "cirros-0.3.4-x86_64-uec (" in r.err
+    assert "kernel" not in r.err
+    assert not requests_to(r, "/servers", "POST")
+
+
+def test_kernel_and_ramdisk_are_never_picked(cli):
+    r = cli("boot-ambiguous", "boot", "--flavor", "m1.tiny", "--image", "cirros-0.3.4-x86_64-uec-k")
+    assert r.code == 1 and "no image 'cirros-0.3.4-x86_64-uec-k'" in r.err and "kernel" in r.err
+
+
+def test_unknown_flavor_names_the_closest(cli):
+    r = cli("flavor-unknown", "boot", "--flavor", "m1.huge", "--image", "cirros-0.6")
+    assert r.code == 1
+    assert r.err.strip() == "no flavor 'm1.huge'; closest: m1.large, m1.xlarge, m1.medium"
+
+
+def test_several_usable_networks_is_an_error_listing_them(cli):
+    # Derived: a second shared network added to the recorded network list.
+    data = cassette("boot")
+    for item in data["interactions"]:
+        if item["request"]["url"].endswith("/v2.0/networks"):
+            nets = item["response"]["json"]["networks"]
+            nets.append({**nets[0], "id": "11111111-2222-3333-4444-555555555555", "name": "lab-net"})
+    r = cli(data, "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
+    assert r.code == 1 and "several networks" in r.err and "lab-net (11111111" in r.err and "private (" in r.err
+    assert not requests_to(r, "/servers", "POST")
+
+
+def test_no_network_at_all_boots_with_networks_none_and_says_so(cli):
+    # Derived: the recorded network list emptied.
+    data = cassette("boot")
+    for item in data["interactions"]:
+        if item["request"]["url"].endswith("/v2.0/networks"):
+            item["response"]["json"]["networks"] = []
+    r = cli(data, "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
+    assert r.code == 0, r.err
+    assert "without one" in r.err
+    (create,) = [b for c, b in zip(r.calls, r.bodies, strict=True) if c.startswith("POST") and c.endswith("/servers")]
+    assert create["server"]["networks"] == "none"
+
+
+def test_server_going_to_error_fails_with_novas_fault(cli):
+    # Derived: the last polled server shows ERROR with a fault.
+    data = cassette("boot")
+    polls = [i for i in data["interactions"] if "/servers/" in i["request"]["url"] and i["request"]["method"] == "GET"]
+    polls[-1]["response"]["json"]["server"].update(status="ERROR", fault={"code": 500, "message": "No valid host was found."})
+    r = cli(data, "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
+    assert r.code == 1
+    assert "went to ERROR: No valid host was found." in r.err and r.err.count("\n") == 1
+
+
+def test_suspend_resume_delete_wait_for_their_states(cli):
+    r = cli("suspend", "suspend", "demo-1", "--wait", "-f", "value", "-c", "Status")
+    assert (r.code, r.out.strip()) == (0, "SUSPENDED")
+    r = cli("resume", "server", "resume", "demo-1", "--wait", "-f", "value", "-c", "Status")
+    assert (r.code, r.out.strip()) == (0, "ACTIVE")
+    r = cli("delete", "delete", "demo-1", "--wait", "-f", "value", "-c", "Status")
+    assert (r.code, r.out.strip()) == (0, "DELETED")
+    assert requests_to(r, "/servers/", "DELETE")
+
+
+def test_without_wait_the_status_says_what_was_asked(cli):
+    r = cli("suspend", "suspend", "demo-1", "-f", "value", "-c", "Status")
+    assert (r.code, r.out.strip()) == (0, "SUSPENDING")
+    assert len([c for c in r.calls if c.startswith("GET") and "/servers" in c]) == 1
+
+
+def test_delete_several_waits_with_list_calls(cli):
+    r = cli("delete-count", "delete", "lab-1", "lab-2", "lab-3", "--wait", "-f", "json")
+    assert r.code == 0, r.err
+    assert len(requests_to(r, "/servers/", "DELETE")) == 3
+    assert {s["Status"] for s in r.json()} == {"DELETED"}
+
+
+def test_progress_goes_to_a_terminals_stderr(cli, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    r = cli("suspend", "suspend", "demo-1", "--wait")
+    assert r.code == 0
+    assert "demo-1: ACTIVE → SUSPENDED in" in r.err
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(cli):
+    r = cli("suspend", "suspend", "demo-1", "--wait")
+    assert r.code == 0 and r.err == ""
