@@ -40,8 +40,6 @@ lock_path = {dir}/data/locks
 [oslo_messaging_notifications]
 driver = noop
 
-[oslo_policy]
-enforce_new_defaults = True
 """.format(rabbit=RABBIT, dir=DIR)
     files = {}
 
@@ -153,8 +151,10 @@ flat_networks = public
 enable_security_group = True
 """
 
-    files["etc/nova/nova.conf"] = common + """
+    nova = common + """
 [DEFAULT]
+graceful_shutdown_timeout = 5
+report_interval = 5
 host = {host}
 my_ip = 127.0.0.1
 compute_driver = fake.FakeDriverWithoutFakeNodes
@@ -173,12 +173,6 @@ auth_strategy = keystone
 [wsgi]
 api_paste_config = {dir}/etc/nova/api-paste.ini
 
-[api_database]
-connection = {api_db}
-
-[database]
-connection = {cell_db}
-
 [conductor]
 workers = 1
 
@@ -195,12 +189,20 @@ enabled = False
 
 [glance]
 region_name = RegionOne
-""".format(host=NOVA_HOST, dir=DIR, api_db=db(db="nova_api"),
-           cell_db=db(db="nova")) + _auth(
+""".format(host=NOVA_HOST, dir=DIR) + _auth(
         "keystone_authtoken", "nova", PW) + _auth(
         "placement", "placement", PW, "valid_interfaces = public\n") + _auth(
         "neutron", "neutron", PW, "valid_interfaces = public\n"
         "service_metadata_proxy = False\n")
+    # nova-compute gets no database access (as in devstack's nova-cpu.conf)
+    files["etc/nova/nova-cpu.conf"] = nova
+    files["etc/nova/nova.conf"] = nova + """
+[api_database]
+connection = {api_db}
+
+[database]
+connection = {cell_db}
+""".format(api_db=db(db="nova_api"), cell_db=db(db="nova"))
 
     files["etc/rabbitmq/rabbitmq.conf"] = """
 listeners.tcp.default = 127.0.0.1:5672

@@ -1,6 +1,6 @@
 """Seed the devcloud like devstack.  Runs in the services' venv.
 
-usage: seed.py STATE_DIR identity|resources
+usage: seed.py STATE_DIR identity|resources|wait-conductor
 
 identity:  projects demo and service, user demo, the service users, and the
            catalog (keystone-manage bootstrap made admin and identity).
@@ -9,9 +9,7 @@ Idempotent: whatever exists by name is left alone.
 """
 import struct
 import sys
-
-from keystoneauth1 import session as ks_session
-from keystoneauth1.identity import v3
+import time
 
 PW = "devstack"
 REGION = "RegionOne"
@@ -30,6 +28,8 @@ FLAVORS = [  # id, name, ram MB, disk GB, vcpus
 
 
 def admin_session():
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1.identity import v3
     auth = v3.Password(auth_url="http://127.0.0.1:5000/v3", username="admin",
                        password=PW, project_name="admin",
                        user_domain_id="default", project_domain_id="default")
@@ -157,7 +157,28 @@ def seed_resources(sess):
             "enable_dhcp": True}})
 
 
+def wait_conductor(timeout=120):
+    """Wait until nova-conductor consumes its RPC queue (the queue is not
+    durable, so it exists only once a conductor has declared it)."""
+    import amqp
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with amqp.Connection("127.0.0.1:5672", userid="guest",
+                                 password="guest", connect_timeout=3) as c:
+                c.channel().queue_declare("conductor", passive=True)
+                return
+        except amqp.exceptions.NotFound:
+            time.sleep(0.3)
+        except OSError:
+            time.sleep(1)
+    sys.exit("nova-conductor did not consume its queue in %ds" % timeout)
+
+
 if __name__ == "__main__":
-    {"identity": seed_identity, "resources": seed_resources}[sys.argv[2]](
-        admin_session())
-    print("seeded", sys.argv[2])
+    if sys.argv[2] == "wait-conductor":
+        wait_conductor()
+    else:
+        {"identity": seed_identity, "resources": seed_resources}[sys.argv[2]](
+            admin_session())
+        print("seeded", sys.argv[2])
