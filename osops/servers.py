@@ -3,7 +3,8 @@
 import logging
 import uuid
 
-from osops import images, flavors, networks, wait as waiting
+from osops import flavors, images, networks
+from osops import wait as waiting
 from osops.errors import UsageError
 from osops.models import Flavor, Image, Network, Server
 from osops.resolve import resolve_many

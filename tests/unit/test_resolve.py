@@ -1,7 +1,8 @@
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from osops.errors import Ambiguous, NotFound, OsopsError, UsageError
 from osops.resolve import resolve, resolve_many
