@@ -1,0 +1,75 @@
+"""The Python API on its own, without cliff, against recorded sessions."""
+
+import dataclasses
+
+import pytest
+
+import osops
+from osops import flavors, images, networks, servers
+from osops.errors import Ambiguous, NotFound
+from osops.models import Server
+from osops.testing import UnmatchedRequest
+
+
+@pytest.fixture
+def connect(clean_env, osops_replay, monkeypatch):
+    monkeypatch.setattr("osops.wait.intervals", lambda: iter(lambda: 0.0, None))
+
+    def start(name):
+        from tests.unit.conftest import cassette
+
+        player = osops_replay(cassette(name))
+        conn = osops.connect(auth_url=player.auth_url, username="admin", password="pw", project_name="admin",
+                             user_domain_id="default", project_domain_id="default")
+        return conn, player
+
+    return start
+
+
+def test_lists_return_plain_objects(connect):
+    conn, _ = connect("image-list")
+    found = images.list_images(conn)
+    assert {i.name for i in found if not i.bootable} == {"cirros-0.3.4-x86_64-uec-kernel",
+                                                          "cirros-0.3.4-x86_64-uec-ramdisk"}
+    assert images.find_image(conn, "cirros-0.3.4", found).name == "cirros-0.3.4-x86_64-uec"
+
+
+def test_flavor_by_id_or_name_and_smallest(connect):
+    conn, _ = connect("flavor-list")
+    every = flavors.list_flavors(conn)
+    assert flavors.find_flavor(conn, "1", every) == flavors.find_flavor(conn, "m1.tiny", every)
+    assert flavors.smallest_flavor(every, min_disk=1).name == "m1.tiny"
+    assert flavors.smallest_flavor(every).name == "m1.nano"
+    with pytest.raises(NotFound):
+        flavors.find_flavor(conn, "m9", every)
+
+
+def test_boot_reports_status_changes_to_a_callback(connect):
+    conn, player = connect("boot")
+    seen = []
+    (server,) = servers.boot(conn, "demo-1", image="cirros-0.6", flavor="m1.tiny",
+                             on_change=lambda sid, s, old, t: seen.append((old, s.status)))
+    assert isinstance(server, Server) and server.status == "ACTIVE"
+    assert seen[0][0] is None and seen[-1] == ("BUILD", "ACTIVE")
+
+
+def test_choose_network_takes_the_only_usable_one(connect):
+    conn, _ = connect("boot")
+    nets = networks.list_networks(conn)
+    conn.authorize()
+    assert networks.choose_network(conn, None, nets).name == "private"
+    with pytest.raises(Ambiguous):
+        networks.choose_network(conn, None, nets + [dataclasses.replace(nets[0], id="x", name="b")])
+
+
+def test_find_servers_resolves_several_with_one_list_call(connect):
+    conn, player = connect("server-list")
+    found = servers.find_servers(conn, ["demo-1"])
+    assert [s.name for s in found] == ["demo-1"]
+    assert len([c for c in player.calls if "/servers" in c]) == 1
+
+
+def test_strict_replay_raises_for_unrecorded_requests(connect):
+    conn, _ = connect("flavor-list")
+    with pytest.raises(UnmatchedRequest, match="nearest recorded"):
+        conn.compute.get("/os-hypervisors")
