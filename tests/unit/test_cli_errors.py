@@ -64,6 +64,14 @@ def test_forbidden_says_which_user_lacks_the_role(cli):
     assert line.startswith("forbidden:") and "user admin" in line
 
 
+def test_not_found_from_the_api_names_what(cli):
+    data = edit("suspend", "/action", {"status": 404, "headers": {"Content-Type": "application/json"},
+                "json": {"itemNotFound": {"code": 404, "message": "Instance 9d7d2503 could not be found."}}},
+                method="POST")
+    r = cli(data, "suspend", "demo-1")
+    assert r.code == 1 and one_line(r) == "not found: Instance 9d7d2503 could not be found."
+
+
 def test_conflict_says_to_retry(cli):
     data = edit("suspend", "/action", {"status": 409, "headers": {"Content-Type": "application/json"},
                 "json": {"conflictingRequest": {"code": 409, "message": "Cannot 'suspend' instance while it is in task_state deleting"}}},
