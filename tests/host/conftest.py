@@ -9,6 +9,7 @@ also when it fails.  Addresses are given only inside namespaces made here
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -57,8 +58,8 @@ class Kernel:
         self.count += 1
         return f"ot{self.tag}{kind}{self.count}"
 
-    def netns(self):
-        name = f"osops-t-{uuid.uuid4().hex[:8]}"
+    def netns(self, name=None):
+        name = name or f"osops-t-{uuid.uuid4().hex[:8]}"
         ip("netns", "add", name)
         self.undo.append(["ip", "netns", "del", name])
         ip("-n", name, "link", "set", "lo", "up")
@@ -163,3 +164,25 @@ def ovsdb():
             server.terminate()
             server.wait(10)
         shutil.rmtree(rundir, ignore_errors=True)
+
+
+@pytest.fixture
+def osops_cli(clean_env, capsys):
+    """``osops_cli(*argv)``: run osops in this process; (exit code, stdout, stderr)."""
+    from osops.cli.app import main
+
+    def run(*argv):
+        capsys.readouterr()
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def osops_in(ns, *argv, env=None):
+    """Run osops inside namespace *ns* (``ip netns exec``) with no cloud
+    settings; returns the CompletedProcess."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "OVS_", "LIBVIRT_"))}
+    return subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-m", "osops", *argv],
+                          capture_output=True, text=True, env={**clean, **(env or {})}, timeout=120)

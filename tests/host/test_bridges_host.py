@@ -1,0 +1,104 @@
+"""osops bridge list|show on real Linux bridges: exactly the ports made,
+their state and MTU, and a tap port tied to its server through a replayed
+Neutron port list; vnet ports through a real virsh (libvirt's test driver)."""
+
+import json
+import shutil
+import uuid
+
+import pytest
+
+from osops.testing import replay
+from tests.host import cloud
+from tests.host.conftest import ip, osops_in
+
+pytestmark = pytest.mark.host
+
+
+@pytest.fixture
+def no_ovs(tmp_path):
+    """Point ovs-vsctl at an empty run directory: no OVS database here."""
+    return {"OVS_RUNDIR": str(tmp_path)}
+
+
+def test_list_shows_exactly_the_bridges_and_ports_made(lan, kernel, no_ovs):
+    empty = kernel.bridge(lan["switch"])
+    ip("-n", lan["switch"], "link", "set", empty, "type", "bridge", "stp_state", "1")
+    done = osops_in(lan["switch"], "bridge", "list", "--no-cloud", "-f", "json", env=no_ovs)
+    assert done.returncode == 0, done.stderr
+    listed = {row["Bridge"]: row for row in json.loads(done.stdout)}
+    assert sorted(listed) == sorted([lan["bridge"], empty])
+    row = listed[lan["bridge"]]
+    assert row["Interfaces"].split("\n") == sorted(lan["ports"])
+    assert (row["Type"], row["STP"]) == ("linux", "no")
+    mac = ip("-n", lan["switch"], "-br", "link", "show", lan["bridge"]).split()[2]
+    assert row["Bridge ID"] == "8000." + mac.replace(":", "")
+    assert (listed[empty]["Interfaces"], listed[empty]["STP"]) == ("", "yes")
+    assert "not running" in done.stderr  # the note about OVS, one line
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_show_gives_state_and_mtu_per_port(lan, no_ovs):
+    ip("-n", lan["switch"], "link", "set", lan["ports"][1], "mtu", "1450")
+    done = osops_in(lan["switch"], "bridge", "show", lan["bridge"], "--no-cloud", "-f", "json", env=no_ovs)
+    assert done.returncode == 0, done.stderr
+    got = [(r["Port"], r["Type"], r["State"], r["MTU"], r["Owner"]) for r in json.loads(done.stdout)]
+    assert got == [(lan["ports"][0], "veth", "forwarding", 1500, "-"),
+                   (lan["ports"][1], "veth", "forwarding", 1450, "-")]
+
+
+def test_show_unknown_bridge(lan, no_ovs):
+    done = osops_in(lan["switch"], "bridge", "show", "nosuchbr", "--no-cloud", env=no_ovs)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == f"no bridge nosuchbr on this host (bridges: {lan['bridge']})"
+
+
+def test_tap_port_tied_to_its_server(kernel, osops_cli, monkeypatch, tmp_path):
+    """A bridge in this namespace (no traffic goes through it) with a tap
+    named after a Neutron port; the replayed port list has that id."""
+    port_id = str(uuid.uuid4())
+    tap = f"tap{port_id[:11]}"
+    br = kernel.bridge()
+    kernel.veth(br, name=tap)
+    other = kernel.veth(br)
+    monkeypatch.setenv("OVS_RUNDIR", str(tmp_path))
+    with replay(cloud.cassette(ports=[cloud.neutron_port(port_id)])) as player:
+        for k, v in cloud.env(player).items():
+            monkeypatch.setenv(k, v)
+        code, out, err = osops_cli("bridge", "show", br, "-f", "json")
+        assert code == 0, err
+        rows = {r["Port"]: r for r in json.loads(out)}
+        assert sorted(rows) == sorted([tap, other])
+        assert (rows[tap]["Owner"], rows[tap]["Neutron Port"]) == ("demo-1", port_id)
+        assert (rows[other]["Owner"], rows[other]["Neutron Port"]) == ("-", "-")
+        assert sum("/v2.0/ports" in c for c in player.calls) == 1
+        assert sum("/servers/detail" in c for c in player.calls) == 1
+        code, out, err = osops_cli("bridge", "list", "--server", "demo-1", "-f", "json")
+        assert code == 0, err
+        assert json.loads(out) == [{"Bridge": br, "Type": "linux", "Bridge ID": json.loads(out)[0]["Bridge ID"],
+                                    "STP": "no", "Interfaces": f"{tap} (demo-1)"}]
+
+
+def test_server_filter_without_a_cloud_says_why(lan, no_ovs):
+    done = osops_in(lan["switch"], "bridge", "list", "--server", "demo-1", env=no_ovs)
+    assert done.returncode == 1
+    assert "no cloud is configured" in done.stderr
+
+
+def test_vnet_ports_through_virsh(kernel, tmp_path, no_ovs):
+    if not shutil.which("virsh"):
+        pytest.skip("needs virsh: install libvirt-clients (tools/host-deps)")
+    node = tmp_path / "node.xml"  # libvirt's test driver: one running domain, its device is testnet0
+    node.write_text("""<node><domain type="test"><name>instance-0000002a</name>
+      <uuid>0c3e5a8e-4f1b-4d4e-9a36-7b1f0d2c9e11</uuid><memory>65536</memory><vcpu>1</vcpu>
+      <os><type>hvm</type></os><devices><interface type="bridge"><mac address="fa:16:3e:5c:1d:02"/>
+      <source bridge="br100"/><model type="virtio"/></interface></devices></domain></node>""")
+    ns = kernel.netns()  # a namespace of its own, so the fixed name testnet0 cannot clash
+    br = kernel.bridge(ns)
+    kernel.veth(br, ns, name="testnet0")
+    kernel.veth(br, ns, name="vnet7")
+    done = osops_in(ns, "bridge", "show", br, "--no-cloud", "-f", "json",
+                    env={**no_ovs, "LIBVIRT_DEFAULT_URI": f"test://{node}"})
+    assert done.returncode == 0, done.stderr
+    assert [(r["Port"], r["Owner"]) for r in json.loads(done.stdout)] == [
+        ("testnet0", "instance-0000002a"), ("vnet7", "unknown")]

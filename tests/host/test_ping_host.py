@@ -1,0 +1,92 @@
+"""osops ping on real namespaces: across a Linux bridge, to an unused
+address, with no route, from a namespace that is not there."""
+
+import json
+import uuid
+
+import pytest
+
+from osops.host import ping
+from osops.host.models import Target
+from osops.testing import replay
+from tests.host import cloud
+
+pytestmark = pytest.mark.host
+FAST = ("--count", "2", "--interval", "0.2", "--timeout", "1")
+
+
+def rows(out):
+    return json.loads(out)
+
+
+def test_ping_across_the_bridge(lan, osops_cli):
+    code, out, err = osops_cli("ping", "--address", lan["addr_b"], "--netns", lan["a"], *FAST, "-f", "json")
+    assert code == 0, err
+    [row] = rows(out)
+    assert row["Address"] == lan["addr_b"] and row["Namespace"] == lan["a"]
+    assert (row["Sent"], row["Received"], row["Loss %"], row["Result"]) == (2, 2, 0.0, "ok")
+
+
+def test_unused_address_fails_with_the_reason(lan, osops_cli):
+    code, out, _ = osops_cli("ping", "--address", lan["unused"], "--netns", lan["a"], *FAST, "-f", "json")
+    assert code == 1
+    [row] = rows(out)
+    assert row["Received"] == 0 and row["Loss %"] == 100.0
+    assert row["Result"] == (f"FAIL: nothing answers ARP for {lan['unused']} on eth0: "
+                             "the address is unused or its host is down")
+
+
+def test_expect_fail(lan, osops_cli):
+    code, out, _ = osops_cli("ping", "--address", lan["unused"], "--netns", lan["a"], *FAST,
+                             "--expect-fail", "-f", "json")
+    assert code == 0
+    assert rows(out)[0]["Result"].startswith("ok, no answer as expected: nothing answers ARP")
+    code, out, _ = osops_cli("ping", "--address", lan["addr_b"], "--netns", lan["a"], *FAST,
+                             "--expect-fail", "-f", "json")
+    assert code == 1
+    assert rows(out)[0]["Result"] == "FAIL: answered, but no answer was expected"
+
+
+def test_no_route_and_missing_namespace(lan, osops_cli):
+    missing = lan["a"] + "-gone"
+    code, out, _ = osops_cli("ping", "--address", "10.255.0.1", "--netns", lan["a"], *FAST, "-f", "json")
+    assert code == 1
+    [row] = rows(out)
+    assert row["Sent"] == 0  # nothing left the namespace: the kernel has no route
+    assert row["Result"] == f"FAIL: no route from namespace {lan['a']} to 10.255.0.1 (Network is unreachable)"
+    code, out, _ = osops_cli("ping", "--address", lan["addr_b"], "--netns", missing, *FAST, "-f", "json")
+    assert code == 1
+    assert rows(out)[0]["Result"] == f"FAIL: namespace {missing} does not exist on this host (see 'ip netns list')"
+
+
+def test_many_targets_one_row_each_in_order(lan):
+    targets = [Target(lan["addr_b"], netns=lan["a"]), Target("127.0.0.1"),
+               Target(lan["unused"], netns=lan["a"]), Target(lan["addr_a"], netns=lan["b"]),
+               Target(lan["addr_a"], netns=lan["a"])]
+    results = ping.ping(targets, count=2, interval=0.2, timeout=1)
+    assert [r.target for r in results] == targets
+    assert [r.answered for r in results] == [True, True, False, True, True]
+
+
+def test_system_ping_fallback_gives_the_same_answers(lan):
+    results = ping.ping([Target(lan["addr_b"], netns=lan["a"]), Target(lan["unused"], netns=lan["a"])],
+                        count=2, interval=0.2, timeout=1, method="system")
+    assert (results[0].sent, results[0].received) == (2, 2)
+    assert results[0].rtt_min <= results[0].rtt_avg <= results[0].rtt_max
+    assert results[1].received == 0 and results[1].reason.startswith("nothing answers ARP")
+
+
+def test_netns_auto_uses_the_networks_dhcp_namespace(lan, kernel, osops_cli, monkeypatch):
+    net_id = str(uuid.uuid4())  # a fresh network id: the namespace name is unique too
+    dhcp = kernel.netns(f"qdhcp-{net_id}")
+    kernel.veth(lan["bridge"], lan["switch"], dhcp, "192.0.2.3")
+    addresses = {"private": [{"OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:77:cd:41", "OS-EXT-IPS:type": "fixed",
+                              "addr": lan["addr_b"], "version": 4}]}
+    with replay(cloud.cassette(networks=[cloud.network(net_id)], addresses=addresses)) as player:
+        for k, v in cloud.env(player).items():
+            monkeypatch.setenv(k, v)
+        code, out, err = osops_cli("ping", "demo-1", "--netns", "auto", *FAST, "-f", "json")
+    assert code == 0, err
+    [row] = rows(out)
+    assert (row["Server"], row["Address"], row["Namespace"], row["Result"]) == (
+        "demo-1", lan["addr_b"], dhcp, "ok")
