@@ -163,5 +163,6 @@ class OsopsApp(App):
 
 
 def main(argv=None):
-    """Console entry point."""
-    return OsopsApp().run(sys.argv[1:] if argv is None else argv)
+    """Console entry point; with no arguments, the help (not cliff's shell)."""
+    argv = sys.argv[1:] if argv is None else argv
+    return OsopsApp().run(argv or ["--help"])
