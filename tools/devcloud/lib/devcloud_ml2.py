@@ -4,8 +4,8 @@ The devcloud runs Neutron's API with no L2 agents; without a driver that
 binds, Nova's ports end up binding_failed.  This one binds the first
 segment of any port as an OVS port and reports it ACTIVE at once.
 """
-from neutron_lib.api.definitions import portbindings
 from neutron_lib import constants
+from neutron_lib.api.definitions import portbindings
 from neutron_lib.plugins.ml2 import api
 
 
