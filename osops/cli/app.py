@@ -70,6 +70,8 @@ class Commands(CommandManager):
 class OsopsApp(App):
     """osops: check, drive and demo an OpenStack cloud right after install."""
 
+    NAME = "osops"
+
     def __init__(self):
         super().__init__(description=self.__doc__, version=osops.__version__,
                          command_manager=Commands(COMMANDS), deferred_help=True)
@@ -79,7 +81,11 @@ class OsopsApp(App):
         self._command = []
 
     def build_option_parser(self, description, version, argparse_kwargs=None):
+        argparse_kwargs = {**(argparse_kwargs or {}), "prog": self.NAME}
         parser = super().build_option_parser(description, version, argparse_kwargs)
+        for action in parser._actions:  # cliff names the version after sys.argv[0]
+            if action.dest == "version":
+                action.version = f"{self.NAME} {version}"
         for name, text in OS_OPTIONS:
             parser.add_argument(f"--os-{name}", metavar=name.split("-")[-1].upper(), help=text)
         parser.add_argument("--insecure", action="store_true", default=None,

@@ -9,8 +9,8 @@ from osops.cli.app import COMMANDS, main
 def run(argv, capsys):
     try:
         code = main(argv)
-    except SystemExit as exc:
-        code = exc.code
+    except SystemExit as exc:  # argparse and cliff's help exit; None means 0
+        code = exc.code or 0
     return code, capsys.readouterr()
 
 
