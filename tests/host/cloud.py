@@ -6,6 +6,8 @@ import copy
 import json
 import pathlib
 
+from osops.host.targets import ROUTER_OWNERS
+
 BASE = json.loads((pathlib.Path(__file__).parent / "data" / "cloud-base.json").read_text())
 PROJECT = "109d6b58988b45008f9b32052fb36ca0"
 SERVER = {"name": "demo-1", "id": "9d7d2503-43e1-493b-a047-de7009fed628"}
@@ -39,18 +41,25 @@ def network(net_id=NETWORK, name="private"):
             "tenant_id": PROJECT, "updated_at": "2026-11-25T13:13:12Z"}
 
 
-def cassette(ports=None, networks=None, addresses=None):
-    """The base cassette plus ``GET /v2.0/ports`` (when *ports* is given)
-    and ``GET /v2.0/networks``; *addresses* replaces demo-1's addresses."""
+def cassette(ports=None, networks=None, addresses=None, router_ports=None, query=None):
+    """The base cassette plus ``GET /v2.0/ports`` (when *ports* is given),
+    ``GET /v2.0/networks`` and the router interface port list; *addresses*
+    replaces demo-1's addresses; *query* is the server list's query."""
     data = copy.deepcopy(BASE)
     if addresses is not None:
         for item in data["interactions"]:
             if item["request"]["url"].endswith("/servers/detail"):
                 item["response"]["json"]["servers"][0]["addresses"] = addresses
-    for path, key, rows in (("/v2.0/ports", "ports", ports), ("/v2.0/networks", "networks", networks)):
+    if query is not None:
+        for item in data["interactions"]:
+            if item["request"]["url"].endswith("/servers/detail"):
+                item["request"]["query"] = query
+    routers = {"device_owner": list(ROUTER_OWNERS)}
+    for path, key, rows, q in (("/v2.0/ports", "ports", ports, {}), ("/v2.0/networks", "networks", networks, {}),
+                               ("/v2.0/ports", "ports", router_ports, routers)):
         if rows is not None:
             data["interactions"].append({
-                "request": {"method": "GET", "url": "{network}" + path, "query": {}, "body": None},
+                "request": {"method": "GET", "url": "{network}" + path, "query": q, "body": None},
                 "response": {"status": 200, "headers": {"Content-Type": "application/json"},
                              "json": {key: rows}}})
     return data

@@ -2,6 +2,9 @@
 address, with no route, from a namespace that is not there."""
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -76,17 +79,35 @@ def test_system_ping_fallback_gives_the_same_answers(lan):
     assert results[1].received == 0 and results[1].reason.startswith("nothing answers ARP")
 
 
-def test_netns_auto_uses_the_networks_dhcp_namespace(lan, kernel, osops_cli, monkeypatch):
-    net_id = str(uuid.uuid4())  # a fresh network id: the namespace name is unique too
-    dhcp = kernel.netns(f"qdhcp-{net_id}")
-    kernel.veth(lan["bridge"], lan["switch"], dhcp, "192.0.2.3")
+@pytest.mark.parametrize("kind", ["qdhcp", "qrouter"])
+def test_netns_auto_finds_the_networks_namespace(kind, lan, kernel, osops_cli, monkeypatch):
+    net_id, router_id = str(uuid.uuid4()), str(uuid.uuid4())  # fresh ids: unique namespace names
+    ns = kernel.netns(f"qdhcp-{net_id}" if kind == "qdhcp" else f"qrouter-{router_id}")
+    kernel.veth(lan["bridge"], lan["switch"], ns, "192.0.2.3")
     addresses = {"private": [{"OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:77:cd:41", "OS-EXT-IPS:type": "fixed",
                               "addr": lan["addr_b"], "version": 4}]}
-    with replay(cloud.cassette(networks=[cloud.network(net_id)], addresses=addresses)) as player:
+    data = cloud.cassette(networks=[cloud.network(net_id)], addresses=addresses)
+    if kind == "qrouter":  # no qdhcp namespace here: the router's interface port names the router
+        data = cloud.cassette(networks=[cloud.network(net_id)], addresses=addresses, router_ports=[
+            cloud.neutron_port(str(uuid.uuid4()), device_id=router_id, device_owner="network:router_interface",
+                               network_id=net_id, ip="192.0.2.3")])
+    with replay(data) as player:
         for k, v in cloud.env(player).items():
             monkeypatch.setenv(k, v)
         code, out, err = osops_cli("ping", "demo-1", "--netns", "auto", *FAST, "-f", "json")
     assert code == 0, err
     [row] = rows(out)
     assert (row["Server"], row["Address"], row["Namespace"], row["Result"]) == (
-        "demo-1", lan["addr_b"], dhcp, "ok")
+        "demo-1", lan["addr_b"], ns, "ok")
+
+
+def test_entering_a_namespace_needs_root(lan):
+    """Without CAP_SYS_ADMIN (as any user who is not root) the reason says so."""
+    done = subprocess.run(
+        ["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin", sys.executable, "-m", "osops",
+         "ping", "--address", lan["addr_b"], "--netns", lan["a"], *FAST, "-f", "json"],
+        capture_output=True, text=True, timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("OS_")})
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)[0]["Result"] == (
+        f"FAIL: entering namespace {lan['a']} needs root (CAP_SYS_ADMIN): run with sudo")
