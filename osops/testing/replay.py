@@ -58,8 +58,14 @@ class Replay:
 
     @property
     def auth_url(self):
-        """The Keystone URL to give a connection under this replay."""
-        return self.bases.get("identity", fmt.base_url("identity"))
+        """The Keystone URL to give a connection under this replay: the one
+        the recording was made with, on the replay's identity host."""
+        base = self.bases.get("identity", fmt.base_url("identity"))
+        first = next((desc for key, desc in self._recorded if key[1] == "identity"), "")
+        path = first.split("}", 1)[1].split("?")[0] if "}" in first else "/"
+        if first.startswith("POST"):
+            path = path.rsplit("/auth/tokens", 1)[0]
+        return base + (path.rstrip("/") or "")
 
     def match(self, request):
         """requests-mock matcher: the recorded response, or UnmatchedRequest."""
