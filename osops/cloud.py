@@ -39,21 +39,25 @@ def load_config(cloud=None, *, warn=None, session=None, **options):
     """Return the openstacksdk ``CloudRegion`` for *cloud* and *options*."""
     from openstack import config as sdk_config
 
-    warn = warn or _stderr
-    loader = sdk_config.OpenStackConfig(
-        app_name="osops", session_constructor=_session_factory(session))
-    options = _nest_auth({k: v for k, v in options.items() if v not in (None, "")})
-    draft = loader.get_one(cloud=cloud, validate=False, **options).config
-    auth = _draft_auth(draft)
-    if not auth.get("auth_url") and "password" in draft.get("auth_type", "password"):
-        from osops.errors import OsopsError
+    from osops.config_errors import explained
 
-        raise OsopsError(_no_credentials(loader))
-    legacy = _legacy_v2_fix(auth, draft.get("identity_api_version"))
-    if legacy:
-        warn(legacy.pop("warning"))
-        options = _nest_auth({**options, **legacy})
-    return loader.get_one(cloud=cloud, **options)
+    warn = warn or _stderr
+    loader = None
+    with explained(cloud, lambda: loader):
+        loader = sdk_config.OpenStackConfig(
+            app_name="osops", session_constructor=_session_factory(session))
+        options = _nest_auth({k: v for k, v in options.items() if v not in (None, "")})
+        draft = loader.get_one(cloud=cloud, validate=False, **options).config
+        auth = _draft_auth(draft)
+        if not auth.get("auth_url") and "password" in str(draft.get("auth_type", "password")):
+            from osops.errors import OsopsError
+
+            raise OsopsError(_no_credentials(loader))
+        legacy = _legacy_v2_fix(auth, draft.get("identity_api_version"))
+        if legacy:
+            warn(legacy.pop("warning"))
+            options = _nest_auth({**options, **legacy})
+        return loader.get_one(cloud=cloud, **options)
 
 
 def auth_summary(region):
