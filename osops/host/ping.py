@@ -157,6 +157,26 @@ def route_error(address, where="this host"):
     return ""
 
 
+def default_route_only(address):
+    """Why this host should not ping a server's fixed *address*, or ''.
+
+    When the most specific route to it is the default route, packets would
+    leave this host toward the default gateway instead of into the cloud's
+    network: that is a guess, never the path to a tenant network, so nothing
+    is sent.  Without ``ip`` the route cannot be checked, and nothing is sent
+    either."""
+    if not commands.have("ip"):
+        return f"cannot check how this host reaches {address} (no ip command), so it is not pinged"
+    family = "-6" if ":" in address else "-4"
+    routes = _ip_json([family, "route", "show", "table", "all", "match", address])
+    specific = [r for r in routes if r.get("dst") not in ("default", None)]
+    if specific:
+        return ""
+    return (f"no route from this host into the server's network: {address} would leave through "
+            "the default route; ping from its qdhcp-/qrouter- namespace (--netns auto) or from a host "
+            "on that network")
+
+
 def neighbour_failure(address, where="this host"):
     """Why *address* cannot be reached on its link: the neighbour (ARP or
     ND) entry for it, or for the gateway on the way, failed.  '' when the

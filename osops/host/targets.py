@@ -5,7 +5,7 @@ namespace on this host)."""
 from osops.errors import UsageError
 from osops.host import netns as namespaces
 from osops.host.models import Target
-from osops.host.ping import parse_address
+from osops.host.ping import default_route_only, parse_address
 
 ADDRESS_TYPES = ("fixed", "floating", "any")
 AUTO = "auto"
@@ -29,7 +29,9 @@ def server_targets(conn, servers, address_type="any", netns=None):
     *netns* is a namespace name, None (this host), or ``"auto"``: fixed
     addresses are pinged from their network's ``qdhcp-<net id>`` or
     ``qrouter-<router id>`` namespace when this host has one, floating
-    ones from here.
+    ones from here.  A fixed address this host would reach only through
+    its default route is not pinged (see
+    :func:`~osops.host.ping.default_route_only`).
     """
     if address_type not in ADDRESS_TYPES:
         raise UsageError(f"--address-type must be one of {', '.join(ADDRESS_TYPES)}, not {address_type!r}")
@@ -43,11 +45,9 @@ def server_targets(conn, servers, address_type="any", netns=None):
             targets.append(Target(address="-", server=server.name,
                                   error=f"{server.name} has no {kind}address ({server.status})"))
         for a in chosen:
-            if chooser is None:
-                targets.append(Target(address=a.addr, server=server.name, netns=netns))
-            else:
-                ns, note = chooser(a)
-                targets.append(Target(address=a.addr, server=server.name, netns=ns, note=note))
+            ns, note = chooser(a) if chooser else (netns, "")
+            error = default_route_only(a.addr) if ns is None and a.type == "fixed" else ""
+            targets.append(Target(address=a.addr, server=server.name, netns=ns, note=note, error=error))
     return targets
 
 

@@ -1,0 +1,56 @@
+"""A server's fixed address that this host reaches only through its default
+route is never pinged: the packets would leave the host, not enter the cloud."""
+
+import json
+import pathlib
+
+import pytest
+
+from osops.host import ping, targets
+from osops.models import Address, Server
+
+DATA = pathlib.Path(__file__).parent.parent / "host" / "data"
+
+
+def routes(name):
+    return json.loads((DATA / name).read_text())
+
+
+def server(addr, kind="fixed"):
+    return Server("s1", "demo-1", "ACTIVE", None, "Running",
+                  addresses=(Address("private", addr, 4, kind, "fa:16:3e:00:00:01"),))
+
+
+@pytest.fixture
+def no_sending(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a packet would have been sent")
+
+    monkeypatch.setattr(ping, "_icmplib", refuse)
+    monkeypatch.setattr(ping, "_system", refuse)
+
+
+def test_fixed_address_behind_the_default_route_is_not_pinged(monkeypatch, no_sending):
+    # recorded on a host whose only route to 10.0.0.12 is its default route
+    monkeypatch.setattr(ping, "_ip_json", lambda args: routes("ip-route-match-default-only.json"))
+    (target,) = targets.server_targets(None, [server("10.0.0.12")])
+    assert "would leave through the default route" in target.error
+    (result,) = ping.ping([target], count=1, timeout=1)
+    assert result.sent == 0 and not result.answered and "--netns auto" in result.reason
+
+
+def test_fixed_address_on_a_connected_network_is_pinged(monkeypatch):
+    monkeypatch.setattr(ping, "_ip_json", lambda args: routes("ip-route-match-on-link.json"))
+    (target,) = targets.server_targets(None, [server("192.0.2.7")])
+    assert target.error == ""
+
+
+def test_floating_addresses_may_use_the_default_route(monkeypatch):
+    monkeypatch.setattr(ping, "_ip_json", lambda args: routes("ip-route-match-default-only.json"))
+    (target,) = targets.server_targets(None, [server("203.0.113.9", kind="floating")])
+    assert target.error == ""
+
+
+def test_without_ip_nothing_is_pinged(monkeypatch):
+    monkeypatch.setattr(ping.commands, "have", lambda name: False)
+    assert "no ip command" in ping.default_route_only("10.0.0.12")
