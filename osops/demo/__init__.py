@@ -42,7 +42,9 @@ def connect(command, warn):
     path = recording(command)
     warn(NOTICE.format(file=f"osops/demo/{path.name}"))
     player = Replay(str(path))
-    return cloud_connect(None, warn=warn, session=player.session(), auth_url=player.auth_url,
+    conn = cloud_connect(None, warn=warn, session=player.session(), auth_url=player.auth_url,
                          username="admin", password="demo", project_name="admin",
                          user_domain_id="default", project_domain_id="default",
                          identity_api_version="3")
+    conn.osops_replayed = True  # its addresses are recorded ones: never ping them
+    return conn

@@ -9,6 +9,7 @@ from osops.host.ping import default_route_only, parse_address
 
 ADDRESS_TYPES = ("fixed", "floating", "any")
 AUTO = "auto"
+REPLAYED = "a recorded address (demo or replayed cloud), not a real server: not pinged"
 ROUTER_OWNERS = ("network:router_interface", "network:router_interface_distributed",
                  "network:ha_router_replicated_interface")
 
@@ -31,7 +32,8 @@ def server_targets(conn, servers, address_type="any", netns=None):
     ``qrouter-<router id>`` namespace when this host has one, floating
     ones from here.  A fixed address this host would reach only through
     its default route is not pinged (see
-    :func:`~osops.host.ping.default_route_only`).
+    :func:`~osops.host.ping.default_route_only`), nor is any address of a
+    replayed cloud (``conn.osops_replayed``, set by the demo cloud).
     """
     if address_type not in ADDRESS_TYPES:
         raise UsageError(f"--address-type must be one of {', '.join(ADDRESS_TYPES)}, not {address_type!r}")
@@ -46,7 +48,10 @@ def server_targets(conn, servers, address_type="any", netns=None):
                                   error=f"{server.name} has no {kind}address ({server.status})"))
         for a in chosen:
             ns, note = chooser(a) if chooser else (netns, "")
-            error = default_route_only(a.addr) if ns is None and a.type == "fixed" else ""
+            if getattr(conn, "osops_replayed", False):
+                error = REPLAYED
+            else:
+                error = default_route_only(a.addr) if ns is None and a.type == "fixed" else ""
             targets.append(Target(address=a.addr, server=server.name, netns=ns, note=note, error=error))
     return targets
 

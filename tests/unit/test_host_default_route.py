@@ -54,3 +54,15 @@ def test_floating_addresses_may_use_the_default_route(monkeypatch):
 def test_without_ip_nothing_is_pinged(monkeypatch):
     monkeypatch.setattr(ping.commands, "have", lambda name: False)
     assert "no ip command" in ping.default_route_only("10.0.0.12")
+
+
+def test_a_replayed_clouds_addresses_are_never_pinged(monkeypatch, no_sending):
+    monkeypatch.setattr(ping, "_ip_json", lambda args: routes("ip-route-match-on-link.json"))
+
+    class Replayed:
+        osops_replayed = True
+
+    (target,) = targets.server_targets(Replayed(), [server("192.0.2.7")])
+    assert target.error == targets.REPLAYED
+    (result,) = ping.ping([target], count=1, timeout=1)
+    assert result.sent == 0
