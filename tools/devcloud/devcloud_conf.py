@@ -155,6 +155,7 @@ enable_security_group = True
 [DEFAULT]
 graceful_shutdown_timeout = 5
 report_interval = 5
+periodic_fuzzy_delay = 0
 host = {host}
 my_ip = 127.0.0.1
 compute_driver = fake.FakeDriverWithoutFakeNodes
