@@ -46,13 +46,12 @@ def test_server_list_is_json_list(cloud):
 def test_requests_reach_the_access_logs(cloud):
     """Each API keeps an access log, so tests and benchmarks can count calls."""
     logs = cloud.state / "logs"
-    before = {n: _lines(logs / f"{n}-access.log") for n in ("keystone", "nova-api")}
+    before = _lines(logs / "nova-api-access.log")
     cloud.ok("server", "list", "-f", "json")
-    after = {n: _lines(logs / f"{n}-access.log") for n in before}
-    assert after["nova-api"] > before["nova-api"]
-    assert after["keystone"] > before["keystone"]
-    for name in ("glance", "placement", "neutron"):
-        assert (logs / f"{name}-access.log").is_file()
+    assert _lines(logs / "nova-api-access.log") > before
+    # osops may reuse a cached token, so Keystone need not see this run
+    for name in ("keystone", "glance", "placement", "neutron"):
+        assert _lines(logs / f"{name}-access.log") > 0
 
 
 def _lines(path):
