@@ -28,6 +28,7 @@ COMMANDS = {
     "ping": "osops.cli.ping:Ping",
     "bridge list": "osops.cli.bridge:ListBridges",
     "bridge show": "osops.cli.bridge:ShowBridge",
+    "doctor": "osops.cli.doctor:Doctor",
 }
 
 # --os-* options; their defaults come from OS_* variables through

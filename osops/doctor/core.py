@@ -1,0 +1,299 @@
+"""The doctor's engine: the Check result, the shared context, running checks.
+
+A check is a function of a :class:`Context` that returns a :class:`Check`
+(or a list of them, one per endpoint say).  It raises :class:`Skip` when it
+cannot apply; any other exception becomes that check's FAIL with the
+one-line message of :func:`osops.errors.explain`, so one broken check never
+stops the others.
+"""
+
+import time
+import urllib.parse
+from dataclasses import dataclass
+
+from osops.errors import OsopsError, explain
+
+OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
+RESULTS = (OK, WARN, FAIL, SKIP)
+HTTP_TIMEOUT = 10.0
+ADMIN_FIX = "run as an admin user: --os-cloud <admin cloud>, or source the admin openrc (. openrc admin admin)"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the report: what was checked, OK/WARN/FAIL/SKIP, what was
+    found and what to do about it ('' when there is nothing to do)."""
+
+    name: str
+    result: str
+    found: str
+    fix: str = ""
+
+    def row(self):
+        return (self.name, self.result, self.found, self.fix)
+
+
+class Skip(Exception):
+    """Raised by a check that does not apply; *reason* says why."""
+
+    def __init__(self, reason, fix=""):
+        super().__init__(reason)
+        self.reason = reason
+        self.fix = fix
+
+
+class DoctorFailed(OsopsError):
+    """Some checks FAILed (exit status 1); the message names them."""
+
+
+def check(name):
+    """Decorator: give a check function the name its row carries."""
+    def mark(fn):
+        fn.check_name = name
+        return fn
+    return mark
+
+
+def one_line(text):
+    return " ".join(str(text).split())
+
+
+def message(exc, auth=None):
+    """*exc* as the one-line message a user sees."""
+    return one_line(explain(exc, auth)) or type(exc).__name__
+
+
+def reason(exc):
+    """Why a request got no answer, in a few words (no URL: callers name it)."""
+    import re
+
+    text = one_line(exc)
+    if "proxy" in text.lower() and ("ProxyError" in text or "Unable to connect to proxy" in text):
+        return "the proxy refused or could not be reached (ProxyError)"
+    errno = re.search(r"\[Errno -?\d+\] [^'\")\]]+", text)
+    if errno:
+        return errno.group(0).strip()
+    name = type(exc).__name__
+    if "Timeout" in name or "timed out" in text:
+        return "timed out"
+    text = re.sub(r"^Unable to establish connection to \S+?:? ", "", text)
+    return text[:200] or name
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.0f} ms"
+
+
+def host_of(url):
+    return urllib.parse.urlsplit(url).hostname or ""
+
+
+def is_loopback(host):
+    import ipaddress
+
+    if host in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def forbidden(exc):
+    """True for an HTTP 403 from the SDK or keystoneauth."""
+    return (getattr(exc, "status_code", None) or getattr(exc, "http_status", None)) == 403
+
+
+class Context:
+    """What the checks share: the connection (made once, on first use), the
+    token, the catalog and a few answers that several checks need.  Every
+    lookup that fails is remembered, so later checks SKIP instead of
+    asking again."""
+
+    def __init__(self, conn, *, interface=None, host=True, cloud=None, options=None):
+        if callable(conn) and not hasattr(conn, "session"):
+            self._factory, self._conn = conn, None
+        else:
+            self._factory, self._conn = None, conn
+        self._interface = interface
+        self.host = host
+        self.cloud = cloud
+        self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+        self.connect_error = None
+        self.incomplete = False    # the Config check found settings missing
+        self.draft = None          # (name, config) before validation, when connecting failed
+        self.keystone_response = None  # (response, local time it arrived)
+        self._access = None
+        self._access_error = None
+        self.token_window = None   # (local time before, after) of the token request
+        self._agents = None
+        self._agents_error = None
+
+    # -- connection ------------------------------------------------------
+
+    def connect(self):
+        """The connection; raises what connecting raised."""
+        if self._conn is None and self.connect_error is None:
+            try:
+                self._conn = self._factory()
+            except Exception as exc:
+                self.connect_error = exc
+        if self._conn is None:
+            raise self.connect_error
+        return self._conn
+
+    @property
+    def conn(self):
+        try:
+            return self.connect()
+        except Exception:
+            raise Skip("no connection to the cloud (see Config)") from None
+
+    @property
+    def connected(self):
+        return self._conn is not None
+
+    @property
+    def region(self):
+        return self.conn.config
+
+    @property
+    def auth(self):
+        """The auth settings that are safe to show, or {}."""
+        if self._conn is None:
+            return {}
+        from osops.cloud import auth_summary
+
+        return auth_summary(self._conn.config)
+
+    @property
+    def auth_url(self):
+        """The Keystone URL in use (after osops's /v2.0 fix)."""
+        if self._conn is not None:
+            url = self._conn.config.config.get("auth", {}).get("auth_url")
+        else:
+            url = ((self.draft or (None, {}))[1].get("auth") or {}).get("auth_url")
+        if not url:
+            raise Skip("no auth URL configured (see Config)")
+        return str(url)
+
+    @property
+    def interface(self):
+        if self._interface:
+            return self._interface
+        if self._conn is not None:
+            return self._conn.config.config.get("interface") or "public"
+        return "public"
+
+    @property
+    def region_name(self):
+        return self.conn.config.region_name or ""
+
+    # -- HTTP ------------------------------------------------------------
+
+    def get(self, url, authenticated=False):
+        """GET *url* through the connection's session (so recording and
+        replay see it); returns (response, seconds).  No retries; any HTTP
+        status is returned, connection failures raise."""
+        start = time.monotonic()
+        resp = self.conn.session.get(url, authenticated=authenticated, raise_exc=False,
+                                     connect_retries=0, timeout=HTTP_TIMEOUT,
+                                     headers={"Accept": "application/json"})
+        return resp, time.monotonic() - start
+
+    # -- token and catalog -----------------------------------------------
+
+    def fresh_access(self):
+        """Authenticate now (a new token, timed); the AccessInfo."""
+        session = self.conn.session
+        auth = session.auth
+        auth.invalidate()
+        before = time.time()
+        try:
+            self._access = auth.get_access(session)
+        except Exception as exc:
+            self._access_error = exc
+            raise
+        self.token_window = (before, time.time())
+        return self._access
+
+    @property
+    def access(self):
+        """The token; Skip when getting one failed."""
+        if self._access is None and self._access_error is None:
+            try:
+                self.fresh_access()
+            except Exception:
+                pass
+        if self._access is None:
+            raise Skip("no token (see Token)")
+        return self._access
+
+    @property
+    def is_admin(self):
+        """True when the token carries the admin role (False without a token)."""
+        try:
+            return "admin" in (self.access.role_names or [])
+        except Skip:
+            return False
+
+    def catalog(self):
+        """The token's catalog as a list of services (v3 shape)."""
+        return list(self.access.service_catalog.catalog or [])
+
+    def service_types(self):
+        return {s.get("type") for s in self.catalog()}
+
+    def require_service(self, service_type, what):
+        if service_type not in self.service_types():
+            raise Skip(f"no {service_type} service in the catalog, so no {what}")
+
+    def endpoints(self):
+        """(service type, service name, endpoint) for the chosen interface
+        and region, and the services that have no such endpoint."""
+        region = self.region_name
+        chosen, lacking = [], []
+        for service in self.catalog():
+            eps = [ep for ep in service.get("endpoints", [])
+                   if ep.get("interface") == self.interface
+                   and (not region or region in (ep.get("region"), ep.get("region_id")))]
+            if not eps:
+                have = sorted({ep.get("interface", "?") for ep in service.get("endpoints", [])})
+                lacking.append((service.get("type", "?"), have))
+            for ep in eps:
+                chosen.append((service.get("type", "?"), service.get("name", ""), ep))
+        return chosen, lacking
+
+    # -- Neutron agents (two checks use them) ----------------------------
+
+    def agents(self):
+        """Neutron's agents; raises what Neutron raised (403 without admin)."""
+        if self._agents is None and self._agents_error is None:
+            try:
+                self._agents = list(self.conn.network.agents())
+            except Skip:
+                raise
+            except Exception as exc:
+                self._agents_error = exc
+        if self._agents_error is not None:
+            raise self._agents_error
+        return self._agents
+
+
+def run_checks(ctx, checks):
+    """Run *checks* in order against *ctx*; a list of :class:`Check`."""
+    results = []
+    for fn in checks:
+        results.extend(run_one(fn, ctx))
+    return results
+
+
+def run_one(fn, ctx):
+    name = getattr(fn, "check_name", fn.__name__)
+    try:
+        out = fn(ctx)
+    except Skip as skip:
+        return [Check(name, SKIP, skip.reason, skip.fix)]
+    except Exception as exc:  # one failing check never stops the others
+        return [Check(name, FAIL, message(exc, ctx.auth))]
+    return list(out) if isinstance(out, (list, tuple)) else [out]

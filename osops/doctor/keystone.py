@@ -1,0 +1,198 @@
+"""Keystone: reachable, which versions it serves, a /v2.0 URL against a
+v3-only Keystone, how long a token takes, and clock skew."""
+
+import datetime
+import email.utils
+import os
+import re
+import time
+
+from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, ms, reason
+from osops.doctor.proxy import proxy_advice
+
+VERSION_SUFFIX = re.compile(r"/(v2\.0|v3)/?$")
+V2_PATH = re.compile(r"/v2\.0/?$")
+SKEW_WARN = 60  # seconds
+SERVER_5XX_FIX = ("Keystone itself failed: its log says why (a wrong database password shows "
+                  "there as \"Access denied for user\"; fix [database] connection in keystone.conf)")
+
+
+def root_of(url):
+    """The unversioned Identity URL: http://h:5000/v3 -> http://h:5000."""
+    return VERSION_SUFFIX.sub("", url.rstrip("/") + "/").rstrip("/") if url else url
+
+
+def configured(ctx):
+    """(auth URL as the user wrote it, where it was written, identity API
+    version asked for).  osops quietly moves a /v2.0 URL to v3; this is
+    the URL before that."""
+    effective = ctx.auth_url.rstrip("/")
+    region = ctx.region
+    loader = getattr(region, "_openstack_config", None)
+    candidates = []
+    if ctx.options.get("auth_url"):
+        candidates.append((ctx.options["auth_url"], "--os-auth-url", ctx.options.get("identity_api_version")))
+    if loader is not None and region.name == getattr(loader, "envvar_key", "envvars"):
+        candidates.append((os.environ.get("OS_AUTH_URL"), "OS_AUTH_URL",
+                           os.environ.get("OS_IDENTITY_API_VERSION")))
+    elif loader is not None:
+        raw = (loader.cloud_config.get("clouds") or {}).get(region.name) or {}
+        candidates.append(((raw.get("auth") or {}).get("auth_url"), f"auth_url of cloud {region.name!r}",
+                           raw.get("identity_api_version")))
+    for url, where, version in candidates:
+        if url and (url.rstrip("/") == effective or V2_PATH.sub("", url).rstrip("/") == effective):
+            return url, where, version
+    return effective, "auth_url", region.config.get("identity_api_version")
+
+
+@check("Keystone")
+def discovery(ctx):
+    """GET the unversioned Keystone URL: the versions it serves."""
+    url, where, version = configured(ctx)
+    root = root_of(ctx.auth_url)
+    try:
+        resp, secs = ctx.get(root)
+    except Exception as exc:
+        return Check("Keystone", FAIL, f"no answer from {root}: {reason(exc)}",
+                     proxy_advice([root]) or "check that Keystone runs and listens there, and the URL")
+    ctx.keystone_response = (resp, time.time())
+    if resp.status_code >= 500:
+        return Check("Keystone", FAIL, f"{root} answers HTTP {resp.status_code}", SERVER_5XX_FIX)
+    versions = parse_versions(resp)
+    if not versions:
+        return Check("Keystone", FAIL,
+                     f"{root} answers HTTP {resp.status_code} without an Identity version document",
+                     proxy_advice([root]) or "Keystone answers at http://HOST:5000 or http://HOST/identity: fix "
+                     f"{where}")
+    listed = ", ".join(f"{v} ({s})" for v, s in versions)
+    found = f"{root} serves {listed}; answered in {ms(secs)}"
+    ids = [v for v, _ in versions]
+    wants_v2 = bool(V2_PATH.search(url or "")) or str(version) in ("2", "2.0")
+    has_v3 = any(v.startswith("v3") for v in ids)
+    if wants_v2 and has_v3:
+        serves_v2 = any(v.startswith("v2") for v in ids)
+        result = WARN if serves_v2 else FAIL
+        why = ("v2.0 is deprecated and gone from current Keystone" if serves_v2 else
+               "this Keystone serves only v3, so other clients stop with \"Could not determine a "
+               "suitable URL for the plugin\" (osops moved to v3 by itself)")
+        return Check("Keystone", result, f"{where} {url} asks for Identity v2.0: {why}; {found}",
+                     v3_fix(root, where))
+    if not has_v3:
+        return Check("Keystone", FAIL, f"no Identity v3 at {root}: {found}",
+                     "upgrade Keystone: osops and current clients speak Identity v3 only")
+    return Check("Keystone", OK, found)
+
+
+def v3_fix(root, where):
+    if where == "OS_AUTH_URL":
+        fix = f"export OS_AUTH_URL={root}/v3 OS_IDENTITY_API_VERSION=3"
+        if os.environ.get("OS_TENANT_NAME") and not os.environ.get("OS_PROJECT_NAME"):
+            fix += f" OS_PROJECT_NAME={os.environ['OS_TENANT_NAME']}"
+        if not (os.environ.get("OS_USER_DOMAIN_NAME") or os.environ.get("OS_USER_DOMAIN_ID")):
+            fix += " OS_USER_DOMAIN_NAME=Default"
+        if not (os.environ.get("OS_PROJECT_DOMAIN_NAME") or os.environ.get("OS_PROJECT_DOMAIN_ID")):
+            fix += " OS_PROJECT_DOMAIN_NAME=Default"
+        return fix + " (and the same in the openrc)"
+    if where.startswith("auth_url of cloud"):
+        return (f"set auth_url: {root}/v3 and identity_api_version: 3 for that cloud "
+                "(with user_domain_name and project_domain_name: Default)")
+    return f"use {root}/v3 as the auth URL with identity API version 3"
+
+
+def parse_versions(resp):
+    """[(id, status)] from a Keystone version document, [] if it is not one."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return []
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("version"), dict):
+        values = [body["version"]]
+    else:
+        values = (body.get("versions") or {}).get("values") if isinstance(body.get("versions"), dict) \
+            else body.get("versions")
+    return [(str(v.get("id", "?")), str(v.get("status", "?"))) for v in values or []
+            if isinstance(v, dict)]
+
+
+@check("Token")
+def token(ctx):
+    """Authenticate afresh and time it."""
+    ctx.conn  # noqa: B018 - Skip when there is no connection
+    if ctx.incomplete:
+        raise Skip("the credentials are incomplete (see Config)")
+    start = time.monotonic()
+    access = ctx.fresh_access()
+    secs = time.monotonic() - start
+    who = access.username or access.user_id
+    scope = access.project_name or access.project_id or access.domain_name or "no project (unscoped)"
+    roles = ", ".join(sorted(access.role_names or [])) or "none"
+    found = f"issued in {ms(secs)} to {who} on {scope}; roles: {roles}"
+    if access.expires:
+        left = access.expires - datetime.datetime.now(datetime.timezone.utc)
+        found += f"; expires in {_duration(left.total_seconds())}"
+    if not access.project_id:
+        return Check("Token", WARN, found, "scope the token to a project: set OS_PROJECT_NAME (project_name)")
+    return Check("Token", OK, found)
+
+
+@check("Clock")
+def clock(ctx):
+    """Local clock against Keystone's Date header and the token's issued_at."""
+    skews = []
+    if ctx.keystone_response is not None:
+        resp, arrived = ctx.keystone_response
+        date = resp.headers.get("Date")
+        server = _parse_date(date) if date else None
+        if server is not None:
+            skews.append(("Keystone's Date header", server.timestamp() - arrived, 1.0))
+    try:
+        access = ctx.access
+    except Skip:
+        access = None
+    if access is not None and ctx.token_window and access.issued:
+        before, after = ctx.token_window
+        skews.append(("the token's issued_at", access.issued.timestamp() - (before + after) / 2,
+                      (after - before) / 2))
+    if not skews:
+        raise Skip("nothing to compare: no Date header and no token")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if access is not None and access.expires and access.expires <= now:
+        return Check("Clock", FAIL, f"a new token has already expired by the local clock "
+                     f"(expires_at {access.expires:%Y-%m-%d %H:%M:%S} UTC): the local clock is ahead",
+                     SYNC_FIX)
+    source, skew, slack = max(skews, key=lambda s: abs(s[1]))
+    if abs(skew) > SKEW_WARN + slack:
+        side = "behind" if skew > 0 else "ahead of"
+        return Check("Clock", WARN, f"the local clock is {_duration(abs(skew))} {side} Keystone's "
+                     f"(by {source})", SYNC_FIX)
+    compared = " and ".join(s for s, _, _ in skews)
+    return Check("Clock", OK, f"within {max(1, round(abs(skew)))} s of Keystone (by {compared})")
+
+
+SYNC_FIX = ("sync the clocks of this host and the cloud's: timedatectl set-ntp true "
+            "(or chronyc makestep where chrony runs)")
+
+
+def _parse_date(text):
+    try:
+        value = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value
+
+
+def _duration(seconds):
+    seconds = int(round(seconds))
+    if seconds < 0:
+        return f"-{_duration(-seconds)}"
+    if seconds < 120:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 120:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
+

@@ -1,0 +1,100 @@
+"""Proxy: http_proxy/https_proxy catching calls to Keystone or to the
+catalog's endpoints, judged by requests' own no_proxy rules."""
+
+import ipaddress
+import urllib.parse
+import urllib.request
+
+from osops.doctor.core import FAIL, OK, Check, Skip, check, host_of
+from osops.proxy import no_proxy_line, proxy_for
+
+SYMPTOM = ("a proxy cannot reach the cloud's own addresses; clients then fail with \"Could not "
+           "determine a suitable URL for the plugin\" or time out")
+
+
+@check("Proxy (Keystone)")
+def keystone(ctx):
+    """The auth URL must not go through a proxy."""
+    return verdict("Proxy (Keystone)", [ctx.auth_url])
+
+
+@check("Proxy (endpoints)")
+def endpoints(ctx):
+    """No catalog endpoint (nor the auth URL) may go through a proxy."""
+    chosen, _ = ctx.endpoints()
+    if not chosen:
+        raise Skip(f"no {ctx.interface} endpoints in the catalog")
+    return verdict("Proxy (endpoints)", [ctx.auth_url] + [ep["url"] for _, _, ep in chosen])
+
+
+def proxy_variables():
+    """The proxy variables set, as {name: value} in their lower-case names."""
+    return {f"{k}_proxy": v for k, v in urllib.request.getproxies_environment().items() if v}
+
+
+def verdict(name, urls):
+    """OK when no URL goes through a proxy; FAIL naming each one that does,
+    with the no_proxy line that keeps them all off it."""
+    variables = proxy_variables()
+    if not {k: v for k, v in variables.items() if k != "no_proxy"}:
+        return Check(name, OK, "no proxy variables set")
+    urls = list(dict.fromkeys(urls))
+    routed = {url: proxy_for(url) for url in urls}
+    proxied = [url for url, proxy in routed.items() if proxy]
+    hosts = sorted({_host_port(url) for url in urls})
+    current = variables.get("no_proxy")
+    if not proxied:
+        return Check(name, OK, f"{', '.join(hosts)} bypass the proxy (no_proxy={current})")
+    by_proxy = {}
+    for url in proxied:
+        by_proxy.setdefault(_safe(routed[url]), []).append(url if len(urls) == 1 else _host_port(url))
+    via = "; ".join(f"{', '.join(dict.fromkeys(targets))} via {proxy}" for proxy, targets in by_proxy.items())
+    found = f"{via} (no_proxy={current or 'unset'}): {SYMPTOM}"
+    note = cidr_note(proxied, current)
+    return Check(name, FAIL, found + (f"; {note}" if note else ""), no_proxy_line(proxied))
+
+
+def proxy_advice(urls):
+    """The no_proxy line when any of *urls* goes through a proxy, else ''."""
+    proxied = [u for u in urls if proxy_for(u)]
+    return f"a proxy is in the way: {no_proxy_line(proxied)}" if proxied else ""
+
+
+def cidr_note(urls, no_proxy):
+    """Say so when no_proxy has CIDR ranges that requests cannot apply
+    because a URL names its host instead of giving an IP address."""
+    ranges = [e.strip() for e in (no_proxy or "").split(",") if "/" in e and _is_network(e.strip())]
+    named = sorted({host_of(u) for u in urls if not _is_ip(host_of(u))})
+    if not ranges or not named:
+        return ""
+    return (f"no_proxy's CIDR {', '.join(ranges)} does not cover {', '.join(named)}: requests "
+            "matches CIDR ranges only against URLs written with an IP address, never against "
+            "host names, so list the names themselves")
+
+
+def _host_port(url):
+    parts = urllib.parse.urlsplit(url)
+    return parts.netloc.rpartition("@")[2] or url
+
+
+def _safe(url):
+    parts = urllib.parse.urlsplit(url)
+    if parts.password:
+        return parts._replace(netloc=f"{parts.username}:***@{parts.netloc.rpartition('@')[2]}").geturl()
+    return url
+
+
+def _is_ip(host):
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_network(text):
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True

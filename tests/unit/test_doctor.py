@@ -1,0 +1,391 @@
+"""osops doctor through the real entry point, on sessions recorded from the
+loopback cloud (tests/cassettes/doctor.json as admin, doctor-nonadmin.json
+as the demo user), with the environment varied and failures derived from
+the recordings by the edits each test documents.  --no-host everywhere:
+the host checks have tests of their own (test_doctor_host.py)."""
+
+import email.utils
+import json
+import time
+
+import pytest
+import yaml
+
+from tests.unit.conftest import cassette
+
+ENDPOINT_HOSTS = ["identity.osops.invalid", "compute.osops.invalid", "image.osops.invalid",
+                  "placement.osops.invalid", "network.osops.invalid"]
+
+
+def rows(result):
+    """{check name: row} of a -f json run."""
+    data = result.json()
+    assert [set(r) for r in data] == [{"Check", "Result", "Found", "Fix"}] * len(data)
+    return {r["Check"]: r for r in data}
+
+
+def doctor(cli, recorded="doctor", *extra, env=None):
+    return cli(recorded, "doctor", "--no-host", "-f", "json", *extra, env=env)
+
+
+def responses(data, method, url):
+    """The recorded responses of every interaction for METHOD {service}/path."""
+    found = [i["response"] for i in data["interactions"]
+             if i["request"]["method"] == method and i["request"]["url"] == url]
+    assert found, f"{method} {url} is not in the cassette"
+    return found
+
+
+def test_the_recorded_cloud_is_healthy(cli):
+    r = doctor(cli)
+    assert r.code == 0, r.err
+    got = rows(r)
+    assert list(got)[:5] == ["Config", "Proxy (Keystone)", "Keystone", "Token", "Clock"]
+    assert {n for n, row in got.items() if row["Result"] == "FAIL"} == set()
+    assert got["Config"]["Found"].startswith("OS_* environment variables: username admin")
+    assert "v3.14 (stable)" in got["Keystone"]["Found"]
+    assert "to admin on admin" in got["Token"]["Found"]
+    for service, path in (("compute", "/v2.1"), ("image", ""), ("network", ""), ("placement", ""),
+                          ("identity", "/v3")):
+        row = got[f"Endpoint {service}"]
+        assert row["Result"] == "OK" and row["Found"].startswith(f"http://{service}.osops.invalid{path} answers HTTP")
+    assert "nova-compute@devcloud up" in got["Compute services"]["Found"]
+    assert "1 hypervisor" in got["Compute services"]["Found"]
+    # The loopback cloud runs Neutron's API without agents: a warning, not a failure.
+    assert got["Neutron agents"]["Result"] == "WARN"
+    assert got["Images"]["Result"] == got["Flavors"]["Result"] == got["Networks"]["Result"] == "OK"
+    assert "cirros-0.6.2-x86_64-disk" in got["Images"]["Found"]
+    assert got["Host"] == {"Check": "Host", "Result": "SKIP", "Found": "not asked for (--no-host)", "Fix": ""}
+
+
+def test_table_output_and_exit_status_zero_with_warnings(cli):
+    r = cli("doctor", "doctor", "--no-host")
+    assert r.code == 0 and r.err == ""
+    header = [c.strip() for c in r.out.splitlines()[1].strip("|").split("|")]
+    assert header == ["Check", "Result", "Found", "Fix"]
+
+
+def test_non_admin_skips_services_and_agents_with_the_reason(cli):
+    r = doctor(cli, "doctor-nonadmin", env={"OS_USERNAME": "demo", "OS_PROJECT_NAME": "demo"})
+    assert r.code == 0, r.err
+    got = rows(r)
+    services = got["Compute services"]
+    assert services["Result"] == "SKIP" and "403" in services["Found"] and "needs admin" in services["Found"]
+    assert "admin" in services["Fix"]
+    # Neutron answers a non-admin's agent list with [] rather than 403.
+    assert got["Neutron agents"]["Result"] == "SKIP" and "only to admins" in got["Neutron agents"]["Found"]
+    assert "roles: member, reader" in got["Token"]["Found"]
+    assert got["Images"]["Result"] == "OK" and got["Networks"]["Result"] == "OK"
+
+
+# -- proxy ---------------------------------------------------------------
+# Replay answers inside requests before any proxy is used, so these vary
+# only what the proxy checks judge: the variables and requests' rules.
+
+def test_proxy_without_no_proxy_fails_with_the_exact_line(cli):
+    r = doctor(cli, env={"http_proxy": "http://127.0.0.1:9"})
+    assert r.code == 1
+    got = rows(r)
+    keystone = got["Proxy (Keystone)"]
+    assert keystone["Result"] == "FAIL"
+    assert "http://identity.osops.invalid via http://127.0.0.1:9" in keystone["Found"]
+    assert "Could not determine a suitable URL for the plugin" in keystone["Found"]
+    assert keystone["Fix"] == "export no_proxy=identity.osops.invalid"
+    endpoints = got["Proxy (endpoints)"]
+    assert endpoints["Result"] == "FAIL"
+    assert endpoints["Fix"].startswith("export no_proxy=")
+    assert sorted(endpoints["Fix"].split("=", 1)[1].split(",")) == sorted(ENDPOINT_HOSTS)
+    assert r.err.strip() == "doctor: 2 checks failed: Proxy (Keystone), Proxy (endpoints)"
+
+
+def test_no_proxy_that_covers_every_host_passes(cli):
+    r = doctor(cli, env={"https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9",
+                         "no_proxy": ".osops.invalid"})
+    assert r.code == 0, r.err
+    got = rows(r)
+    assert got["Proxy (Keystone)"]["Result"] == got["Proxy (endpoints)"]["Result"] == "OK"
+    assert "no_proxy=.osops.invalid" in got["Proxy (endpoints)"]["Found"]
+
+
+def test_no_proxy_covering_only_keystone_fails_for_the_endpoints(cli):
+    # The seed's fix, no_proxy=<Keystone's host>, and a catalog on other hosts.
+    r = doctor(cli, env={"HTTP_PROXY": "http://127.0.0.1:9", "no_proxy": "identity.osops.invalid"})
+    got = rows(r)
+    assert got["Proxy (Keystone)"]["Result"] == "OK"
+    fix = got["Proxy (endpoints)"]["Fix"]
+    assert fix.startswith("export no_proxy=identity.osops.invalid,")
+    assert sorted(fix.split("=", 1)[1].split(",")) == sorted(ENDPOINT_HOSTS)
+
+
+def test_cidr_in_no_proxy_is_not_applied_to_host_names(cli):
+    r = doctor(cli, env={"http_proxy": "http://127.0.0.1:9", "no_proxy": "10.0.0.0/8"})
+    row = rows(r)["Proxy (Keystone)"]
+    assert row["Result"] == "FAIL"
+    assert "CIDR 10.0.0.0/8 does not cover identity.osops.invalid" in row["Found"]
+    assert row["Fix"] == "export no_proxy=10.0.0.0/8,identity.osops.invalid"
+
+
+def test_proxy_credentials_are_not_shown(cli):
+    r = doctor(cli, env={"http_proxy": "http://user:s3cret@127.0.0.1:9"})
+    assert "s3cret" not in r.out and "user:***@127.0.0.1:9" in r.out
+
+
+# -- Keystone ------------------------------------------------------------
+
+def test_v2_auth_url_against_v3_only_keystone_names_the_fix(cli):
+    # The seed's openrc: /v2.0 and OS_TENANT_NAME, no domains.
+    r = doctor(cli, env={"OS_AUTH_URL": "http://identity.osops.invalid/v2.0", "OS_TENANT_NAME": "admin",
+                         "OS_PROJECT_NAME": None, "OS_USER_DOMAIN_ID": None, "OS_PROJECT_DOMAIN_ID": None,
+                         "OS_IDENTITY_API_VERSION": None})
+    assert r.code == 1
+    got = rows(r)
+    keystone = got["Keystone"]
+    assert keystone["Result"] == "FAIL"
+    assert "OS_AUTH_URL http://identity.osops.invalid/v2.0 asks for Identity v2.0" in keystone["Found"]
+    assert "serves only v3" in keystone["Found"]
+    assert keystone["Fix"].startswith(
+        "export OS_AUTH_URL=http://identity.osops.invalid/v3 OS_IDENTITY_API_VERSION=3 OS_PROJECT_NAME=admin "
+        "OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default")
+    # osops itself moved to v3, so everything else works.
+    assert got["Token"]["Result"] == "OK" and got["Endpoint compute"]["Result"] == "OK"
+    assert "v2.0" in r.err  # the connection's own one-line warning
+    assert r.err.strip().endswith("doctor: 1 check failed: Keystone")
+
+
+def test_keystone_unreachable_fails_and_later_checks_skip(cli):
+    # Derived: every Keystone interaction refused, as when nothing listens.
+    data = cassette("doctor")
+    for item in data["interactions"]:
+        if item["request"]["url"].startswith("{identity}"):
+            item["response"] = {"raise": "ConnectionError"}
+    r = doctor(cli, data)
+    assert r.code == 1
+    got = rows(r)
+    assert got["Keystone"]["Result"] == "FAIL"
+    assert got["Keystone"]["Found"].startswith("no answer from http://identity.osops.invalid")
+    assert got["Token"]["Result"] == "FAIL"
+    for name in ("Proxy (endpoints)", "Compute services", "Neutron agents", "Images", "Flavors", "Networks"):
+        assert got[name]["Result"] == "SKIP", name
+        assert got[name]["Found"] == "no token (see Token)"
+    assert "Traceback" not in r.err
+
+
+def test_keystone_unreachable_through_a_proxy_says_no_proxy(cli):
+    # The seed's "Could not determine a suitable URL for the plugin".
+    data = cassette("doctor")
+    for item in data["interactions"]:
+        if item["request"]["url"].startswith("{identity}"):
+            item["response"] = {"raise": "ConnectionError"}
+    got = rows(doctor(cli, data, env={"http_proxy": "http://127.0.0.1:9"}))
+    assert got["Keystone"]["Fix"] == "a proxy is in the way: export no_proxy=identity.osops.invalid"
+    assert "proxy" in got["Token"]["Found"] and "no_proxy=identity.osops.invalid" in got["Token"]["Found"]
+
+
+def test_keystone_500_points_at_its_log_and_the_database_password(cli):
+    # Derived: Keystone's version document answered with 500, as when its
+    # database password is wrong (the seed's MySQL "Access denied").
+    data = cassette("doctor")
+    for resp in responses(data, "GET", "{identity}/"):
+        resp.update(status=500, json={"error": {"code": 500, "message": "internal error"}})
+    got = rows(doctor(cli, data))
+    assert got["Keystone"]["Result"] == "FAIL" and "HTTP 500" in got["Keystone"]["Found"]
+    assert "Access denied for user" in got["Keystone"]["Fix"]
+
+
+def test_clock_skew_from_the_date_header(cli):
+    # Derived: Keystone's Date header two hours behind the local clock
+    # (the recorder keeps no Date headers, so none is replayed otherwise).
+    data = cassette("doctor")
+    behind = email.utils.formatdate(time.time() - 7200, usegmt=True)
+    for resp in responses(data, "GET", "{identity}/"):
+        resp["headers"]["Date"] = behind
+    r = doctor(cli, data)
+    assert r.code == 0
+    clock = rows(r)["Clock"]
+    assert clock["Result"] == "WARN"
+    assert "the local clock is 2 h 0 min ahead of Keystone's (by Keystone's Date header)" in clock["Found"]
+    assert "timedatectl set-ntp true" in clock["Fix"]
+
+
+def test_clock_in_step(cli):
+    data = cassette("doctor")
+    for resp in responses(data, "GET", "{identity}/"):
+        resp["headers"]["Date"] = email.utils.formatdate(time.time(), usegmt=True)
+    clock = rows(doctor(cli, data))["Clock"]
+    assert clock["Result"] == "OK" and "Date header and the token's issued_at" in clock["Found"]
+
+
+def test_wrong_password_fails_the_token_with_the_user_named(cli):
+    data = cassette("doctor")
+    for resp in responses(data, "POST", "{identity}/v3/auth/tokens"):
+        resp.clear()
+        resp.update(status=401, headers={"Content-Type": "application/json"},
+                    json={"error": {"code": 401, "message": "The request you have made requires authentication.",
+                                    "title": "Unauthorized"}})
+    r = doctor(cli, data)
+    got = rows(r)
+    assert got["Token"]["Result"] == "FAIL"
+    assert got["Token"]["Found"].startswith("authentication failed for user admin, project admin")
+    assert got["Keystone"]["Result"] == "OK"
+    assert r.code == 1
+
+
+# -- catalog -------------------------------------------------------------
+
+def test_dead_endpoint_fails_with_its_url_and_the_rest_carry_on(cli):
+    # Derived: every compute interaction refused, as when nova-api is down.
+    data = cassette("doctor")
+    for item in data["interactions"]:
+        if item["request"]["url"].startswith("{compute}"):
+            item["response"] = {"raise": "ConnectionError"}
+    r = doctor(cli, data)
+    assert r.code == 1
+    got = rows(r)
+    compute = got["Endpoint compute"]
+    assert compute["Result"] == "FAIL"
+    assert compute["Found"].startswith("http://compute.osops.invalid/v2.1 does not answer")
+    assert "nova" in compute["Fix"]
+    assert got["Compute services"]["Result"] == got["Flavors"]["Result"] == "FAIL"
+    for name in ("Endpoint image", "Endpoint network", "Images", "Networks"):
+        assert got[name]["Result"] == "OK", name
+    assert "Endpoint compute" in r.err and "Traceback" not in r.err
+
+
+def test_endpoint_answering_503_fails(cli):
+    data = cassette("doctor")
+    for resp in responses(data, "GET", "{placement}/"):
+        resp.update(status=503, json={"error": "unavailable"})
+    row = rows(doctor(cli, data))["Endpoint placement"]
+    assert row["Result"] == "FAIL" and "HTTP 503" in row["Found"]
+
+
+def _catalog(data):
+    (token,) = responses(data, "POST", "{identity}/v3/auth/tokens")
+    return token["json"]["token"]["catalog"]
+
+
+def test_interface_chooses_the_endpoints_and_a_missing_one_warns(cli):
+    # Derived: placement's internal endpoint taken out of the catalog.
+    data = cassette("doctor")
+    for service in _catalog(data):
+        if service["type"] == "placement":
+            service["endpoints"] = [e for e in service["endpoints"] if e["interface"] != "internal"]
+    got = rows(doctor(cli, data, "--interface", "internal"))
+    assert got["Endpoint placement"]["Result"] == "WARN"
+    assert got["Endpoint placement"]["Found"] == "no internal endpoint (it has: admin, public)"
+    assert got["Endpoint compute"]["Result"] == "OK"
+    assert rows(doctor(cli, data, "--interface", "public"))["Endpoint placement"]["Result"] == "OK"
+
+
+def test_bad_interface_is_a_usage_error(cli):
+    r = cli("doctor", "doctor", "--interface", "private")
+    assert r.code == 2 and "invalid choice" in r.err
+
+
+# -- config --------------------------------------------------------------
+
+def test_no_credentials_fails_config_and_skips_the_rest(cli):
+    r = doctor(cli, env={"OS_AUTH_URL": None, "OS_USERNAME": None, "OS_PASSWORD": None,
+                         "OS_PROJECT_NAME": None, "OS_USER_DOMAIN_ID": None, "OS_PROJECT_DOMAIN_ID": None,
+                         "OS_IDENTITY_API_VERSION": None})
+    assert r.code == 1
+    got = rows(r)
+    assert got["Config"]["Result"] == "FAIL"
+    assert "OS_AUTH_URL is not set" in got["Config"]["Found"]
+    assert got["Config"]["Fix"].startswith("source an openrc")
+    assert {row["Result"] for name, row in got.items() if name != "Config"} == {"SKIP"}
+    assert r.err.strip() == "doctor: 1 check failed: Config"
+
+
+def test_missing_password_is_named(cli):
+    r = doctor(cli, env={"OS_PASSWORD": None})
+    got = rows(r)
+    assert got["Config"]["Result"] == "FAIL"
+    assert got["Config"]["Found"].endswith("missing OS_PASSWORD")
+    assert got["Config"]["Fix"] == "export OS_PASSWORD=..."
+    assert got["Token"] == {"Check": "Token", "Result": "SKIP", "Found": "the credentials are incomplete (see Config)",
+                            "Fix": ""}
+    assert r.code == 1
+
+
+def test_missing_user_domain_is_named(cli):
+    got = rows(doctor(cli, env={"OS_USER_DOMAIN_ID": None}))
+    assert got["Config"]["Result"] == "FAIL" and got["Config"]["Found"].endswith("missing OS_USER_DOMAIN_NAME")
+
+
+def _clouds_yaml(clean_env, monkeypatch, auth_url):
+    path = clean_env / "clouds.yaml"
+    path.write_text(yaml.safe_dump({"clouds": {"lab": {
+        "auth": {"auth_url": auth_url, "username": "admin", "password": "secret-pw", "project_name": "admin",
+                 "user_domain_id": "default", "project_domain_id": "default"},
+        "identity_api_version": 3}}}))
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
+    return path
+
+
+def test_os_variables_that_contradict_the_chosen_cloud_warn(cli, clean_env, monkeypatch):
+    path = _clouds_yaml(clean_env, monkeypatch, "http://identity.osops.invalid")
+    # The cli fixture sets an openrc's variables; OS_CLOUD then wins over them.
+    r = doctor(cli, env={"OS_CLOUD": "lab", "OS_USERNAME": "demo", "OS_PASSWORD": "another-pw",
+                         "OS_AUTH_URL": "http://elsewhere.invalid:5000/v3"})
+    assert r.code == 0, r.err
+    config = rows(r)["Config"]
+    assert config["Result"] == "WARN"
+    assert f"clouds.yaml cloud 'lab' in {path} (chosen by OS_CLOUD)" in config["Found"]
+    assert "OS_AUTH_URL=http://elsewhere.invalid:5000/v3 (cloud: http://identity.osops.invalid)" in config["Found"]
+    assert "OS_USERNAME=demo (cloud: admin)" in config["Found"]
+    assert "OS_PASSWORD differs" in config["Found"]
+    assert "another-pw" not in r.out and "secret-pw" not in r.out
+    assert config["Fix"].startswith("unset OS_AUTH_URL OS_USERNAME OS_PASSWORD")
+
+
+def test_clouds_yaml_alone_is_ok_and_named(cli, clean_env, monkeypatch):
+    path = _clouds_yaml(clean_env, monkeypatch, "http://identity.osops.invalid")
+    unset = {k: None for k in ("OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME",
+                               "OS_USER_DOMAIN_ID", "OS_PROJECT_DOMAIN_ID", "OS_IDENTITY_API_VERSION")}
+    r = cli("doctor", "--os-cloud", "lab", "doctor", "--no-host", "-f", "json", env=unset)
+    assert r.code == 0, r.err
+    config = rows(r)["Config"]
+    assert config["Result"] == "OK"
+    assert config["Found"] == (f"clouds.yaml cloud 'lab' in {path} (chosen by --os-cloud): "
+                               "username admin, project_name admin at http://identity.osops.invalid")
+
+
+def test_v2_url_in_clouds_yaml_names_the_yaml_fix(cli, clean_env, monkeypatch):
+    _clouds_yaml(clean_env, monkeypatch, "http://identity.osops.invalid/v2.0")
+    unset = {k: None for k in ("OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME",
+                               "OS_USER_DOMAIN_ID", "OS_PROJECT_DOMAIN_ID", "OS_IDENTITY_API_VERSION")}
+    r = cli("doctor", "--os-cloud", "lab", "doctor", "--no-host", "-f", "json", env=unset)
+    keystone = rows(r)["Keystone"]
+    assert keystone["Result"] == "FAIL"
+    assert "auth_url of cloud 'lab' http://identity.osops.invalid/v2.0" in keystone["Found"]
+    assert keystone["Fix"].startswith("set auth_url: http://identity.osops.invalid/v3 and identity_api_version: 3")
+
+
+def test_json_output_is_plain_data(cli):
+    data = doctor(cli).json()
+    assert all(isinstance(v, str) for row in data for v in row.values())
+    assert {row["Result"] for row in data} <= {"OK", "WARN", "FAIL", "SKIP"}
+    json.dumps(data)
+
+
+@pytest.mark.parametrize("name", ["doctor", "doctor-nonadmin"])
+def test_recordings_replay_completely(cli, name):
+    # Every request doctor makes is in the recording (strict replay).
+    r = doctor(cli, name)
+    assert "no recorded interaction" not in r.out
+
+
+def test_missing_password_in_clouds_yaml_says_where_to_add_it(cli, clean_env, monkeypatch):
+    path = clean_env / "clouds.yaml"
+    path.write_text(yaml.safe_dump({"clouds": {"lab": {"auth": {
+        "auth_url": "http://identity.osops.invalid", "username": "admin", "project_name": "admin",
+        "user_domain_id": "default", "project_domain_id": "default"}}}}))
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
+    unset = {k: None for k in ("OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME",
+                               "OS_USER_DOMAIN_ID", "OS_PROJECT_DOMAIN_ID", "OS_IDENTITY_API_VERSION")}
+    r = cli("doctor", "--os-cloud", "lab", "doctor", "--no-host", "-f", "json", env=unset)
+    config = rows(r)["Config"]
+    assert config["Result"] == "FAIL" and config["Found"].endswith("missing password")
+    assert config["Fix"] == f"add password under auth: of cloud 'lab' in {path}"
+    assert r.code == 1
