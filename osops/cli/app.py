@@ -28,6 +28,7 @@ COMMANDS = {
     "ping": "osops.cli.ping:Ping",
     "bridge list": "osops.cli.bridge:ListBridges",
     "bridge show": "osops.cli.bridge:ShowBridge",
+    "cache clear": "osops.cli.cache:ClearCache",
     "doctor": "osops.cli.doctor:Doctor",
 }
 
@@ -95,6 +96,9 @@ class OsopsApp(App):
                             help="record this run's API calls, scrubbed, as a cassette (env OSOPS_RECORD)")
         parser.add_argument("--scrub-names", action="store_true",
                             help="with --record, also replace user and project names")
+        parser.add_argument("--no-cache", action="store_true",
+                            help="neither reuse nor keep a token and version discovery "
+                            "between runs (cache: ~/.cache/osops; 'osops cache clear' empties it)")
         return parser
 
     def initialize_app(self, argv):
@@ -147,7 +151,7 @@ class OsopsApp(App):
                 self._recorder = Recorder(scrub_names=self.options.scrub_names)
                 session = self._recorder.session()
             self._cloud = connect(self.options.os_cloud, warn=self.warn, session=session,
-                                  **self.cloud_options())
+                                  cache=not self.options.no_cache, **self.cloud_options())
         return self._cloud
 
     def cloud_options(self):
@@ -163,6 +167,10 @@ class OsopsApp(App):
 
     def clean_up(self, cmd, result, err):
         self._error = err
+        if self._cloud is not None:
+            from osops.cloud import save_cache
+
+            save_cache(self._cloud, err)
 
     def run_subcommand(self, argv):
         result = super().run_subcommand(argv)

@@ -1,0 +1,16 @@
+"""osops cache clear."""
+
+from cliff.command import Command
+
+
+class ClearCache(Command):
+    """Forget every cached token and version discovery (the next command
+    authenticates again)."""
+
+    def take_action(self, parsed_args):
+        from osops.cache import cache_dir, clear
+
+        removed = clear()
+        self.app.stdout.write(f"removed {removed} cache entr{'y' if removed == 1 else 'ies'} "
+                              f"from {cache_dir()}\n")
+        return 0
