@@ -5,6 +5,7 @@ import logging
 import os
 import sys
 
+import cliff.command
 from cliff.app import App
 from cliff.commandmanager import CommandManager
 
@@ -31,6 +32,12 @@ COMMANDS = {
     "cache clear": "osops.cli.cache:ClearCache",
     "doctor": "osops.cli.doctor:Doctor",
 }
+
+# cliff's Command.get_epilog maps every installed distribution to its
+# modules (importlib.metadata.packages_distributions: ~65 ms per command
+# run or help) only to name the plugin a command comes from; osops has none.
+if getattr(cliff.command, "_dists_by_mods", {}) is None:
+    cliff.command._dists_by_mods = {}
 
 # --os-* options; their defaults come from OS_* variables through
 # openstacksdk's loader, so argparse leaves them None.
