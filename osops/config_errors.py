@@ -8,7 +8,7 @@ it in the one-line error instead.
 import contextlib
 import logging
 
-from osops.errors import OsopsError
+from osops.errors import OsopsError, printable
 
 LOGGER = "openstack.config"
 
@@ -52,7 +52,7 @@ def _message(cloud, loader, exc, skipped):
     if skipped:
         return f"{reason} {'; '.join(skipped)}: fix that file's YAML"
     if "was not found" in reason and loader is not None:
-        names = sorted(n for n in loader.get_cloud_names() if n not in ("envvars", "defaults"))
+        names = sorted(printable(n) for n in loader.get_cloud_names() if n not in ("envvars", "defaults"))
         where = f" in {source}" if source else " (no clouds.yaml found)"
         return f"{reason} Clouds{where}: {', '.join(names) or 'none'}"
     what = " ".join(filter(None, [f"cloud {cloud!r}" if cloud else "", f"from {source}" if source else ""]))

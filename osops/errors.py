@@ -34,6 +34,12 @@ class Timeout(OsopsError):
     """A wait ran out of time."""
 
 
+def printable(text):
+    """*text* as it can stand in a one-line message (repr when it cannot)."""
+    text = "" if text is None else str(text)
+    return text if text and text.isprintable() and text.strip() == text else repr(text)
+
+
 def explain(exc, auth=None):
     """Return an :class:`OsopsError` that says what *exc* means.
 

@@ -8,7 +8,7 @@ error that lists them all.  No match names the closest names.
 
 import difflib
 
-from osops.errors import Ambiguous, NotFound, UsageError
+from osops.errors import Ambiguous, NotFound, UsageError, printable
 
 RULES = (
     ("id", lambda q, item: item.id == q),
@@ -43,19 +43,13 @@ def resolve_many(kind, queries, items, hint=""):
     return [resolve(kind, q, items, hint) for q in queries]
 
 
-def _show(text):
-    """A name as it can be printed on one line."""
-    text = text or ""
-    return text if text.isprintable() and text.strip() == text and text else repr(text)
-
-
 def _ambiguous(kind, query, found):
-    listed = ", ".join(f"{_show(item.name)} ({_show(item.id)})" for item in found)
+    listed = ", ".join(f"{printable(item.name)} ({printable(item.id)})" for item in found)
     return f"{kind} {query!r} is ambiguous: it matches {listed}; give more of the name or the id"
 
 
 def _not_found(kind, query, items, hint):
-    names = [_show(item.name) for item in items if item.name]
+    names = [printable(item.name) for item in items if item.name]
     close = difflib.get_close_matches(query, names, n=3, cutoff=0.4)
     if close:
         tail = f"; closest: {', '.join(close)}"

@@ -12,7 +12,7 @@ MIN_INTERVAL = 0.2  # iputils' floor for users who are not root
 
 def count(text):
     """--count: a whole number from 1 to 1000."""
-    if not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+    if not text.strip().isdecimal() or not 1 <= int(text) <= 1000:
         raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1000, not {text!r}")
     return int(text)
 

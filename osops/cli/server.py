@@ -1,6 +1,7 @@
 """osops server list|show|create|suspend|resume|delete (and boot, suspend ...)."""
 
 import argparse
+import math
 from dataclasses import replace
 
 from cliff.lister import Lister
@@ -24,13 +25,13 @@ def _positive(text):
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds more than 0, not {text}")
     return value
 
 
 def _count(text):
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdecimal() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
     return int(text)
 
