@@ -29,6 +29,11 @@ COMMANDS = {
     "ping": "osops.cli.ping:Ping",
     "bridge list": "osops.cli.bridge:ListBridges",
     "bridge show": "osops.cli.bridge:ShowBridge",
+    "smoke": "osops.cli.smoke:Smoke",
+    "scenario run": "osops.cli.scenario:RunScenario",
+    "scenario validate": "osops.cli.scenario:ValidateScenario",
+    "scenario list": "osops.cli.scenario:ListScenarios",
+    "cleanup": "osops.cli.cleanup:Cleanup",
     "cache clear": "osops.cli.cache:ClearCache",
     "doctor": "osops.cli.doctor:Doctor",
 }

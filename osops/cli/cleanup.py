@@ -1,0 +1,50 @@
+"""osops cleanup: remove servers that smoke and scenario runs left behind."""
+
+import argparse
+
+from cliff.lister import Lister
+
+from osops.cli.base import CloudCommand
+
+COLUMNS = ("ID", "Name", "Run", "Status")
+
+
+def _seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 1 <= value <= 86400:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 86400 seconds, not {text}")
+    return value
+
+
+class Cleanup(CloudCommand, Lister):
+    """Delete the servers of one run (--run ID) or of every run (--all),
+    found by their osops-run metadata in one server list."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument("--run", metavar="ID", help="the run id a smoke or scenario run printed")
+        which.add_argument("--all", action="store_true", help="servers of every osops run")
+        parser.add_argument("--all-projects", action="store_true", help="look in every project (admin)")
+        parser.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+        parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
+                            help="wait until they are gone (default: wait)")
+        parser.add_argument("--timeout", type=_seconds, default=300, help="seconds to wait (default 300)")
+        return parser
+
+    def take_action(self, parsed_args):
+        from osops.scenario import cleanup
+
+        a = parsed_args
+        found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects)
+        if not found:
+            which = f"run {a.run}" if a.run else "any osops run"
+            self.app.warn(f"nothing to clean up: no server is tagged by {which}")
+        elif not a.dry_run:
+            cleanup.remove(self.cloud, found, a.wait, a.timeout,
+                           on_change=self.progress({s.id: s.name for s in found}))
+        status = "would delete" if a.dry_run else ("DELETED" if a.wait else "DELETING")
+        return COLUMNS, [(s.id, s.name, s.metadata.get(cleanup.TAG, ""), status) for s in found]

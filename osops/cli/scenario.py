@@ -1,0 +1,231 @@
+"""osops scenario run|validate|list, and what osops smoke shares with them.
+
+Live progress (one line per finished step, narration, waits) goes to
+stderr; stdout carries only the report, so ``-f json`` stays parseable.
+"""
+
+import argparse
+import json
+
+from cliff.command import Command
+from cliff.lister import Lister
+
+from osops.cli.base import CloudCommand
+
+FORMATS = ("table", "json")
+
+
+def _seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 1 <= value <= 86400:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be from 1 to 86400 seconds, not {text}")
+    return value
+
+
+def _names(values):
+    return [n.strip() for v in values or () for n in v.split(",") if n.strip()]
+
+
+class RunCommand(CloudCommand, Command):
+    """Options and the run-and-report flow that smoke and scenario run share."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("-f", "--format", choices=FORMATS, default="table",
+                            help="report on stdout: table (summary and timing) or json (everything)")
+        parser.add_argument("--junit", metavar="FILE", help="also write the report as JUnit XML to FILE")
+        parser.add_argument("--keep", action="store_true",
+                            help="keep the servers (no delete, no cleanup); remove them later with osops cleanup")
+        parser.add_argument("--only", metavar="STEP", action="append",
+                            help="run only these steps (and the steps they need); repeatable or comma-separated")
+        parser.add_argument("--skip", metavar="STEP", action="append",
+                            help="leave these steps out; repeatable or comma-separated")
+        parser.add_argument("--timeout", type=_seconds, default=900,
+                            help="give up the run after this many seconds (default 900); cleanup still runs")
+        parser.add_argument("--run-id", metavar="ID",
+                            help="the run id to name and tag servers with (default: random)")
+        return parser
+
+    def run_scenario(self, scenario, a):
+        from osops.scenario import engine, junit, text
+
+        only, skip = _names(a.only), _names(a.skip)
+        engine.select(scenario, only, skip)  # bad step names fail before connecting
+        if a.run_id:
+            engine.check_run_id(a.run_id)
+        width = text.width_for(scenario)
+        err = self.app.stderr
+
+        def live(result):
+            err.write("\n".join(text.live_lines(result, width)) + "\n")
+            err.flush()
+
+        run = engine.Engine(self.cloud, scenario, run_id=a.run_id, keep=a.keep, only=only, skip=skip,
+                            timeout=a.timeout, on_result=live, notify=self.app.warn,
+                            on_change=self.progress())
+        err.write(f"{scenario.name}: run {run.run_id} (servers osops-{run.run_id}-..., "
+                  f"tagged osops-run={run.run_id})\n")
+        report = run.run()
+        if a.junit:
+            try:
+                junit.write(report, a.junit)
+            except OSError as exc:
+                self.app.warn(f"cannot write {a.junit}: {exc.strerror or exc}")
+        out = self.app.stdout
+        if a.format == "json":
+            out.write(json.dumps(report.to_dict(), indent=2) + "\n")
+        else:
+            out.write("\n".join(text.render(report)) + "\n")
+        return report.exit_code
+
+
+def _vars_option(parser):
+    parser.add_argument("--var", metavar="NAME=VALUE", action="append", default=[],
+                        help="set a variable of the scenario (repeatable)")
+
+
+def _scenario_file(name):
+    from osops.errors import UsageError
+    from osops.scenario import bundled
+
+    found = bundled.find(name)
+    if found is None:
+        raise UsageError(f"no scenario file {name} (bundled scenarios: {', '.join(bundled.names())})")
+    return found
+
+
+class RunScenario(RunCommand):
+    """Run a YAML scenario (a file, or a bundled one by name); cleanup always runs."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("file", metavar="FILE", help="a scenario file, or the name of a bundled one")
+        _vars_option(parser)
+        parser.add_argument("--dry-run", action="store_true",
+                            help="print the steps with variables filled in; call no API")
+        return parser
+
+    def take_action(self, parsed_args):
+        from osops.scenario import parse_vars
+        from osops.scenario.schema import load_file
+
+        a = parsed_args
+        scenario = load_file(_scenario_file(a.file), parse_vars(a.var))
+        if a.dry_run:
+            return self.dry_run(scenario, a)
+        return self.run_scenario(scenario, a)
+
+    def dry_run(self, scenario, a):
+        from osops.scenario import engine
+
+        selection = engine.select(scenario, _names(a.only), _names(a.skip))
+        steps = [_planned(step, selection[step.name]) for step in scenario.steps]
+        out = self.app.stdout
+        if a.format == "json":
+            out.write(json.dumps({"name": scenario.name, "description": scenario.description,
+                                  "source": scenario.path, "vars": scenario.vars, "steps": steps},
+                                 indent=2, default=str) + "\n")
+            return 0
+        width = max(len(s["name"]) for s in steps)
+        out.write(f"{scenario.name}: {scenario.description}\n".replace(": \n", "\n"))
+        if scenario.vars:
+            out.write("vars: " + ", ".join(f"{k}={_shown(v)}" for k, v in scenario.vars.items()) + "\n")
+        for n, s in enumerate(steps, 1):
+            out.write(f"{n:3}. {s['name']:<{width}}  {_describe(s)}\n")
+        out.write("dry run: nothing was sent to the cloud\n")
+        return 0
+
+
+def _planned(step, left_out):
+    from osops.scenario import template
+
+    args = {k: template.placeholders(v) for k, v in step.args.items() if v not in (None, "", [])}
+    if step.action == "boot" and "name" in args:
+        args["name"] = f"osops-<run>-{args['name']}"
+    plan = {"name": step.name, "action": step.action, "line": step.line, "args": args}
+    if step.spec.count:
+        plan["count"] = template.placeholders(step.count)
+    for key in ("expect", "save", "timeout"):
+        if getattr(step, key):
+            plan[key] = getattr(step, key)
+    if step.on_failure != "continue":
+        plan["on_failure"] = step.on_failure
+    if left_out:
+        plan["left_out"] = left_out
+    return plan
+
+
+def _shown(value):
+    if isinstance(value, list):
+        return ",".join(_shown(v) for v in value)
+    text = "" if value is None else str(value)
+    return repr(text) if not text or any(c.isspace() for c in text) else text
+
+
+def _describe(plan):
+    head = [] if plan["name"] == plan["action"] else [plan["action"]]
+    if plan["action"] == "say":
+        return " ".join(head + [repr(plan["args"].get("text", ""))])
+    parts = head + [f"{k}={_shown(v)}" for k, v in plan["args"].items()]
+    if plan.get("count", 1) != 1:
+        parts.append(f"count={_shown(plan['count'])}")
+    text = " ".join(parts)
+    if plan.get("save"):
+        text += f"; save {plan['save']}"
+    if plan.get("expect"):
+        text += "; expect " + " ".join(f"{k}={v}" for k, v in plan["expect"].items())
+    if plan.get("on_failure"):
+        text += f"; on_failure {plan['on_failure']}"
+    if plan.get("left_out"):
+        text += f"  [{plan['left_out']}]"
+    return text
+
+
+class ValidateScenario(Command):
+    """Check scenario files without running them; every problem as file:line."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("files", metavar="FILE", nargs="+", help="scenario files or bundled names")
+        _vars_option(parser)
+        return parser
+
+    def take_action(self, parsed_args):
+        from osops.errors import UsageError
+        from osops.scenario import parse_vars
+        from osops.scenario.schema import load_file
+
+        overrides = parse_vars(parsed_args.var)
+        bad = 0
+        for name in parsed_args.files:
+            try:
+                scenario = load_file(_scenario_file(name), overrides)
+            except UsageError as exc:
+                bad += 1
+                self.app.stderr.write(f"{exc}\n")
+                continue
+            self.app.stdout.write(f"{scenario.path}: valid: {scenario.name}, {len(scenario.steps)} steps\n")
+        return UsageError.exit_code if bad else 0
+
+
+class ListScenarios(Lister):
+    """List the bundled scenarios (run one with osops scenario run NAME)."""
+
+    def take_action(self, parsed_args):
+        from osops.errors import UsageError
+        from osops.scenario import bundled
+        from osops.scenario.schema import load_file
+
+        rows = []
+        for name in bundled.names():
+            path = bundled.path(name)
+            try:
+                scenario = load_file(path)
+                rows.append((name, len(scenario.steps), scenario.description, path))
+            except UsageError as exc:
+                rows.append((name, "-", f"invalid: {exc}", path))
+        return ("Name", "Steps", "Description", "File"), rows
+

@@ -1,0 +1,24 @@
+"""osops smoke: the post-install check, step by step, with cleanup."""
+
+from osops.cli.scenario import RunCommand
+
+
+class Smoke(RunCommand):
+    """Check a freshly installed cloud: token, catalog, compute services, an
+    image, a flavor and a network; boot a server, check its address, ping
+    it, suspend, resume and delete it.  Exit 1 when a step FAILED."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("--image", help="image name or id (default: cirros, newest first)")
+        parser.add_argument("--flavor", help="flavor name or id (default: m1.tiny, else the smallest that fits)")
+        parser.add_argument("--network", help="network name or id (default: the only usable one)")
+        return parser
+
+    def take_action(self, parsed_args):
+        from osops.scenario import bundled
+        from osops.scenario.schema import load_file
+
+        a = parsed_args
+        overrides = {k: v for k, v in (("image", a.image), ("flavor", a.flavor), ("network", a.network)) if v}
+        return self.run_scenario(load_file(bundled.path("smoke"), overrides), a)

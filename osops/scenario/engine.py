@@ -1,0 +1,326 @@
+"""Run a scenario's steps against a cloud, then always clean up.
+
+::
+
+    from osops.scenario import load_file, Engine
+    scenario = load_file("lab.yaml", {"count": "3"})
+    report = Engine(conn, scenario, on_result=print).run()
+    report.exit_code          # 0 when nothing failed
+
+Each step ends PASS, FAIL or SKIP with a duration, a detail line and what
+it created.  A step whose saved input is missing (its step failed or was
+skipped) is skipped with that reason; ``on_failure: stop`` skips the rest.
+Whatever happens — success, failure, the time limit, SIGINT, SIGTERM —
+servers this run booted are deleted afterwards, unless ``keep``.  The
+engine is also the context actions run in (``ctx``): the connection, the
+run id and names, resource tracking, time left.
+"""
+
+import datetime
+import secrets
+import time
+
+from osops.errors import OsopsError, UsageError, explain
+from osops.scenario import cleanup, template
+from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, SkipStep, StepResult
+from osops.scenario.signals import CLEANUP, Guard, Stop
+from osops.scenario.steps import check_expect, coerce, is_address
+
+DEFAULT_TIMEOUT = 900  # the whole run
+DEFAULT_WAIT = 300  # one wait inside a step
+CLEANUP_TIMEOUT = 300
+ADDRESS_WAIT = 30
+GRACE = 10  # the alarm backstop fires this long after the limit
+
+
+def new_run_id():
+    """A short random id: 8 hex digits."""
+    return secrets.token_hex(4)
+
+
+def check_run_id(run_id):
+    if not (isinstance(run_id, str) and 4 <= len(run_id) <= 20 and run_id.isalnum()
+            and run_id.isascii() and run_id == run_id.lower()):
+        raise UsageError(f"a run id is 4 to 20 lower-case letters and digits, not {run_id!r}")
+    return run_id
+
+
+def select(scenario, only=(), skip=()):
+    """Step name -> why it is left out ('' when it runs) for --only/--skip.
+
+    --only keeps the steps named and the steps whose saved results they
+    read; --skip leaves the named steps out.
+    """
+    names = [s.name for s in scenario.steps]
+    for name in list(only) + list(skip):
+        if name not in names:
+            from osops.scenario.schema import suggest
+
+            raise UsageError(f"no step {name!r} in {scenario.name}{suggest(name, names)}; "
+                             f"steps: {', '.join(names)}")
+    reasons = {name: "" for name in names}
+    if only:
+        wanted = set(only)
+        saved_by = scenario.saved_by
+        for step in reversed(scenario.steps):
+            if step.name in wanted:
+                wanted.update(saved_by[n].name for n in step.needs if n in saved_by)
+        for name in names:
+            if name not in wanted:
+                reasons[name] = "not selected (--only)"
+    for name in skip:
+        reasons[name] = "left out (--skip)"
+    return reasons
+
+
+class Engine:
+    TAG = cleanup.TAG
+    address_wait = ADDRESS_WAIT
+
+    def __init__(self, conn, scenario, *, run_id=None, keep=False, only=(), skip=(),
+                 timeout=DEFAULT_TIMEOUT, cleanup_timeout=CLEANUP_TIMEOUT, pinger=None,
+                 on_result=None, notify=None, on_change=None, handle_signals=True,
+                 clock=time.monotonic, sleep=time.sleep):
+        self.conn = conn
+        self.scenario = scenario
+        self.run_id = check_run_id(run_id) if run_id else new_run_id()
+        self.keep = keep
+        self.selection = select(scenario, only, skip)
+        self.timeout = timeout
+        self.cleanup_timeout = cleanup_timeout
+        self._pinger = pinger
+        self.on_result = on_result or (lambda result: None)
+        self.notify = notify or (lambda line: None)
+        self.on_change = on_change
+        self.handle_signals = handle_signals
+        self.clock = clock
+        self._sleep = sleep
+        self.saved = {}
+        self.results = {}
+        self.tracked = {}  # id -> Server, everything this run booted
+        self.gone = set()
+        self.create_attempted = False
+        self.stopped_by = None
+        self.deadline = None
+
+    # -- what actions see (ctx) ---------------------------------------------
+
+    @property
+    def tag(self):
+        return {self.TAG: self.run_id}
+
+    @property
+    def pinger(self):
+        if self._pinger is None:
+            from osops.scenario.reach import HostPinger
+
+            self._pinger = HostPinger()
+        return self._pinger
+
+    def server_name(self, name):
+        return f"osops-{self.run_id}-{name}"
+
+    def creating(self):
+        """Called just before a create request: cleanup will look for tags."""
+        self.create_attempted = True
+
+    def track(self, servers):
+        for s in servers:
+            self.tracked[s.id] = s
+
+    def remaining(self):
+        return max(self.deadline - self.clock(), 0.0) if self.deadline is not None else DEFAULT_WAIT
+
+    def wait_timeout(self, step):
+        return max(min(step.timeout or DEFAULT_WAIT, self.remaining()), 0.001)
+
+    def sleep(self, seconds):
+        self._sleep(seconds)
+
+    def delete_servers(self, servers, wait=True, timeout=DEFAULT_WAIT):
+        cleanup.remove(self.conn, servers, wait, timeout, on_gone=self.gone.add, on_change=self.on_change)
+
+    def find_servers(self, items, addresses=False, fresh=False):
+        """Servers (and, with *addresses*, IP addresses) for a step's items:
+        saved servers as they are, names and ids from one list call."""
+        from osops.resolve import resolve_many
+        from osops.servers import list_servers
+
+        names = [i for i in items if isinstance(i, str) and not (addresses and is_address(i))]
+        listed = list_servers(self.conn) if names or fresh else None
+        named = iter(resolve_many("server", names, listed) if names else [])
+        current = {s.id: s for s in listed} if listed is not None else {}
+        out = []
+        for item in items:
+            if isinstance(item, str):
+                out.append(item if addresses and is_address(item) else next(named))
+            elif fresh:
+                if item.id in current:
+                    out.append(current[item.id])
+            else:
+                out.append(item)
+        return out
+
+    def table(self, columns, rows):
+        from tabulate import tabulate
+
+        return tabulate(rows, headers=columns, tablefmt="psql").splitlines() if rows else []
+
+    # -- running ------------------------------------------------------------
+
+    def run(self):
+        """Run every step, then clean up; return the :class:`Report`."""
+        steps = self.scenario.steps
+        report = Report(name=self.scenario.name, run_id=self.run_id, description=self.scenario.description,
+                        source=self.scenario.path,
+                        started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
+        start = self.clock()
+        self.deadline = start + self.timeout
+        current = None
+        with Guard(self.notify, self.handle_signals) as guard:
+            try:
+                guard.alarm(self.timeout + GRACE, self.timeout)
+                for step in steps:
+                    current, began = step, self.clock()
+                    self._record(report, self._run_step(step))
+                current = None
+            except Stop as stop:
+                report.interrupted = stop.why
+                done = {r.name for r in report.steps}
+                if current is not None and current.name not in done:
+                    self._record(report, self._result(current, FAIL, self.clock() - began, stop.message))
+                for step in steps:
+                    if step.name not in done and step is not current:
+                        self._record(report, self._result(step, SKIP, 0.0, f"not run: {stop.message}", ran=False))
+            guard.phase = CLEANUP
+            report.cleanup = self._cleanup(report, guard)
+            self.on_result(report.cleanup)
+        report.duration = self.clock() - start
+        return report
+
+    def _record(self, report, result):
+        report.steps.append(result)
+        self.results[result.name] = result
+        self.on_result(result)
+
+    def _result(self, step, status, duration, detail, outcome=None, ran=True):
+        return StepResult(name=step.name, action=step.action, status=status, duration=duration,
+                          detail=detail, line=step.line, narration=step.spec.narration, ran=ran,
+                          resources=list(outcome.resources) if outcome else [],
+                          output=list(outcome.output) if outcome else [])
+
+    def _run_step(self, step):
+        began = self.clock()
+        if self.selection.get(step.name):
+            return self._result(step, SKIP, 0.0, self.selection[step.name], ran=False)
+        if self.stopped_by is not None:
+            return self._result(step, SKIP, 0.0, f"not run: step {self.stopped_by.name} FAILED "
+                                                 "(on_failure: stop)", ran=False)
+        for name in step.needs:
+            if name not in self.saved:
+                producer = self.scenario.saved_by[name]
+                result = self.results.get(producer.name)
+                how = {FAIL: "FAILED", SKIP: "was skipped"}.get(result.status if result else "", "did not run")
+                return self._result(step, SKIP, 0.0, f"needs {name} from step {producer.name}, which {how}",
+                                    ran=False)
+        if self.remaining() <= 0:
+            raise Stop("timeout", f"the run's time limit ({self.timeout:g} s) ran out")
+        try:
+            args = self._fill(step)
+            outcome = step.spec.run(self, args, step)
+            if outcome.status == PASS:
+                problem = check_expect(step, outcome)
+                if problem:
+                    outcome.status, outcome.detail = FAIL, problem
+        except SkipStep as exc:
+            outcome = Outcome(SKIP, str(exc))
+        except OsopsError as exc:
+            outcome = Outcome(FAIL, str(exc))
+        except Exception as exc:  # the cloud's errors (and our bugs), as one line
+            outcome = Outcome(FAIL, str(explain(exc, self._auth())))
+        if outcome.status == PASS and step.save and outcome.value is not NOTHING:
+            self.saved[step.save] = outcome.value
+        if outcome.status == FAIL and step.on_failure == "stop":
+            self.stopped_by = step
+        return self._result(step, outcome.status, self.clock() - began, outcome.detail, outcome)
+
+    def _fill(self, step):
+        """The step's arguments with saved results filled in, converted."""
+        def lookup(root):
+            return self.saved[root] if root in self.saved else self.scenario.vars[root]
+
+        where = f"{self.scenario.path}:{step.line}"
+        args = {}
+        for name, arg in step.spec.args.items():
+            value = step.args.get(name)
+            try:
+                args[name] = coerce(arg.kind, template.render(value, lookup), arg)
+            except (ValueError, template.TemplateError) as exc:
+                raise UsageError(f"{where}: {step.action} {name}: {exc}") from None
+        if step.spec.count:
+            from osops.scenario.steps import MAX_COUNT, Arg
+
+            try:
+                args["count"] = coerce("int", template.render(step.count, lookup), Arg("int", low=1, high=MAX_COUNT))
+            except (ValueError, template.TemplateError) as exc:
+                raise UsageError(f"{where}: count: {exc}") from None
+        return args
+
+    def _auth(self):
+        from osops.cloud import auth_summary
+
+        try:
+            return auth_summary(self.conn.config)
+        except Exception:
+            return {}
+
+    # -- cleanup ------------------------------------------------------------
+
+    def _alive(self):
+        return [s for sid, s in self.tracked.items() if sid not in self.gone]
+
+    def _cleanup(self, report, guard):
+        began = self.clock()
+
+        def result(status, detail):
+            return StepResult(name="cleanup", action="cleanup", status=status,
+                              duration=self.clock() - began, detail=detail)
+
+        if self.keep:
+            alive = self._alive()
+            report.kept = True
+            report.left = [f"{s.name} ({s.id})" for s in alive]
+            if not alive:
+                return result(SKIP, "--keep: nothing to keep")
+            return result(SKIP, f"--keep: kept {', '.join(report.left)}")
+        if not self.create_attempted:
+            return result(SKIP, "nothing was created")
+        if guard.abandon:
+            report.left = [f"{s.name} ({s.id})" for s in self._alive()] or [f"servers tagged {self.TAG}={self.run_id}"]
+            return result(FAIL, "stopped before cleanup began: left " + ", ".join(report.left))
+        todo = {s.id: s for s in self._alive()}
+        try:
+            guard.alarm(self.cleanup_timeout + GRACE, self.cleanup_timeout)
+            try:
+                for s in cleanup.tagged(self.conn, self.run_id):
+                    if s.id not in self.gone:
+                        todo.setdefault(s.id, s)
+            except Exception as exc:  # still delete what we know of
+                self.notify(f"cleanup: cannot list servers ({explain(exc, self._auth())}); "
+                            "deleting the ones this run knows of")
+            if not todo:
+                return result(PASS, "nothing left behind")
+            cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
+                           on_gone=self.gone.add, on_change=self.on_change)
+            return result(PASS, f"deleted {', '.join(s.name for s in todo.values())}")
+        except Stop as stop:
+            problem = stop.message
+        except Exception as exc:
+            problem = str(explain(exc, self._auth()))
+        finally:
+            guard.alarm(0)
+        left = [s for sid, s in todo.items() if sid not in self.gone]
+        report.left = [f"{s.name} ({s.id})" for s in left]
+        if not left:
+            return result(PASS, f"deleted {', '.join(s.name for s in todo.values())}")
+        return result(FAIL, f"{problem}; left {', '.join(report.left)}")

@@ -1,0 +1,440 @@
+"""Check a whole scenario file before anything runs, and turn it into steps.
+
+A scenario is a mapping::
+
+    name: lab-demo
+    description: what it shows
+    vars: {image: cirros, count: 3}
+    steps:
+      - say: "Booting {{ count }} servers"
+      - boot: {name: lab, image: "{{ image }}", flavor: m1.tiny}
+        count: "{{ count }}"
+        save: lab
+        expect: {status: ACTIVE, servers: 3}
+        on_failure: stop
+      - ping: lab
+
+A step is an action name, or a mapping with one action key (its value:
+the arguments, or the one argument a bare value fills) and step keys
+(``name``, ``count``, ``expect``, ``save``, ``on_failure``, ``timeout``).
+Every problem found is reported at once as ``file:line: message``, with
+the closest valid action or key suggested.  Variables are filled in here;
+references to saved results are filled in when the step runs.
+"""
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+
+from osops.errors import UsageError
+from osops.scenario import loader, template
+from osops.scenario.loader import Mapping, Sequence
+from osops.scenario.steps import ACTIONS, EXPECT_KINDS, MAX_COUNT, Arg, coerce
+
+TOP_KEYS = ("name", "description", "vars", "steps")
+STEP_KEYS = ("name", "count", "expect", "save", "on_failure", "timeout")
+ON_FAILURE = ("continue", "stop")
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+STEP_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+MAX_STEPS = 500
+SCALARS = (str, int, float, bool, type(None))
+
+
+class ScenarioError(UsageError):
+    """Everything wrong with a scenario file, one ``file:line: message`` a line."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass
+class Step:
+    index: int
+    name: str
+    action: str
+    args: dict
+    line: int
+    count: object = 1
+    expect: dict = field(default_factory=dict)
+    save: str | None = None
+    on_failure: str = "continue"
+    timeout: float | None = None
+    needs: tuple = ()  # saved results this step reads
+    arg_lines: dict = field(default_factory=dict)
+
+    @property
+    def spec(self):
+        return ACTIONS[self.action]
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    vars: dict
+    steps: list
+    path: str = "<text>"
+
+    def step(self, name):
+        return next(s for s in self.steps if s.name == name)
+
+    @property
+    def saved_by(self):
+        """Saved name -> the step that saves it."""
+        return {s.save: s for s in self.steps if s.save}
+
+
+def load_file(path, overrides=None):
+    """The validated :class:`Scenario` in file *path*; *overrides* are
+    ``--var`` values (name -> text)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return load_text(data, path, overrides)
+
+
+def load_text(text, path="<text>", overrides=None):
+    """The validated :class:`Scenario` in *text* (str or bytes)."""
+    doc = loader.load(text, path)
+    return _Checker(path, overrides or {}).scenario(doc)
+
+
+def parse_vars(pairs):
+    """``["k=v", ...]`` from the command line as a dict; UsageError for a bad pair."""
+    out = {}
+    for pair in pairs or ():
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not IDENT.fullmatch(name):
+            raise UsageError(f"--var takes NAME=VALUE, not {pair!r}")
+        out[name] = value
+    return out
+
+
+def suggest(word, candidates):
+    """`` (did you mean 'x'?)`` for the candidate closest to *word*, or ''."""
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _show(value):
+    return f"'{value}'" if isinstance(value, str) else repr(value)
+
+
+class _Checker:
+    def __init__(self, path, overrides):
+        self.path = path
+        self.overrides = overrides
+        self.errors = []
+        self.vars = {}
+        self.saved = {}  # name -> line of the step that saves it
+        self.later = {}  # name -> line, for saves further down
+        self.names = {}
+
+    def error(self, line, message):
+        self.errors.append((line, f"{self.path}:{line}: {message}"))
+
+    def scenario(self, doc):
+        if doc is None:
+            self.error(1, "the file is empty: a scenario needs steps")
+        elif not isinstance(doc, Mapping):
+            self.error(getattr(doc, "line", 1), "a scenario is a mapping with name, description, vars and steps")
+        else:
+            result = self._document(doc)
+            if not self.errors:
+                return result
+        raise ScenarioError(text for _line, text in sorted(self.errors, key=lambda e: e[0]))
+
+    def _document(self, doc):
+        for key in doc:
+            if key not in TOP_KEYS:
+                self.error(doc.line_of(key), f"unknown key {_show(key)}{suggest(key, TOP_KEYS)}; "
+                                             f"a scenario has {', '.join(TOP_KEYS)}")
+        name = self._text(doc, "name", default=_stem(self.path))
+        description = self._text(doc, "description", default="")
+        self._vars(doc)
+        steps = doc.get("steps")
+        out = []
+        if "steps" not in doc:
+            self.error(doc.line, "no steps: add 'steps:' with a list of actions")
+        elif not isinstance(steps, Sequence) or not steps:
+            self.error(doc.value_line("steps"), "steps must be a list with at least one action")
+        elif len(steps) > MAX_STEPS:
+            self.error(doc.value_line("steps"), f"more than {MAX_STEPS} steps")
+        else:
+            self.later = self._saves_ahead(steps)
+            for index, item in enumerate(steps):
+                step = self._step(item, steps.line_of(index), index)
+                if step:
+                    out.append(step)
+        return Scenario(name=name, description=description, vars=dict(self.vars), steps=out, path=self.path)
+
+    def _text(self, doc, key, default):
+        if key not in doc:
+            return default
+        value = doc[key]
+        if not isinstance(value, str) or (key == "name" and not value.strip()):
+            self.error(doc.value_line(key), f"{key} must be text")
+            return default
+        return value.strip()
+
+    def _vars(self, doc):
+        given = doc.get("vars")
+        line = doc.value_line("vars") if "vars" in doc else doc.line
+        if given is None:
+            given = Mapping()
+        if not isinstance(given, Mapping):
+            self.error(line, "vars must be a mapping of names to values")
+            given = Mapping()
+        for key, value in given.items():
+            if not isinstance(key, str) or not IDENT.fullmatch(key):
+                self.error(given.line_of(key), f"variable name {_show(key)} is not a name "
+                                               "(letters, digits and _, not starting with a digit)")
+            elif not (isinstance(value, SCALARS) or isinstance(value, list)
+                      and all(isinstance(v, SCALARS) for v in value)):
+                self.error(given.value_line(key), f"variable {key} must be a value or a list of values")
+            else:
+                self.vars[key] = list(value) if isinstance(value, list) else value
+        for key, value in self.overrides.items():
+            if key not in self.vars:
+                self.error(line, f"--var {key}: the scenario has no variable {key}"
+                                 f"{suggest(key, self.vars)} (variables: {', '.join(self.vars) or 'none'})")
+            else:
+                self.vars[key] = value
+
+    def _saves_ahead(self, steps):
+        ahead = {}
+        for index, item in enumerate(steps):
+            if isinstance(item, Mapping) and isinstance(item.get("save"), str):
+                ahead.setdefault(item["save"], steps.line_of(index))
+        return ahead
+
+    # -- one step ------------------------------------------------------------
+
+    def _step(self, item, line, index):
+        if isinstance(item, str):
+            action, value, keys = item.strip(), None, Mapping()
+            keys.line = line
+            action_line = line
+        elif isinstance(item, Mapping):
+            keys = item
+            candidates = [k for k in item if k not in STEP_KEYS]
+            if not candidates:
+                self.error(line, f"a step needs an action: one of {', '.join(ACTIONS)}")
+                return None
+            if len(candidates) > 1:
+                known = [k for k in candidates if k in ACTIONS]
+                for k in candidates:
+                    if k not in ACTIONS:
+                        self.error(item.line_of(k), f"unknown key {_show(k)}"
+                                                    f"{suggest(k, list(ACTIONS) + list(STEP_KEYS))}")
+                if len(known) > 1:
+                    self.error(line, f"one action per step, not {' and '.join(known)}: split them into steps")
+                if len(known) != 1:
+                    return None
+                candidates = known
+            action = candidates[0]
+            value = item[action]
+            action_line = item.line_of(action)
+        else:
+            self.error(line, "a step is an action name (- token) or a mapping (- boot: {...})")
+            return None
+        if not isinstance(action, str) or action not in ACTIONS:
+            hint = suggest(action, list(ACTIONS) + (list(STEP_KEYS) if keys else []))
+            self.error(action_line, f"unknown action {_show(action)}{hint}; actions: {', '.join(ACTIONS)}")
+            return None
+        spec = ACTIONS[action]
+        value_line = keys.value_line(action) if isinstance(item, Mapping) else line
+        args, arg_lines = self._args(action, spec, value, value_line)
+        step = Step(index=index, name="", action=action, args=args, line=line, arg_lines=arg_lines)
+        needs = set()
+        for name in args:
+            needs |= self._refs(args[name], arg_lines.get(name, line))
+        self._step_keys(step, spec, keys, needs)
+        step.needs = tuple(sorted(needs))
+        if step.save:
+            self.saved[step.save] = line
+        return step
+
+    def _args(self, action, spec, value, line):
+        given, lines = {}, {}
+        if value is None:
+            pass
+        elif isinstance(value, Mapping):
+            if not spec.args:
+                self.error(line, f"{action} takes no arguments")
+            for key in value:
+                if key not in spec.args:
+                    self.error(value.line_of(key), f"{action} has no argument {_show(key)}"
+                                                   f"{suggest(key, spec.args)}; it takes {', '.join(spec.args)}")
+                else:
+                    given[key], lines[key] = value[key], value.value_line(key)
+        elif spec.positional:
+            given[spec.positional], lines[spec.positional] = value, line
+        elif spec.args:
+            self.error(line, f"{action} takes its arguments as a mapping: {', '.join(spec.args)}")
+        else:
+            self.error(line, f"{action} takes no arguments")
+        out = {}
+        for name, arg in spec.args.items():
+            if name not in given:
+                if arg.required:
+                    self.error(line, f"{action} needs {name}")
+                out[name] = list(arg.default) if isinstance(arg.default, list) else arg.default
+                continue
+            out[name] = self._value(f"{action} {name}", arg, given[name], lines[name])
+        return out, lines
+
+    def _value(self, what, arg, value, line):
+        """*value* with variables filled in and, when it reads no saved
+        result, checked; saved names given bare become references."""
+        if arg.kind in ("servers", "server"):
+            value = self._bare_saves(value)
+        try:
+            refs = template.refs(value)
+        except template.TemplateError as exc:
+            self.error(line, f"{what}: {exc}")
+            return value
+        if not self._known(refs, line, what):
+            return value
+        try:
+            filled = template.render(value, self.vars.__getitem__, keep=set(self.saved))
+        except template.TemplateError as exc:
+            self.error(line, f"{what}: {exc}")
+            return value
+        if any(r.root in self.saved for r in refs):
+            return filled
+        try:
+            coerce(arg.kind, filled, arg)
+        except ValueError as exc:
+            self.error(line, f"{what}: {exc}")
+        return filled
+
+    def _bare_saves(self, value):
+        if isinstance(value, str) and value.strip() in self.saved:
+            return "{{ %s }}" % value.strip()
+        if isinstance(value, list):
+            return [self._bare_saves(v) if isinstance(v, str) else v for v in value]
+        return value
+
+    def _known(self, refs, line, what):
+        ok = True
+        for ref in refs:
+            if ref.root in self.vars or ref.root in self.saved:
+                continue
+            ok = False
+            if ref.root in self.later:
+                self.error(line, f"{what}: {ref} reads {ref.root!r}, which is saved only later "
+                                 f"(line {self.later[ref.root]})")
+            else:
+                known = list(self.vars) + list(self.saved)
+                self.error(line, f"{what}: {ref} names no variable or saved result {ref.root!r}"
+                                 f"{suggest(ref.root, known)}")
+        return ok
+
+    def _refs(self, value, line):
+        try:
+            return {r.root for r in template.refs(value) if r.root in self.saved}
+        except template.TemplateError:
+            return set()
+
+    def _step_keys(self, step, spec, keys, needs):
+        action = step.action
+        if "count" in keys:
+            line = keys.value_line("count")
+            if not spec.count:
+                self.error(keys.line_of("count"), f"count only applies to boot, not {action}")
+            else:
+                arg = Arg("int", low=1, high=MAX_COUNT)
+                step.count = self._value(f"{action} count", arg, keys["count"], line)
+                needs |= self._refs(step.count, line)
+        if "expect" in keys:
+            step.expect = self._expect(action, spec, keys["expect"], keys.value_line("expect"))
+        if "save" in keys:
+            self._save(step, spec, keys["save"], keys.value_line("save"))
+        if "on_failure" in keys:
+            value = keys["on_failure"]
+            if value not in ON_FAILURE:
+                self.error(keys.value_line("on_failure"), f"on_failure is continue or stop, not {_show(value)}"
+                                                          f"{suggest(value, ON_FAILURE)}")
+            else:
+                step.on_failure = value
+        if "timeout" in keys:
+            arg = Arg("number", low=0.001, high=86400)
+            line = keys.value_line("timeout")
+            filled = self._value(f"{action} timeout", arg, keys["timeout"], line)
+            try:
+                step.timeout = coerce("number", filled, arg)
+            except ValueError:
+                if self._refs(filled, line):
+                    self.error(line, f"{action} timeout: reads variables only, not saved results")
+        self._name(step, keys)
+
+    def _expect(self, action, spec, value, line):
+        out = {}
+        if not isinstance(value, Mapping):
+            example = ", ".join(f"{k}: ..." for k in spec.expect) or "status: ACTIVE"
+            self.error(line, f"expect must be a mapping, e.g. expect: {{{example}}}")
+            return out
+        if not spec.expect:
+            self.error(line, f"{action} has nothing to expect")
+            return out
+        for key in value:
+            kline = value.value_line(key)
+            if key not in spec.expect:
+                self.error(value.line_of(key), f"{action} cannot expect {_show(key)}{suggest(key, spec.expect)}; "
+                                               f"it can expect {', '.join(spec.expect)}")
+                continue
+            arg = EXPECT_KINDS[key]
+            try:
+                refs = template.refs(value[key])
+                saved = [r for r in refs if r.root not in self.vars]
+                if saved:
+                    self.error(kline, f"expect {key}: {saved[0]} is not a variable (expect reads variables only)"
+                                      f"{suggest(saved[0].root, self.vars)}")
+                    continue
+                filled = template.render(value[key], self.vars.__getitem__)
+                out[key] = coerce(arg.kind, filled, arg)
+            except (template.TemplateError, ValueError) as exc:
+                self.error(kline, f"expect {key}: {exc}")
+        return out
+
+    def _save(self, step, spec, value, line):
+        if not spec.saves:
+            self.error(line, f"{step.action} gives nothing to save")
+        elif not isinstance(value, str) or not IDENT.fullmatch(value):
+            self.error(line, f"save takes a name (letters, digits and _), not {_show(value)}")
+        elif value in self.vars:
+            self.error(line, f"save {value}: there is a variable called {value} too; choose another name")
+        elif value in self.saved:
+            self.error(line, f"save {value}: already saved by the step at line {self.saved[value]}")
+        else:
+            step.save = value
+
+    def _name(self, step, keys):
+        if "name" in keys:
+            value = keys["name"]
+            if not isinstance(value, str) or not STEP_NAME.fullmatch(value):
+                self.error(keys.value_line("name"), f"a step name is letters, digits, _ . and -, not {_show(value)}")
+            elif value in self.names:
+                self.error(keys.value_line("name"), f"step name {value} is used twice (line {self.names[value]})")
+            else:
+                step.name = value
+        if not step.name:
+            base = step.action
+            step.name, n = base, 1
+            while step.name in self.names:
+                n += 1
+                step.name = f"{base}-{n}"
+        self.names[step.name] = step.line
+
+
+def _stem(path):
+    base = os.path.basename(str(path))
+    return base.rsplit(".", 1)[0] if "." in base else (base or "scenario")

@@ -1,0 +1,84 @@
+"""Ctrl-C, SIGTERM and the run's time limit, turned into a clean stop.
+
+While steps run, the first SIGINT or SIGTERM (or the time limit, through
+SIGALRM) raises :class:`Stop` in the main thread so the engine can stop
+the step it is in and clean up.  While cleaning up, one signal is only
+acknowledged; the second one stops the cleanup too, and the engine says
+what is left and how to remove it.  Outside the main thread no handler
+can be installed, and the guard does nothing.
+"""
+
+import signal
+import threading
+
+NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+STEPS, STOPPING, CLEANUP = "steps", "stopping", "cleanup"
+
+
+class Stop(BaseException):
+    """The run is being stopped: *why* is ``SIGINT``, ``SIGTERM`` or ``timeout``.
+
+    A BaseException, so that the ``except Exception`` around a step does
+    not swallow it.
+    """
+
+    def __init__(self, why, message=""):
+        super().__init__(message or why)
+        self.why = why
+        self.message = message or why
+
+
+class Guard:
+    """Signal handling for one run (a context manager)."""
+
+    def __init__(self, notify=None, enabled=True):
+        self.notify = notify or (lambda line: None)
+        self.enabled = enabled and threading.current_thread() is threading.main_thread()
+        self.phase = STEPS
+        self.signals = 0
+        self.abandon = False  # a second signal came before cleanup began
+        self.limit = 0.0
+        self._old = {}
+
+    def __enter__(self):
+        if self.enabled:
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
+                self._old[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            for signum, old in self._old.items():
+                signal.signal(signum, old)
+        return False
+
+    def alarm(self, seconds, limit=None):
+        """Raise Stop("timeout") after *seconds* (0 cancels)."""
+        self.limit = limit if limit is not None else seconds
+        if self.enabled:
+            signal.setitimer(signal.ITIMER_REAL, max(seconds, 0))
+
+    def _handle(self, signum, frame):
+        if signum == signal.SIGALRM:
+            if self.phase == STEPS:
+                self.phase = STOPPING
+                raise Stop("timeout", f"the run's time limit ({self.limit:g} s) ran out")
+            if self.phase == CLEANUP:
+                raise Stop("timeout", f"cleanup did not finish in {self.limit:g} s")
+            return
+        name = NAMES.get(signum, f"signal {signum}")
+        self.signals += 1
+        if self.phase == STEPS:
+            self.phase = STOPPING
+            self.notify(f"{name}: stopping; cleaning up what this run created "
+                        "(Ctrl-C again to stop the cleanup and leave it behind)")
+            raise Stop(name, f"interrupted by {name}")
+        if self.phase == STOPPING:
+            if self.signals >= 2:
+                self.abandon = True
+            return
+        if self.phase == CLEANUP:
+            if self.signals >= 2:
+                raise Stop(name, f"cleanup interrupted by {name}")
+            self.notify(f"{name}: cleanup is running (Ctrl-C again to stop it and leave the rest behind)")

@@ -1,0 +1,457 @@
+"""The actions a step can take, their arguments, and what each one does.
+
+Every action is a function ``(ctx, args, step) -> Outcome`` registered in
+:data:`ACTIONS` with the arguments it takes (:class:`Arg`), the argument a
+bare value fills (``- ping: web``), and the ``expect:`` keys it honours.
+The schema checks a file against this table; the engine calls the
+functions with arguments already filled in and converted.  The checks of
+``osops smoke`` (token, catalog ...) are in :mod:`osops.scenario.checks`.
+"""
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from osops import models
+from osops.scenario import checks
+from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
+
+NOVA_STATUSES = ("ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD",
+                 "PAUSED", "REBOOT", "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED",
+                 "SHELVED_OFFLOADED", "SHUTOFF", "SOFT_DELETED", "SUSPENDED", "UNKNOWN",
+                 "VERIFY_RESIZE")
+PING_EXPECT = ("pass", "fail")
+MAX_COUNT = 50  # servers one boot step may ask for
+DEFAULT_SERVICES = ("identity", "compute", "image", "network")
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument: its kind (how a value is checked and converted),
+    whether it must be given, its default, and bounds for numbers."""
+
+    kind: str
+    required: bool = False
+    default: object = None
+    low: float | None = None
+    high: float | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    run: object
+    args: dict = field(default_factory=dict)
+    positional: str | None = None
+    expect: tuple = ()
+    count: bool = False
+    saves: bool = True
+    narration: bool = False
+    help: str = ""
+
+
+def coerce(kind, value, arg=None):
+    """*value* converted to what *kind* means; ValueError with a short
+    reason when it does not fit."""
+    return CONVERT[kind](value, arg or Arg(kind))
+
+
+def _text(value, arg):
+    if isinstance(value, bool) or isinstance(value, (list, dict)) or value is None and arg.required:
+        raise ValueError(f"expected text, not {_kind_of(value)}")
+    if value is None:
+        return ""
+    if dataclass_name(value):
+        raise ValueError(f"expected text, not {_kind_of(value)}")
+    return str(value)
+
+
+def _int(value, arg):
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, not {_kind_of(value)}")
+    _bounds(value, arg)
+    return value
+
+
+def _number(value, arg):
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError(f"expected a number, not {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ValueError(f"expected a number, not {_kind_of(value)}")
+    _bounds(value, arg)
+    return float(value)
+
+
+def _bounds(value, arg):
+    if arg.low is not None and value < arg.low:
+        raise ValueError(f"must be at least {arg.low:g}, not {value}")
+    if arg.high is not None and value > arg.high:
+        raise ValueError(f"must be at most {arg.high:g}, not {value}")
+
+
+def _bool(value, arg):
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "false", "no", "off"):
+        return value.strip().lower() in ("true", "yes", "on")
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, not {_kind_of(value)}")
+    return value
+
+
+def _resource(model):
+    def convert(value, arg):
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, model):
+            return value
+        if value is None or value == "":
+            if arg.required:
+                raise ValueError(f"a {model.__name__.lower()} name or id is needed")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError(f"expected a {model.__name__.lower()} name or id, not {_kind_of(value)}")
+        return str(value).strip()
+    return convert
+
+
+def _servers(value, arg):
+    items = []
+
+    def add(v):
+        if isinstance(v, (list, tuple)):
+            for x in v:
+                add(x)
+        elif isinstance(v, models.Server):
+            items.append(v)
+        elif isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v).strip():
+            items.extend(p.strip() for p in str(v).split(",") if p.strip())
+        elif v is None or v == "":
+            pass
+        else:
+            raise ValueError(f"expected server names, ids or saved servers, not {_kind_of(v)}")
+
+    add(value)
+    if not items and arg.required:
+        raise ValueError("no servers given")
+    return items
+
+
+def _server(value, arg):
+    found = _servers(value, arg)
+    if len(found) != 1:
+        raise ValueError(f"expected one server, not {len(found)}")
+    return found[0]
+
+
+def _names(value, arg):
+    if isinstance(value, str):
+        value = [p.strip() for p in value.split(",") if p.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"expected a list of names, not {_kind_of(value)}")
+    return [v.strip() for v in value]
+
+
+def _status(value, arg):
+    if not isinstance(value, str) or value.strip().upper() not in NOVA_STATUSES:
+        raise ValueError(f"not a server status: {value!r} (statuses: {', '.join(NOVA_STATUSES)})")
+    return value.strip().upper()
+
+
+def _ping_expect(value, arg):
+    if isinstance(value, bool):
+        value = "pass" if value else "fail"
+    if not isinstance(value, str) or value.strip().lower() not in PING_EXPECT:
+        raise ValueError(f"ping is expected to pass or fail, not {value!r}")
+    return value.strip().lower()
+
+
+CONVERT = {"text": _text, "int": _int, "number": _number, "bool": _bool,
+           "image": _resource(models.Image), "flavor": _resource(models.Flavor),
+           "network": _resource(models.Network), "servers": _servers, "server": _server,
+           "names": _names, "status": _status, "ping": _ping_expect}
+
+# What each expect: key is checked as.
+EXPECT_KINDS = {"status": Arg("status"), "servers": Arg("int", low=0, high=10000),
+                "ping": Arg("ping")}
+
+
+def dataclass_name(value):
+    return type(value).__name__ if hasattr(type(value), "__dataclass_fields__") else ""
+
+
+def _kind_of(value):
+    name = dataclass_name(value)
+    if name:
+        return f"a saved {name.lower()}"
+    return {bool: "true/false", list: "a list", dict: "a mapping", type(None): "nothing"}.get(
+        type(value), repr(value) if isinstance(value, (str, int, float)) else type(value).__name__)
+
+
+# -- server actions -----------------------------------------------------------
+
+def _short(servers):
+    return ", ".join(s.name for s in servers)
+
+
+def _where(server):
+    return f" on {server.networks}" if server.networks else ""
+
+
+def boot(ctx, args, step):
+    from osops import servers as ops
+    from osops.flavors import find_flavor
+    from osops.images import find_image
+    from osops.networks import choose_network
+
+    count = args.get("count", 1)
+    name = ctx.server_name(args["name"])
+    image = args["image"] if isinstance(args["image"], models.Image) else find_image(ctx.conn, args["image"])
+    flavor = args["flavor"] if isinstance(args["flavor"], models.Flavor) else find_flavor(ctx.conn, args["flavor"])
+    network = args["network"]
+    if not isinstance(network, models.Network):
+        network = choose_network(ctx.conn, network or None)
+    ctx.creating()  # from here on, cleanup looks for this run's tag
+    booted = ops.boot(ctx.conn, name, image=image, flavor=flavor, network=network,
+                      key_name=args["key_name"] or None, count=count, metadata=ctx.tag, wait=False)
+    ctx.track(booted)
+    booted = ops.wait_for_status(ctx.conn, booted, "ACTIVE", ctx.wait_timeout(step), ctx.on_change)
+    ctx.track(booted)
+    if len(booted) == 1:
+        detail = f"{booted[0].name} ACTIVE{_where(booted[0])}"
+    else:
+        detail = f"{len(booted)} servers ACTIVE: {_short(booted)}"
+    return Outcome(detail=detail, value=booted, servers=booted,
+                   resources=[f"server {s.name} ({s.id})" for s in booted])
+
+
+def wait(ctx, args, step):
+    from osops import servers as ops
+
+    found = ctx.find_servers(args["servers"])
+    done = ops.wait_for_status(ctx.conn, found, args["status"], ctx.wait_timeout(step), ctx.on_change)
+    return Outcome(detail=f"{_short(done)} {args['status']}", value=done, servers=done)
+
+
+def _acting(verb, status, method):
+    def act(ctx, args, step):
+        from osops import servers as ops
+
+        found = ctx.find_servers(args["servers"])
+        done = getattr(ops, method)(ctx.conn, found, args["wait"], ctx.wait_timeout(step), ctx.on_change)
+        shown = status if args["wait"] else f"asked to {verb}"
+        return Outcome(detail=f"{_short(done)} {shown}", value=done, servers=done)
+
+    return act
+
+
+def delete(ctx, args, step):
+    from dataclasses import replace
+
+    found = ctx.find_servers(args["servers"])
+    if ctx.keep:
+        raise SkipStep(f"--keep: {_short(found)} kept; remove with osops cleanup --run {ctx.run_id}")
+    ctx.delete_servers(found, wait=args["wait"], timeout=ctx.wait_timeout(step))
+    gone = [replace(s, status="DELETED") for s in found]
+    shown = "gone" if args["wait"] else "asked to delete"
+    return Outcome(detail=f"{_short(found)} {shown}", value=gone, servers=gone)
+
+
+def address(ctx, args, step):
+    from osops import wait as waiting
+    from osops.servers import get_server
+
+    found = ctx.find_servers(args["servers"])
+    missing = [s for s in found if not s.ips()]
+    if missing:  # Nova may say ACTIVE a moment before the port is bound
+        def fetch():
+            return {s.id: get_server(ctx.conn, s.id) for s in missing}
+
+        last = waiting.wait(fetch, [s.id for s in missing], lambda s: s is not None and s.ips(),
+                            min(ctx.wait_timeout(step), ctx.address_wait), fail_on_error=False)
+        by_id = {**{s.id: s for s in found}, **last}
+        found = [by_id[s.id] for s in found]
+    return Outcome(detail="; ".join(f"{s.name} {s.networks}" for s in found), value=found, servers=found)
+
+
+def ping(ctx, args, step):
+    found = ctx.find_servers(args["servers"], addresses=True)
+    servers = [s for s in found if isinstance(s, models.Server)]
+    addresses = [a for a in found if isinstance(a, str)]
+    results = ctx.pinger.ping(ctx.conn, servers, addresses, count=args["packets"],
+                              netns=None if args["netns"] in ("", "none") else args["netns"])
+    return judge_ping(results, step.expect.get("ping", "pass"))
+
+
+def judge_ping(results, expected="pass"):
+    """PASS, FAIL or SKIP for ping results: a target nothing was sent to
+    cannot be judged (SKIP, with its reason); one that was sent echo
+    requests either answered or not."""
+    tried = [r for r in results if r.sent]
+    untried = [r for r in results if not r.sent]
+    answered = [r for r in tried if r.answered]
+    silent = [r for r in tried if not r.answered]
+    output = [_ping_line(r) for r in results]
+    note = f"; not tried: {_reasons(untried)}" if untried else ""
+    if not tried:
+        raise SkipStep(f"cannot ping from this host: {_reasons(untried) or 'nothing to ping'}")
+    if expected == "fail":
+        if answered:
+            return Outcome(FAIL, f"answered, but no answer was expected: {', '.join(_who(r) for r in answered)}",
+                           value=results, output=output)
+        return Outcome(PASS, f"no answer, as expected: {', '.join(_who(r) for r in silent)}{note}",
+                       value=results, output=output)
+    if silent:
+        return Outcome(FAIL, "no reply from " + "; ".join(f"{_who(r)}: {r.reason or '100% loss'}" for r in silent),
+                       value=results, output=output)
+    rtts = ", ".join(f"{_who(r)} {r.received}/{r.sent}" + (f" {r.rtt_avg:.1f} ms" if r.rtt_avg is not None else "")
+                     for r in answered)
+    return Outcome(PASS, f"answered: {rtts}{note}", value=results, output=output)
+
+
+def _reasons(results):
+    """Who could not be pinged and why, one reason per kind of problem."""
+    groups = {}
+    for r in results:
+        key = r.reason.replace(r.target.address, "ADDRESS") if r.target.address else r.reason
+        groups.setdefault(key, []).append(r)
+    return "; ".join(f"{', '.join(_who(r) for r in group)}: {group[0].reason}" for group in groups.values())
+
+
+def _who(result):
+    t = result.target
+    return f"{t.server} {t.address}" if t.server else t.address
+
+
+def _ping_line(r):
+    where = f" from {r.target.netns}" if r.target.netns else ""
+    verdict = "answered" if r.answered else ("not tried" if not r.sent else "no answer")
+    tail = f": {r.reason}" if r.reason else ""
+    return f"{_who(r)}{where}: {r.received}/{r.sent} {verdict}{tail}"
+
+
+def servers(ctx, args, step):
+    from osops.servers import list_servers
+
+    if args["servers"]:
+        found = ctx.find_servers(args["servers"], fresh=True)
+    else:
+        found = [s for s in list_servers(ctx.conn) if s.metadata.get(ctx.TAG) == ctx.run_id]
+    rows = [(s.id, s.name, s.status, s.networks or "-") for s in found]
+    return Outcome(detail=f"{len(found)} server(s)" + (f": {_short(found)}" if found else ""),
+                   value=found, servers=found, output=ctx.table(("ID", "Name", "Status", "Networks"), rows))
+
+
+def show(ctx, args, step):
+    from osops.servers import get_server
+
+    (found,) = ctx.find_servers([args["server"]])
+    s = get_server(ctx.conn, found.id)
+    rows = [("id", s.id), ("name", s.name), ("status", s.status), ("task_state", s.task_state or "-"),
+            ("power_state", s.power_state), ("networks", s.networks or "-"), ("flavor", s.flavor),
+            ("image", s.image), ("metadata", ", ".join(f"{k}={v}" for k, v in s.metadata.items()) or "-"),
+            ("fault", s.fault or "-")]
+    return Outcome(detail=f"{s.name} {s.status}{_where(s)}", value=[s], servers=[s],
+                   output=ctx.table(("Property", "Value"), rows))
+
+
+def bridge(ctx, args, step):
+    from osops.host import bridges
+
+    problems = []
+    found = bridges.list_bridges(ctx.conn, on_problem=lambda exc: problems.append(str(exc)))
+    if args["name"]:
+        found = [bridges.find_bridge(found, args["name"])]
+    if not found:
+        raise SkipStep("no Linux or Open vSwitch bridge on this host"
+                       + (f" ({'; '.join(problems)})" if problems else ""))
+    rows = []
+    for b in found:
+        ports = [p.name + (f" ({p.owner})" if p.owner else "") for p in b.ports] or [""]
+        rows.append((b.name, b.bridge_id or "-", "yes" if b.stp else "no", ports[0]))
+        rows.extend(("", "", "", p) for p in ports[1:])
+    output = ctx.table(("bridge name", "bridge id", "STP enabled", "interfaces"), rows)
+    output += [f"note: {p}" for p in problems]
+    detail = "; ".join(f"{b.name}: {len(b.ports)} port(s)" for b in found)
+    return Outcome(detail=detail, value=found, output=output)
+
+
+def sleep(ctx, args, step):
+    seconds = min(args["seconds"], ctx.remaining())
+    ctx.sleep(seconds)
+    return Outcome(detail=f"slept {seconds:g} s")
+
+
+def say(ctx, args, step):
+    return Outcome(detail=args["text"])
+
+
+def is_address(text):
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
+
+
+SERVERS = Arg("servers", required=True, help="server names or ids, or a saved result")
+WAIT = Arg("bool", default=True, help="wait until the action is done")
+
+ACTIONS = {
+    "token": Action(checks.token, help="authenticate and issue a token"),
+    "catalog": Action(checks.catalog, {"services": Arg("names", default=list(DEFAULT_SERVICES))},
+                      positional="services", help="the services needed are in the catalog; every endpoint answers"),
+    "compute-services": Action(checks.compute_services, help="every compute service is up (admin)"),
+    "image": Action(checks.image, {"name": Arg("image", help="name or id; empty: cirros preferred")},
+                    positional="name", help="a bootable image"),
+    "flavor": Action(checks.flavor, {"name": Arg("flavor", help="name or id; empty: m1.tiny or the smallest that fits"),
+                                     "image": Arg("image", help="the image it must fit")},
+                     positional="name", help="a flavor to boot with"),
+    "network": Action(checks.network, {"name": Arg("network", help="name or id; empty: the only usable one")},
+                      positional="name", help="a network to boot on"),
+    "boot": Action(boot, {"name": Arg("text", default="server"), "image": Arg("image", required=True),
+                          "flavor": Arg("flavor", required=True), "network": Arg("network"),
+                          "key_name": Arg("text")},
+                   expect=("status", "servers"), count=True, help="boot servers and wait until ACTIVE"),
+    "wait": Action(wait, {"servers": SERVERS, "status": Arg("status", default="ACTIVE")},
+                   positional="servers", expect=("status", "servers"), help="wait for a status"),
+    "address": Action(address, {"servers": SERVERS}, positional="servers", expect=("servers",),
+                      help="every server has an address"),
+    "ping": Action(ping, {"servers": SERVERS, "packets": Arg("int", default=3, low=1, high=100),
+                          "netns": Arg("text", default="auto", help="namespace to ping from; auto or none")},
+                   positional="servers", expect=("ping",), help="ping servers or addresses from this host"),
+    "suspend": Action(_acting("suspend", "SUSPENDED", "suspend"), {"servers": SERVERS, "wait": WAIT},
+                      positional="servers", expect=("status", "servers"), help="suspend servers"),
+    "resume": Action(_acting("resume", "ACTIVE", "resume"), {"servers": SERVERS, "wait": WAIT},
+                     positional="servers", expect=("status", "servers"), help="resume servers"),
+    "delete": Action(delete, {"servers": SERVERS, "wait": WAIT}, positional="servers",
+                     expect=("servers",), help="delete servers and wait until they are gone"),
+    "servers": Action(servers, {"servers": Arg("servers", help="default: this run's servers")},
+                      positional="servers", expect=("status", "servers"), help="list servers"),
+    "show": Action(show, {"server": Arg("server", required=True)}, positional="server",
+                   expect=("status",), help="show one server"),
+    "bridge": Action(bridge, {"name": Arg("text")}, positional="name",
+                     help="show this host's bridges (brctl show)"),
+    "sleep": Action(sleep, {"seconds": Arg("number", required=True, low=0, high=3600)},
+                    positional="seconds", saves=False, help="wait a while"),
+    "say": Action(say, {"text": Arg("text", required=True)}, positional="text", saves=False,
+                  narration=True, help="a narration line for demos"),
+}
+
+
+def check_expect(step, outcome):
+    """'' when the step's ``expect:`` holds for *outcome*, else why not."""
+    servers = outcome.servers or []
+    want = step.expect
+    if "servers" in want and len(servers) != want["servers"]:
+        return f"expected {want['servers']} server(s), got {len(servers)}"
+    if "status" in want:
+        wrong = [s for s in servers if s.status != want["status"]]
+        if wrong:
+            return f"expected status {want['status']}: " + ", ".join(f"{s.name} is {s.status}" for s in wrong)
+    return ""
+

@@ -1,0 +1,194 @@
+"""``{{ name.path }}`` substitution: a few lines of our own, no template engine.
+
+A reference names a variable or a saved result, then optional ``.parts``:
+a mapping key, a list index (``lab.0``), a field of a result (``id``,
+``name``, ``status`` ...), or ``count``.  A part on a list applies to
+each item (``lab.addresses`` is every address of every server).  Nothing
+is evaluated: a reference can only read fields of plain results.
+
+A string that is exactly one reference gives the value itself (a server,
+a list ...); references inside other text are replaced by text.
+"""
+
+import dataclasses
+import difflib
+import re
+
+from osops.errors import UsageError
+
+REF = re.compile(r"\{\{(.*?)\}\}", re.S)
+PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+))*")
+
+
+class TemplateError(UsageError):
+    """A reference that is malformed or names nothing."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Ref:
+    """One ``{{ ... }}``: the root name and the parts after it."""
+
+    root: str
+    parts: tuple
+    text: str
+
+    def __str__(self):
+        return self.text
+
+
+def refs(value):
+    """Every :class:`Ref` in *value* (a string, or lists and mappings of them).
+
+    Raises :class:`TemplateError` for ``{{ }}`` that is not a reference.
+    """
+    found = []
+    _walk_strings(value, lambda s: found.extend(_parse(s)))
+    return found
+
+
+def render(value, lookup, keep=frozenset()):
+    """*value* with every reference replaced through *lookup(root)*.
+
+    References whose root is in *keep* stay as they are (filled in later).
+    """
+    if isinstance(value, str):
+        return _render_text(value, lookup, keep)
+    if isinstance(value, list):
+        return [render(v, lookup, keep) for v in value]
+    if isinstance(value, dict):
+        return {k: render(v, lookup, keep) for k, v in value.items()}
+    return value
+
+
+def resolve(ref, root_value):
+    """The value *ref* names inside *root_value*."""
+    value = root_value
+    walked = ref.root
+    for part in ref.parts:
+        value = _step(value, part, walked)
+        walked += "." + part
+    return value
+
+
+def text(value):
+    """A value as it reads inside a line of text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={text(v)}" for k, v in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for name in ("name", "address", "addr", "id"):
+            if hasattr(value, name) and getattr(value, name):
+                return str(getattr(value, name))
+    return str(value)
+
+
+def _walk_strings(value, visit):
+    if isinstance(value, str):
+        visit(value)
+    elif isinstance(value, list):
+        for v in value:
+            _walk_strings(v, visit)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _walk_strings(v, visit)
+
+
+def _parse(s):
+    out = []
+    for m in REF.finditer(s):
+        inner = m.group(1).strip()
+        if not PATH.fullmatch(inner):
+            raise TemplateError(f"{m.group(0)!r} is not a reference: write {{{{ name }}}} or "
+                                "{{ name.field }} (a variable or a saved result, then fields)")
+        root, *parts = inner.split(".")
+        out.append(Ref(root, tuple(parts), m.group(0)))
+    rest = REF.sub("", s)
+    if "{{" in rest or "}}" in rest:
+        raise TemplateError(f"unbalanced braces in {s!r}: a reference is {{{{ name }}}}")
+    return out
+
+
+def _render_text(s, lookup, keep):
+    found = _parse(s)
+    if not found:
+        return s
+    whole = REF.fullmatch(s.strip())
+    if whole and len(found) == 1 and found[0].root not in keep:
+        return resolve(found[0], lookup(found[0].root))
+    pieces = iter(found)
+
+    def replace(m):
+        ref = next(pieces)
+        if ref.root in keep:
+            return m.group(0)
+        return text(resolve(ref, lookup(ref.root)))
+
+    return REF.sub(replace, s)
+
+
+# Fields a reference may read beyond a result's own dataclass fields.
+def _server_extras(server):
+    return {"address": (server.ips() or [""])[0], "addresses": server.ips(),
+            "fixed": server.ips("fixed"), "floating": server.ips("floating")}
+
+
+EXTRAS = {"Server": _server_extras}
+
+
+def _fields(value):
+    """The readable fields of a result: its dataclass fields and extras."""
+    names = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    extra = EXTRAS.get(type(value).__name__)
+    if extra:
+        names.update(extra(value))
+    return names
+
+
+def _step(value, part, walked):
+    if isinstance(value, dict):
+        if part in value:
+            return value[part]
+        raise TemplateError(_missing(walked, part, list(value)))
+    if isinstance(value, (list, tuple)):
+        if part.isdigit():
+            index = int(part)
+            if index >= len(value):
+                raise TemplateError(f"{walked} has {len(value)} item(s): there is no {walked}.{part}")
+            return value[index]
+        if part == "count":
+            return len(value)
+        out = []
+        for item in value:
+            got = _step(item, part, walked)
+            out.extend(got if isinstance(got, (list, tuple)) else [got])
+        return out
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = _fields(value)
+        if part in fields:
+            found = fields[part]
+            return list(found) if isinstance(found, tuple) else found
+        raise TemplateError(_missing(walked, part, list(fields)))
+    raise TemplateError(f"{walked} is {text(value)!r}, which has no .{part}")
+
+
+def _missing(walked, part, names):
+    close = difflib.get_close_matches(part, [str(n) for n in names], n=1, cutoff=0.6)
+    hint = f" (did you mean {walked}.{close[0]}?)" if close else ""
+    shown = ", ".join(str(n) for n in names[:12])
+    return f"{walked} has no {part!r}{hint}; it has {shown}"
+
+
+def placeholders(value):
+    """*value* with each reference shown as ``<name.field>`` (for dry runs)."""
+    if isinstance(value, str):
+        return REF.sub(lambda m: "<" + m.group(1).strip() + ">", value)
+    if isinstance(value, list):
+        return [placeholders(v) for v in value]
+    if isinstance(value, dict):
+        return {k: placeholders(v) for k, v in value.items()}
+    return value

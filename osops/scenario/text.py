@@ -1,0 +1,72 @@
+"""The report as text: a live line per finished step, then devstack's
+shapes — exercise.sh's summary block and stack.sh's "Component Timing"."""
+
+from tabulate import tabulate
+
+from osops.scenario.results import FAIL, PASS, SKIP
+
+RULE = "=" * 69
+TIMING_RULE = "=" * 25
+WORDS = {PASS: "PASS", SKIP: "SKIP", FAIL: "FAILED"}
+MAX_REASON = 160
+
+
+def live_lines(result, width=16):
+    """``PASS boot              4.1 s  osops-1a2b3c4d-smoke ACTIVE ...``,
+    then the step's output indented; a narration line as it is."""
+    if result.narration:
+        return [f"== {printable(result.detail)}"] if result.ran else []
+    head = f"{result.status} {result.name:<{width}} {result.duration:5.1f} s"
+    lines = [f"{head}  {printable(result.detail)}".rstrip()]
+    lines += [f"    {printable(line)}" for line in result.output]
+    return lines
+
+
+def printable(text):
+    """*text* with control characters (from the cloud's messages) escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def summary(report):
+    """exercise.sh's block: SKIP lines, then PASS, then FAILED."""
+    lines = [RULE]
+    for status in (SKIP, PASS, FAIL):
+        for r in report.counted:
+            if r.status == status:
+                reason = f" ({_short(r.detail)})" if status != PASS and r.detail else ""
+                lines.append(f"{WORDS[status]} {r.name}{reason}")
+    lines.append(RULE)
+    return lines
+
+
+def timing(report):
+    """A table like stack.sh's "DevStack Component Timing"."""
+    rows = [(r.name, f"{r.duration:.1f}") for r in report.counted if r.ran]
+    table = tabulate(rows, tablefmt="plain", disable_numparse=True, colalign=("left", "right"))
+    return ([TIMING_RULE, f"osops {report.name} Step Timing", TIMING_RULE,
+             f"Total runtime  {report.duration:.1f}", ""] + table.splitlines() + [TIMING_RULE])
+
+
+def footer(report):
+    totals = report.totals()
+    lines = [f"{report.name} run {report.run_id}: {totals[PASS]} PASS, {totals[SKIP]} SKIP, "
+             f"{totals[FAIL]} FAILED" + (f" ({report.interrupted})" if report.interrupted else "")]
+    if report.left:
+        what = "kept" if report.kept else "left behind"
+        lines.append(f"{what}: {printable(', '.join(report.left))}")
+        lines.append(f"remove with: {report.cleanup_command}")
+    return lines
+
+
+def render(report):
+    """The whole report after the run, as lines."""
+    return summary(report) + [""] + timing(report) + [""] + footer(report)
+
+
+def width_for(scenario):
+    return max([len(s.name) for s in scenario.steps] + [len("cleanup")])
+
+
+def _short(text):
+    text = printable(" ".join(text.split()))
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON - 3] + "..."
