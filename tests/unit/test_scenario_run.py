@@ -1,0 +1,223 @@
+"""osops scenario run|validate|list through the real entry point, and the
+engine's Python API, on cassettes recorded from the loopback cloud."""
+
+import contextlib
+import re
+import textwrap
+import threading
+
+import pytest
+
+from osops.cloud import connect
+from osops.host.models import Bridge, BridgePort
+from osops.scenario import Engine, bundled, load_file, load_text, select
+from osops.scenario.signals import Guard
+from osops.testing import replay
+from tests.unit import test_smoke
+from tests.unit.conftest import cassette
+from tests.unit.test_smoke import SERVER_ID, FakePinger, edit, live
+
+fake_ping = test_smoke.fake_ping  # the same fixtures: no pinging, no sleeping between polls
+quick_waits = test_smoke.quick_waits
+
+EMPTY = {"osops_cassette": 1, "command": "", "interactions": []}
+LAB = ("scenario", "run", "lab-demo", "--run-id", "labrec1")
+
+
+@pytest.fixture
+def bridges(monkeypatch):
+    """The host's bridges, as the bridge step sees them (no ip command run)."""
+    found = [Bridge(name="br100", type="linux", bridge_id="8000.0017a447a8a9",
+                    ports=(BridgePort("eth0"), BridgePort("tapca282db8-4b", owner="osops-labrec1-lab-1")))]
+    monkeypatch.setattr("osops.host.bridges.list_bridges", lambda conn=None, **kw: list(found))
+    return found
+
+
+@contextlib.contextmanager
+def replayed(data):
+    """A connection answered by a cassette (name or dict), and the replay."""
+    with replay(cassette(data) if isinstance(data, str) else data) as player:
+        yield connect(auth_url=player.auth_url, username="admin", password="x", project_name="admin",
+                      user_domain_id="default", project_domain_id="default"), player
+
+
+# -- the lab demo ---------------------------------------------------------------
+
+def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_ping, bridges):
+    fake_ping.mode = "answer"  # ACTIVE servers answer, the suspended one does not
+    r = cli("lab-demo", *LAB)
+    assert r.code == 0, r.err
+    lines = live(r)
+    assert lines["boot"] == ("PASS", "3 servers ACTIVE: osops-labrec1-lab-1, osops-labrec1-lab-2, "
+                                     "osops-labrec1-lab-3")
+    assert lines["ping"][0] == "PASS" and lines["ping"][1].count("3/3") == 3
+    assert lines["ping-suspended"][0] == "PASS"
+    assert lines["ping-suspended"][1].startswith("no answer, as expected: osops-labrec1-lab-1 10.0.0.")
+    assert lines["bridge"] == ("PASS", "br100: 2 port(s)")
+    assert "    | br100         | 8000.0017a447a8a9 | no            | eth0" in r.err
+    assert re.search(r"^== Their addresses: 10\.0\.0\.\d+, 10\.0\.0\.\d+, 10\.0\.0\.\d+; now ping them all$",
+                     r.err, re.M)
+    assert "== Suspending osops-labrec1-lab-1: it should stop answering" in r.err
+    assert fake_ping.seen == [["osops-labrec1-lab-1", "osops-labrec1-lab-2", "osops-labrec1-lab-3"],
+                              ["osops-labrec1-lab-1"]]
+    posts = [c for c in r.calls if c.startswith("POST") and c.endswith("/v2.1/servers")]
+    assert len(posts) == 1  # Nova multi-create: one request for three servers
+    single = {c.rsplit("/", 1)[1] for c in r.calls if re.match(r"GET .*/servers/[0-9a-f-]{36}$", c)}
+    assert single == {"ca282db8-4bd4-4b55-851c-c7748b79f8c0"}  # only the one suspended alone
+    assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
+    assert "narration" not in r.out and "say" not in r.out  # narration stays out of the summary
+
+
+def test_lab_demo_failed_boot_stops_and_cleanup_deletes_all_three(cli, bridges):
+    def lab_1_error(interactions):
+        # Derived: in the list polls, lab-1 goes to ERROR where it went ACTIVE.
+        for i in interactions:
+            if i["request"]["url"].endswith("/servers/detail") and not i["request"]["query"]:
+                for s in i["response"]["json"]["servers"]:
+                    if s["name"] == "osops-labrec1-lab-1" and s["status"] == "ACTIVE":
+                        s.update(status="ERROR", fault={"code": 500, "message": "Build of instance aborted"})
+                        return
+
+    r = cli(edit("lab-demo", lab_1_error), *LAB)
+    assert r.code == 1
+    lines = live(r)
+    assert lines["boot"][0] == "FAIL" and lines["boot"][1].endswith("went to ERROR: Build of instance aborted")
+    assert lines["servers"] == ("SKIP", "not run: step boot FAILED (on_failure: stop)")
+    assert lines["cleanup"] == ("PASS", "deleted osops-labrec1-lab-1, osops-labrec1-lab-2, osops-labrec1-lab-3")
+    assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
+
+
+def test_dry_run_fills_variables_and_sends_nothing(cli):
+    r = cli(EMPTY, "scenario", "run", "lab-demo", "--dry-run", "--var", "count=2", "--var", "flavor=m1.nano")
+    assert r.code == 0, r.err
+    assert r.calls == []
+    out = r.out.splitlines()
+    assert out[0] == "lab-demo: Boot three cirros servers, ping them all, suspend one, show the bridge, clean up."
+    assert "vars: image='', flavor=m1.nano, count=2" in out
+    assert any(re.match(r"\s+3\. boot\s+name=osops-<run>-lab image=<cirros> flavor=m1.nano count=2; save lab; "
+                        r"expect status=ACTIVE servers=2; on_failure stop$", line) for line in out)
+    assert any("say-2" in line and "'Their addresses: <lab.addresses>; now ping them all'" in line for line in out)
+    assert out[-1] == "dry run: nothing was sent to the cloud"
+    j = cli(EMPTY, "scenario", "run", "lab-demo", "--dry-run", "-f", "json", "--only", "ping")
+    assert j.calls == [] and j.code == 0
+    plan = {s["name"]: s for s in j.json()["steps"]}
+    assert "left_out" not in plan["boot"] and "left_out" not in plan["image"]  # ping needs them
+    assert plan["bridge"]["left_out"] == "not selected (--only)"
+
+
+def test_validate_reports_every_problem_with_file_and_line(cli, tmp_path):
+    bad = tmp_path / "lab.yaml"
+    bad.write_text(textwrap.dedent("""\
+        name: broken
+        steps:
+          - boot: {image: cirros, flavour: m1.tiny}
+          - pign: web
+          - suspend: web
+            expect: {stauts: SUSPENDED}
+        """))
+    r = cli(EMPTY, "scenario", "validate", str(bad), "lab-demo")
+    assert r.code == 2
+    assert r.calls == []
+    errors = r.err.strip().splitlines()
+    assert errors == [
+        f"{bad}:3: boot has no argument 'flavour' (did you mean 'flavor'?); it takes name, image, flavor, "
+        "network, key_name",
+        f"{bad}:3: boot needs flavor",
+        f"{bad}:4: unknown action 'pign' (did you mean 'ping'?); actions: " + ", ".join(
+            __import__("osops.scenario.steps", fromlist=["ACTIONS"]).ACTIONS),
+        f"{bad}:6: suspend cannot expect 'stauts' (did you mean 'status'?); it can expect status, servers"]
+    assert r.out.strip() == f"{bundled.path('lab-demo')}: valid: lab-demo, 14 steps"
+    r = cli(EMPTY, "scenario", "run", str(bad))
+    assert r.code == 2 and f"{bad}:4: unknown action 'pign'" in r.err and r.calls == []
+
+
+def test_list_shows_the_bundled_scenarios(cli):
+    r = cli(EMPTY, "scenario", "list", "-f", "json")
+    assert r.code == 0, r.err
+    rows = {row["Name"]: row for row in r.json()}
+    assert set(rows) >= {"smoke", "lab-demo"}
+    assert rows["smoke"]["Steps"] == 12
+    assert rows["lab-demo"]["Description"].startswith("Boot three cirros servers")
+
+
+def test_unknown_scenario_and_bad_var(cli):
+    r = cli(EMPTY, "scenario", "run", "nosuch")
+    assert r.code == 2 and "no scenario file nosuch (bundled scenarios: lab-demo, smoke" in r.err
+    r = cli(EMPTY, "scenario", "run", "lab-demo", "--var", "cuont=2", "--dry-run")
+    assert r.code == 2 and "--var cuont: the scenario has no variable cuont (did you mean 'count'?)" in r.err
+
+
+def test_smoke_yaml_runs_as_a_scenario_too(cli):
+    r = cli("smoke", "scenario", "run", "smoke", "--run-id", "smokerec1")
+    assert r.code == 0, r.err
+    assert live(r)["boot"][0] == "PASS"
+
+
+# -- the Python API ----------------------------------------------------------------
+
+def test_engine_names_and_tags_what_it_boots(clean_env):
+    scenario = load_file(bundled.path("smoke"))
+    with replayed("smoke") as (conn, player):
+        report = Engine(conn, scenario, run_id="smokerec1", pinger=FakePinger()).run()
+    assert report.exit_code == 0
+    (body,) = [b for c, b in zip(player.calls, player.bodies, strict=True) if c.endswith("/v2.1/servers")]
+    server = body["server"]
+    assert server["name"] == "osops-smokerec1-smoke"
+    assert server["metadata"] == {"osops-run": "smokerec1"}
+    assert server["min_count"] == server["max_count"] == 1
+    assert report.to_dict()["steps"][6]["resources"] == [f"server osops-smokerec1-smoke ({SERVER_ID})"]
+
+
+def test_run_time_limit_stops_and_cleanup_runs(clean_env):
+    """A clock that jumps past the limit while ping runs (no real time passes)."""
+    now = [0.0]
+
+    class SlowPinger(FakePinger):
+        def ping(self, *args, **kwargs):
+            now[0] += 10_000
+            return super().ping(*args, **kwargs)
+
+    scenario = load_file(bundled.path("smoke"))
+    with replayed("smoke") as (conn, player):
+        report = Engine(conn, scenario, run_id="smokerec1", pinger=SlowPinger(), timeout=600,
+                        clock=lambda: now[0]).run()
+    by_name = {r.name: r for r in report.steps}
+    assert report.interrupted == "timeout" and report.exit_code == 1
+    assert by_name["ping"].status == "SKIP"
+    assert (by_name["suspend"].status, by_name["suspend"].detail) == ("FAIL", "the run's time limit (600 s) ran out")
+    assert by_name["resume"].detail == "not run: the run's time limit (600 s) ran out"
+    assert report.cleanup.status == "PASS" and report.cleanup.detail == "deleted osops-smokerec1-smoke"
+    assert [c for c in player.calls if c.startswith("DELETE")] == [
+        f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+
+
+def test_runtime_template_errors_fail_the_step_with_its_line(clean_env):
+    scenario = load_text(textwrap.dedent("""\
+        steps:
+          - image: cirros-0.6
+            save: img
+          - say: "{{ img.nmae }}"
+        """), "lab.yaml")
+    with replayed("image-list") as (conn, _):
+        report = Engine(conn, scenario, handle_signals=False).run()
+    say = report.steps[1]
+    assert say.status == "FAIL"
+    assert say.detail == "lab.yaml:4: say text: img has no 'nmae' (did you mean img.name?); it has id, name, " \
+                         "status, disk_format, container_format, size, visibility"
+    assert report.cleanup.detail == "nothing was created"
+
+
+def test_only_keeps_what_the_chosen_steps_need():
+    scenario = load_file(bundled.path("smoke"))
+    chosen = {n for n, why in select(scenario, only=["ping"]).items() if not why}
+    assert chosen == {"image", "flavor", "network", "boot", "ping"}
+    left = select(scenario, skip=["ping"])
+    assert left["ping"] == "left out (--skip)" and not left["boot"]
+
+
+def test_signal_guard_does_nothing_outside_the_main_thread():
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(Guard().__enter__().enabled))
+    thread.start()
+    thread.join()
+    assert seen == [False]

@@ -1,0 +1,370 @@
+"""osops smoke and osops cleanup through the real entry point, on cassettes
+recorded from the loopback cloud (tools/record-cassettes); failures are
+derived from them by the edits each test documents.
+
+Nothing here pings: the pinger is a fake (see FakePinger), and waits poll
+without sleeping.  No test looks at how long anything took.
+"""
+
+import copy
+import itertools
+import os
+import re
+import signal
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from osops.host.models import PingResult, Target
+from tests.unit.conftest import cassette
+
+SERVER_ID = "10822c9a-5c33-4c47-9b9c-807d6e82e0db"  # booted in smoke.json
+SMOKE = ("smoke", "--run-id", "smokerec1")
+STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
+         "ping", "suspend", "resume", "delete"]
+
+
+class FakePinger:
+    """Stands in for osops.scenario.reach.HostPinger.
+
+    *mode*: "unreachable" (nothing sent, as from this host to a fake-virt
+    server), "answer" for ACTIVE servers and silence for others, or
+    "silent" (sent, never answered).  *hook* runs first (to send signals).
+    """
+
+    mode = "unreachable"
+    hook = None
+    seen = []
+
+    def ping(self, conn, servers, addresses=(), count=3, netns="auto"):
+        FakePinger.seen.append([s.name for s in servers])
+        if FakePinger.hook:
+            FakePinger.hook()
+        out = []
+        for s in servers:
+            t = Target(address=s.ips()[0] if s.ips() else "-", server=s.name)
+            if self.mode == "unreachable":
+                out.append(PingResult(t, 0, 0, reason="no route from this host into the server's network"))
+            elif self.mode == "answer" and s.status == "ACTIVE":
+                out.append(PingResult(t, count, count, 0.5, 0.6, 0.7))
+            else:
+                out.append(PingResult(t, count, 0, reason="no reply in 2 s"))
+        return out
+
+
+@pytest.fixture(autouse=True)
+def fake_ping(monkeypatch):
+    monkeypatch.setattr("osops.scenario.reach.HostPinger", lambda *a, **k: FakePinger())
+    monkeypatch.setattr(FakePinger, "mode", "unreachable")
+    monkeypatch.setattr(FakePinger, "hook", None)
+    monkeypatch.setattr(FakePinger, "seen", [])
+    return FakePinger
+
+
+@pytest.fixture(autouse=True)
+def quick_waits(monkeypatch):
+    """Polls follow each other at once: replay answers in recorded order."""
+    monkeypatch.setattr("osops.wait.intervals", lambda *a, **k: itertools.repeat(0.0))
+
+
+def live(result):
+    """Step name -> its live line on stderr."""
+    lines = {}
+    for line in result.err.splitlines():
+        m = re.match(r"^(PASS|FAIL|SKIP) (\S+) +\d+\.\d s(?:  (.*))?$", line)
+        if m:
+            lines[m[2]] = (m[1], m[3] or "")
+    return lines
+
+
+def deletes(result):
+    return [c for c in result.calls if c.startswith("DELETE ")]
+
+
+def edit(name, change):
+    """A copy of a recorded cassette, changed by *change(interactions)*."""
+    data = copy.deepcopy(cassette(name))
+    change(data["interactions"])
+    return data
+
+
+def responses(interactions, method, url_end, query=None):
+    return [i["response"] for i in interactions
+            if i["request"]["method"] == method and i["request"]["url"].endswith(url_end)
+            and (query is None or i["request"]["query"] == query)]
+
+
+# -- the whole smoke, passing ------------------------------------------------
+
+def test_smoke_passes_on_the_recorded_cloud(cli):
+    r = cli("smoke", *SMOKE)
+    assert r.code == 0, r.err
+    lines = live(r)
+    assert list(lines) == STEPS + ["cleanup"]
+    assert {n for n, (status, _) in lines.items() if status != "PASS"} == {"ping"}
+    assert re.fullmatch(r"osops-smokerec1-smoke ACTIVE on private=10\.0\.0\.\d+", lines["boot"][1])
+    assert lines["ping"][1].startswith("cannot ping from this host: osops-smokerec1-smoke 10.0.0.")
+    assert lines["suspend"] == ("PASS", "osops-smokerec1-smoke SUSPENDED")
+    assert lines["delete"] == ("PASS", "osops-smokerec1-smoke gone")
+    assert lines["cleanup"] == ("PASS", "nothing left behind")
+    assert re.search(r"^PASS boot +\d+\.\d s  ", r.err, re.M)  # the live line's shape
+    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+
+
+def test_summary_block_and_timing_table_on_stdout(cli):
+    r = cli("smoke", *SMOKE)
+    out = r.out.splitlines()
+    rule = "=" * 69
+    first, last = out.index(rule), out.index(rule, out.index(rule) + 1)
+    block = out[first + 1:last]
+    assert block[0].startswith("SKIP ping (cannot ping from this host")  # exercise.sh: SKIP, PASS, FAILED
+    assert block[1:] == [f"PASS {n}" for n in STEPS if n != "ping"] + ["PASS cleanup"]
+    timing = out[out.index("osops smoke Step Timing") - 1:]
+    assert timing[0] == timing[2] == "=" * 25
+    assert re.fullmatch(r"Total runtime  \d+\.\d", timing[3])
+    rows = [line.split() for line in timing[5:] if line and not line.startswith("=")][:13]
+    assert [row[0] for row in rows] == STEPS + ["cleanup"]
+    assert all(re.fullmatch(r"\d+\.\d", row[1]) for row in rows)
+    assert out[-1] == "smoke run smokerec1: 12 PASS, 1 SKIP, 0 FAILED"
+    assert not re.search(r"^PASS boot +\d", r.out, re.M)  # live lines go to stderr only
+
+
+def test_json_report_is_all_of_stdout(cli):
+    r = cli("smoke", *SMOKE, "-f", "json")
+    assert r.code == 0, r.err
+    report = r.json()
+    assert report["run_id"] == "smokerec1" and report["status"] == "PASS"
+    assert [s["name"] for s in report["steps"]] == STEPS
+    boot = report["steps"][STEPS.index("boot")]
+    assert boot["status"] == "PASS" and boot["resources"] == [f"server osops-smokerec1-smoke ({SERVER_ID})"]
+    ping = report["steps"][STEPS.index("ping")]
+    assert ping["status"] == "SKIP" and ping["reason"].startswith("cannot ping from this host")
+    assert report["cleanup"]["status"] == "PASS" and report["left"] == []
+    assert report["totals"] == {"PASS": 12, "SKIP": 1, "FAIL": 0}
+
+
+def test_junit_has_one_testcase_per_step(cli, tmp_path):
+    path = tmp_path / "smoke.xml"
+    r = cli("smoke", *SMOKE, "--junit", str(path))
+    assert r.code == 0, r.err
+    suite = ET.parse(path).getroot().find("testsuite")
+    assert suite.get("name") == "smoke"
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("13", "0", "1")
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == STEPS + ["cleanup"]
+    assert {c.get("classname") for c in cases} == {"osops.smoke"}
+    (skipped,) = [c for c in cases if c.find("skipped") is not None]
+    assert skipped.get("name") == "ping"
+    assert skipped.find("skipped").get("message").startswith("cannot ping from this host")
+    props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert props["run_id"] == "smokerec1"
+
+
+def test_ping_that_answers_passes(cli, fake_ping):
+    fake_ping.mode = "answer"
+    r = cli("smoke", *SMOKE)
+    assert r.code == 0, r.err
+    status, detail = live(r)["ping"]
+    assert status == "PASS" and re.fullmatch(r"answered: osops-smokerec1-smoke 10\.0\.0\.\d+ 3/3 0\.6 ms", detail)
+    assert fake_ping.seen == [["osops-smokerec1-smoke"]]
+
+
+# -- failures, derived from the recorded cassette -----------------------------
+
+def test_no_bootable_image(cli):
+    def only_kernels(interactions):
+        # Derived: every image in the image list becomes a kernel image (aki).
+        for resp in responses(interactions, "GET", "/v2/images"):
+            for image in resp["json"]["images"]:
+                image["disk_format"] = image["container_format"] = "aki"
+
+    r = cli(edit("smoke", only_kernels), *SMOKE)
+    assert r.code == 1
+    lines = live(r)
+    assert lines["image"] == ("FAIL", "no bootable image among 4 image(s) (kernel, ramdisk and inactive "
+                                      "images are left out): upload one (cirros is the usual choice) or "
+                                      "pass --image")
+    assert lines["flavor"] == ("SKIP", "needs boot_image from step image, which FAILED")
+    assert lines["boot"][0] == lines["ping"][0] == lines["delete"][0] == "SKIP"
+    assert lines["cleanup"] == ("SKIP", "nothing was created")
+    assert not [c for c in r.calls if c.startswith("POST") and c.endswith("/servers")]
+    assert "FAILED image (no bootable image among 4 image(s)" in r.out
+
+
+def test_boot_error_fails_with_novas_fault_and_is_cleaned_up(cli):
+    fault = "No valid host was found. There are not enough hosts available."
+
+    def error_instead_of_active(interactions):
+        # Derived: the first poll that saw ACTIVE sees ERROR with Nova's fault.
+        polls = responses(interactions, "GET", f"/servers/{SERVER_ID}")
+        first = next(p for p in polls if p["json"]["server"]["status"] == "ACTIVE")
+        first["json"]["server"].update(status="ERROR", fault={"code": 500, "message": fault})
+
+    r = cli(edit("smoke", error_instead_of_active), *SMOKE)
+    assert r.code == 1
+    lines = live(r)
+    assert lines["boot"] == ("FAIL", f"server osops-smokerec1-smoke ({SERVER_ID}) went to ERROR: {fault}")
+    for step in ("address", "ping", "suspend", "resume", "delete"):
+        assert lines[step] == ("SKIP", "needs server from step boot, which FAILED")
+    assert lines["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke")
+    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+    assert f"FAILED boot (server osops-smokerec1-smoke ({SERVER_ID}) went to ERROR: No valid host" in r.out
+
+
+def test_ping_without_answer_fails(cli, fake_ping):
+    fake_ping.mode = "silent"
+    r = cli("smoke", *SMOKE)
+    assert r.code == 1
+    lines = live(r)
+    assert re.fullmatch(r"no reply from osops-smokerec1-smoke 10\.0\.0\.\d+: no reply in 2 s", lines["ping"][1])
+    assert lines["ping"][0] == "FAIL"
+    assert lines["suspend"][0] == lines["resume"][0] == lines["delete"][0] == "PASS"  # on_failure: continue
+    assert r.out.splitlines()[-1] == "smoke run smokerec1: 12 PASS, 0 SKIP, 1 FAILED"  # cleanup counts
+
+
+def test_endpoint_down(cli):
+    def placement_down(interactions):
+        # Derived: the placement endpoint refuses connections.
+        for i in interactions:
+            if i["request"]["url"] == "{placement}/":
+                i["response"] = {"raise": "ConnectionError"}
+
+    r = cli(edit("smoke", placement_down), *SMOKE)
+    assert r.code == 1
+    status, detail = live(r)["catalog"]
+    assert status == "FAIL"
+    assert detail.startswith("placement http://placement.osops.invalid (public/internal/admin) does not answer: ")
+    assert all(s == "PASS" for n, (s, _) in live(r).items() if n not in ("catalog", "ping"))
+
+
+def test_auth_failure_stops_the_run(cli):
+    def refused(interactions):
+        # Derived: Keystone refuses the password.
+        for i in interactions:
+            if i["request"]["url"].endswith("/v3/auth/tokens"):
+                i["response"] = {"status": 401, "headers": {"Content-Type": "application/json"},
+                                 "json": {"error": {"code": 401, "message": "The request you have made "
+                                                    "requires authentication.", "title": "Unauthorized"}}}
+
+    r = cli(edit("smoke", refused), *SMOKE)
+    assert r.code == 1
+    lines = live(r)
+    assert lines["token"][0] == "FAIL" and "authentication failed for user admin" in lines["token"][1]
+    assert {s for n, (s, _) in lines.items() if n not in ("token", "cleanup")} == {"SKIP"}
+    assert lines["catalog"] == ("SKIP", "not run: step token FAILED (on_failure: stop)")
+
+
+def test_without_admin_compute_services_skip(cli):
+    r = cli("smoke-nonadmin", "smoke", "--only", "compute-services", "--run-id", "nonadmin1")
+    assert r.code == 0, r.err
+    lines = live(r)
+    assert lines["compute-services"] == ("SKIP", "needs admin: the compute service list is admin-only "
+                                                 "(run with an admin cloud, e.g. --os-cloud devstack-admin)")
+    assert lines["token"] == ("SKIP", "not selected (--only)")
+    assert "osops smoke Step Timing" in r.out
+    timing = r.out[r.out.index("Step Timing"):]
+    assert "compute-services" in timing and "token" not in timing  # steps that did not run have no time
+
+
+# -- cleanup always runs --------------------------------------------------------
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_the_run_and_cleanup_deletes_the_server(cli, fake_ping, signum, code):
+    fake_ping.hook = lambda: os.kill(os.getpid(), signum)
+    r = cli("smoke", *SMOKE)
+    name = signal.Signals(signum).name
+    assert r.code == code
+    assert f"{name}: stopping; cleaning up what this run created" in r.err
+    lines = live(r)
+    assert lines["ping"] == ("FAIL", f"interrupted by {name}")
+    assert lines["suspend"] == ("SKIP", f"not run: interrupted by {name}")
+    assert lines["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke")
+    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+    assert signal.getsignal(signal.SIGINT) is not None  # handlers were put back
+    assert r.out.splitlines()[-1].endswith(f"({name})")
+
+
+def test_second_ctrl_c_stops_cleanup_and_says_what_is_left(cli, fake_ping, monkeypatch):
+    from osops.scenario import cleanup
+
+    real_remove = cleanup.remove
+
+    def interrupted_remove(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C, as cleanup starts deleting
+        return real_remove(*args, **kwargs)
+
+    monkeypatch.setattr(cleanup, "remove", interrupted_remove)
+    fake_ping.hook = lambda: os.kill(os.getpid(), signal.SIGINT)
+    r = cli("smoke", *SMOKE, "-f", "json")
+    assert r.code == 130
+    report = r.json()
+    assert report["cleanup"]["status"] == "FAIL"
+    assert report["cleanup"]["detail"].startswith("cleanup interrupted by SIGINT; left osops-smokerec1-smoke")
+    assert report["left"] == [f"osops-smokerec1-smoke ({SERVER_ID})"]
+    assert report["cleanup_command"] == "osops cleanup --run smokerec1"
+    assert deletes(r) == []
+
+
+def test_first_signal_during_cleanup_only_warns(cli, monkeypatch):
+    from osops.scenario import cleanup
+
+    real_remove = cleanup.remove
+
+    def remove(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return real_remove(*args, **kwargs)
+
+    def error_at_boot(interactions):
+        # Derived: the server goes to ERROR, so cleanup has something to delete.
+        polls = responses(interactions, "GET", f"/servers/{SERVER_ID}")
+        next(p for p in polls if p["json"]["server"]["status"] == "ACTIVE")["json"]["server"]["status"] = "ERROR"
+
+    monkeypatch.setattr(cleanup, "remove", remove)
+    r = cli(edit("smoke", error_at_boot), *SMOKE)
+    assert "SIGINT: cleanup is running (Ctrl-C again to stop it" in r.err
+    assert live(r)["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke")
+    assert len(deletes(r)) == 1 and r.code == 1
+
+
+def test_keep_leaves_the_server_and_cleanup_removes_it(cli):
+    r = cli("smoke-keep", "smoke", "--keep", "--only", "boot", "--run-id", "keeprec1")
+    assert r.code == 0, r.err
+    assert deletes(r) == []
+    lines = live(r)
+    assert [n for n, (s, _) in lines.items() if s == "PASS"] == ["image", "flavor", "network", "boot"]
+    assert lines["cleanup"][1].startswith("--keep: kept osops-keeprec1-smoke (")
+    tail = r.out.splitlines()[-2:]
+    assert tail[0].startswith("kept: osops-keeprec1-smoke (")
+    assert tail[1] == "remove with: osops cleanup --run keeprec1"
+
+    c = cli("cleanup", "cleanup", "--run", "keeprec1", "-f", "json")
+    assert c.code == 0, c.err
+    (row,) = c.json()
+    assert (row["Name"], row["Run"], row["Status"]) == ("osops-keeprec1-smoke", "keeprec1", "DELETED")
+    assert deletes(c) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{row['ID']}"]
+    assert len([x for x in c.calls if x.split("?")[0].endswith("/servers/detail")]) == 1  # one list
+
+
+def test_cleanup_needs_a_run_or_all(cli):
+    r = cli("cleanup", "cleanup")
+    assert r.code == 2
+    assert "say which run: --run ID" in r.err
+    r = cli("cleanup", "cleanup", "--run", "nosuchrun")
+    assert r.code == 0 and deletes(r) == []
+    assert "nothing to clean up: no server is tagged by run nosuchrun" in r.err
+
+
+def test_only_and_skip_name_steps(cli):
+    r = cli("smoke", "smoke", "--only", "bot")
+    assert r.code == 2
+    assert "no step 'bot' in smoke (did you mean 'boot'?)" in r.err
+    assert r.calls == []
+    r = cli("smoke", *SMOKE, "--skip", "ping,compute-services")
+    assert r.code == 0, r.err
+    assert live(r)["ping"] == ("SKIP", "left out (--skip)")
+    assert not any(c.endswith("/os-services") for c in r.calls)
+
+
+def test_bad_run_id_is_a_usage_error(cli):
+    r = cli("smoke", "smoke", "--run-id", "Not Valid")
+    assert r.code == 2 and "a run id is 4 to 20 lower-case letters and digits" in r.err
