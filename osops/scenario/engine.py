@@ -176,27 +176,47 @@ class Engine:
                         started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
         start = self.clock()
         self.deadline = start + self.timeout
-        current = None
+        current, began, error = None, start, None
         with Guard(self.notify, self.handle_signals) as guard:
             try:
-                guard.alarm(self.timeout + GRACE, self.timeout)
-                for step in steps:
-                    current, began = step, self.clock()
-                    self._record(report, self._run_step(step))
-                current = None
+                try:
+                    guard.alarm(self.timeout + GRACE, self.timeout)
+                    for step in steps:
+                        current, began = step, self.clock()
+                        self._record(report, self._run_step(step))
+                    current = None
+                except KeyboardInterrupt:  # signal handling off, or a Ctrl-C before the guard was up
+                    raise Stop("SIGINT", "interrupted by SIGINT") from None
             except Stop as stop:
                 report.interrupted = stop.why
-                done = {r.name for r in report.steps}
-                if current is not None and current.name not in done:
-                    self._record(report, self._result(current, FAIL, self.clock() - began, stop.message))
-                for step in steps:
-                    if step.name not in done and step is not current:
-                        self._record(report, self._result(step, SKIP, 0.0, f"not run: {stop.message}", ran=False))
+                self._stopped(report, current, began, stop)
+            except Exception as exc:  # a bug, or a closed output stream: clean up, then raise it
+                error = exc
             guard.phase = CLEANUP
             report.cleanup = self._cleanup(report, guard)
-            self.on_result(report.cleanup)
+            try:
+                self.on_result(report.cleanup)
+            except Exception:
+                if error is None:
+                    raise
         report.duration = self.clock() - start
+        if error is not None:
+            raise error
         return report
+
+    def _stopped(self, report, current, began, stop):
+        """Results for the step a stop cut short and the steps never reached."""
+        done = {r.name for r in report.steps}
+        results = []
+        if current is not None and current.name not in done:
+            results.append(self._result(current, FAIL, self.clock() - began, stop.message))
+        results += [self._result(step, SKIP, 0.0, f"not run: {stop.message}", ran=False)
+                    for step in self.scenario.steps if step.name not in done and step is not current]
+        for result in results:
+            try:
+                self._record(report, result)
+            except Exception:  # keep going: cleanup matters more than a line of output
+                pass
 
     def _record(self, report, result):
         report.steps.append(result)
@@ -315,6 +335,8 @@ class Engine:
             return result(PASS, f"deleted {', '.join(s.name for s in todo.values())}")
         except Stop as stop:
             problem = stop.message
+        except KeyboardInterrupt:
+            problem = "cleanup interrupted by SIGINT"
         except Exception as exc:
             problem = str(explain(exc, self._auth()))
         finally:

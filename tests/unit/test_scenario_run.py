@@ -221,3 +221,30 @@ def test_signal_guard_does_nothing_outside_the_main_thread():
     thread.start()
     thread.join()
     assert seen == [False]
+
+
+def test_cleanup_runs_even_when_reporting_breaks(clean_env):
+    """A broken output stream (or a bug) after boot still gets the server deleted."""
+    def on_result(result):
+        if result.name == "address":
+            raise BrokenPipeError("stdout closed")
+
+    scenario = load_file(bundled.path("smoke"))
+    with replayed("smoke") as (conn, player):
+        with pytest.raises(BrokenPipeError):
+            Engine(conn, scenario, run_id="smokerec1", pinger=FakePinger(), on_result=on_result).run()
+    assert [c for c in player.calls if c.startswith("DELETE")] == [
+        f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+
+
+def test_keyboard_interrupt_without_signal_handling_still_cleans_up(clean_env):
+    class CtrlC(FakePinger):
+        def ping(self, *args, **kwargs):
+            raise KeyboardInterrupt
+
+    scenario = load_file(bundled.path("smoke"))
+    with replayed("smoke") as (conn, player):
+        report = Engine(conn, scenario, run_id="smokerec1", pinger=CtrlC(), handle_signals=False).run()
+    assert report.interrupted == "SIGINT" and report.exit_code == 130
+    assert report.cleanup.detail == "deleted osops-smokerec1-smoke"
+    assert len([c for c in player.calls if c.startswith("DELETE")]) == 1
