@@ -134,7 +134,7 @@ class RunScenario(RunCommand):
         if scenario.vars:
             out.write("vars: " + ", ".join(f"{k}={_shown(v)}" for k, v in scenario.vars.items()) + "\n")
         for n, s in enumerate(steps, 1):
-            out.write(f"{n:3}. {s['name']:<{width}}  {_describe(s)}\n")
+            out.write(f"{n:3}. {s['name']:<{width}}  {_describe(s)}".rstrip() + "\n")
         out.write("dry run: nothing was sent to the cloud\n")
         return 0
 
@@ -169,16 +169,17 @@ def _describe(plan):
     head = [] if plan["name"] == plan["action"] else [plan["action"]]
     if plan["action"] == "say":
         return " ".join(head + [repr(plan["args"].get("text", ""))])
-    parts = head + [f"{k}={_shown(v)}" for k, v in plan["args"].items()]
+    words = head + [f"{k}={_shown(v)}" for k, v in plan["args"].items()]
     if plan.get("count", 1) != 1:
-        parts.append(f"count={_shown(plan['count'])}")
-    text = " ".join(parts)
+        words.append(f"count={_shown(plan['count'])}")
+    parts = [" ".join(words)] if words else []
     if plan.get("save"):
-        text += f"; save {plan['save']}"
+        parts.append(f"save {plan['save']}")
     if plan.get("expect"):
-        text += "; expect " + " ".join(f"{k}={v}" for k, v in plan["expect"].items())
+        parts.append("expect " + " ".join(f"{k}={v}" for k, v in plan["expect"].items()))
     if plan.get("on_failure"):
-        text += f"; on_failure {plan['on_failure']}"
+        parts.append(f"on_failure {plan['on_failure']}")
+    text = "; ".join(parts)
     if plan.get("left_out"):
         text += f"  [{plan['left_out']}]"
     return text

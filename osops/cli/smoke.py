@@ -9,7 +9,12 @@ class Smoke(RunCommand):
     it, suspend, resume and delete it.  Exit 1 when a step FAILED."""
 
     def get_parser(self, prog_name):
+        from osops.scenario import bundled
+        from osops.scenario.schema import load_file
+
         parser = super().get_parser(prog_name)
+        steps = ", ".join(s.name for s in load_file(bundled.path("smoke")).steps)
+        parser.epilog = f"Steps (for --only and --skip): {steps}."
         parser.add_argument("--image", help="image name or id (default: cirros, newest first)")
         parser.add_argument("--flavor", help="flavor name or id (default: m1.tiny, else the smallest that fits)")
         parser.add_argument("--network", help="network name or id (default: the only usable one)")
