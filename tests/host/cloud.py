@@ -1,68 +1,137 @@
-"""Replayed cloud for the port ties: Keystone and Nova as recorded from the
-loopback cloud (data/cloud-base.json: one server, demo-1), plus Neutron
-port and network lists shaped as Neutron returns them."""
+"""The recorded cloud behind the port ties and ``ping --netns auto``.
 
-import copy
+Every API body here was recorded from the loopback cloud (tools/devcloud)
+with ``osops --record``, while a server ``hostrec`` had its port's tap on a
+bridge of this host, a ``network:dhcp`` port and a router interface existed
+on its network.  Tests take ids from these recordings; a variant is a
+small edit that the test names (an address, a dropped call).
+
+  tests/cassettes/host-bridge-show.json       bridge show: port list (hostrec's port,
+                                              the dhcp port, the router interface), server list
+  tests/cassettes/host-bridge-show-many.json  the same after 40 more interfaces were
+                                              attached to hostrec
+  tests/cassettes/host-ping-auto.json         ping hostrec --netns auto: server list, network
+                                              list, router interface ports
+  tests/cassettes/host-ping-all.json          ping --all: the ACTIVE server list
+
+They need setup, so tools/record-cassettes does not make them.  To re-record
+(root, in the repo, loopback cloud up with no servers; nothing is pinged:
+hostrec has no floating address):
+
+  export OS_CLIENT_CONFIG_FILE=/var/tmp/osops-devcloud/clouds.yaml
+  O="/tmp/v/bin/openstack --os-cloud devstack-admin"
+  osops() { .venv/bin/osops --os-cloud devstack-admin "$@"; }
+  rec() { osops --record tests/cassettes/host-$1.json "${@:2}" || true; }
+  osops boot hostrec --flavor m1.tiny --image cirros-0.6
+  $O port create --network private --device-owner network:dhcp --device dhcp-hostrec hostrec-dhcp
+  $O router create hostrec-router; $O router add subnet hostrec-router private-subnet
+  P=$($O port list --server hostrec -f value -c ID)
+  ip link add hostrec-br type bridge
+  ip link add tap${P:0:11} type veth peer name hostrec-p; ip link set tap${P:0:11} master hostrec-br
+  rec bridge-show bridge show hostrec-br
+  rec ping-auto ping hostrec --netns auto --address-type floating --count 1
+  rec ping-all ping --all --address-type floating --count 1
+  for i in $(seq 40); do $O server add network hostrec private; done
+  rec bridge-show-many bridge show hostrec-br
+  ip link del tap${P:0:11}; ip link del hostrec-br
+  $O router remove subnet hostrec-router private-subnet; $O router delete hostrec-router
+  $O port delete hostrec-dhcp; osops delete hostrec --wait
+"""
+
+import contextlib
+import fcntl
 import json
+import os
 import pathlib
+import subprocess
+import threading
 
+from osops.host import netns
 from osops.host.targets import ROUTER_OWNERS
 
-BASE = json.loads((pathlib.Path(__file__).parent / "data" / "cloud-base.json").read_text())
-PROJECT = "109d6b58988b45008f9b32052fb36ca0"
-SERVER = {"name": "demo-1", "id": "9d7d2503-43e1-493b-a047-de7009fed628"}
-NETWORK = "9246ff3e-1aec-4108-9b36-7b56e0a96696"
-SUBNET = "2094fde8-8047-4c61-8648-1e619076403d"
+CASSETTES = pathlib.Path(__file__).parent.parent / "cassettes"
+LOCK = os.path.join("/run/lock" if os.path.isdir("/run/lock") else "/tmp", "osops-host-recorded-ids.lock")
 
 
-def neutron_port(port_id, device_id=SERVER["id"], device_owner="compute:nova", project=PROJECT,
-                 network_id=NETWORK, ip="10.0.0.12"):
-    """A port as ``GET /v2.0/ports`` lists it."""
-    return {
-        "admin_state_up": True, "allowed_address_pairs": [], "binding:host_id": "devstack",
-        "binding:profile": {}, "binding:vif_details": {"connectivity": "l2", "port_filter": True},
-        "binding:vif_type": "ovs", "binding:vnic_type": "normal", "created_at": "2026-11-25T13:16:22Z",
-        "description": "", "device_id": device_id, "device_owner": device_owner, "dns_assignment": [],
-        "dns_name": "", "extra_dhcp_opts": [], "fixed_ips": [{"ip_address": ip, "subnet_id": SUBNET}],
-        "id": port_id, "ip_allocation": "immediate", "mac_address": "fa:16:3e:77:cd:41", "name": "",
-        "network_id": network_id, "port_security_enabled": True, "project_id": project,
-        "propagate_uplink_status": False, "revision_number": 4, "security_groups": [],
-        "status": "ACTIVE", "tags": [], "tenant_id": project, "updated_at": "2026-11-25T13:16:24Z"}
+def recorded(name):
+    """The cassette tests/cassettes/*name*.json, freshly loaded (to edit)."""
+    return json.loads((CASSETTES / f"{name}.json").read_text())
 
 
-def network(net_id=NETWORK, name="private"):
-    """A network as ``GET /v2.0/networks`` lists it."""
-    return {"admin_state_up": True, "availability_zone_hints": [], "availability_zones": [],
-            "created_at": "2026-11-25T13:13:12Z", "description": "", "id": net_id,
-            "ipv4_address_scope": None, "ipv6_address_scope": None, "mtu": 1450, "name": name,
-            "port_security_enabled": True, "project_id": PROJECT, "provider:network_type": "vxlan",
-            "provider:physical_network": None, "provider:segmentation_id": 695, "revision_number": 2,
-            "router:external": False, "shared": True, "status": "ACTIVE", "subnets": [SUBNET], "tags": [],
-            "tenant_id": PROJECT, "updated_at": "2026-11-25T13:13:12Z"}
+def interaction(data, path, query=None):
+    """The recorded ``GET ...path`` of *data* (with exactly *query*, {} by default)."""
+    [item] = [i for i in data["interactions"] if i["request"]["method"] == "GET"
+              and i["request"]["url"].endswith(path) and (i["request"]["query"] or {}) == (query or {})]
+    return item
 
 
-def cassette(ports=None, networks=None, addresses=None, router_ports=None, query=None):
-    """The base cassette plus ``GET /v2.0/ports`` (when *ports* is given),
-    ``GET /v2.0/networks`` and the router interface port list; *addresses*
-    replaces demo-1's addresses; *query* is the server list's query."""
-    data = copy.deepcopy(BASE)
-    if addresses is not None:
-        for item in data["interactions"]:
-            if item["request"]["url"].endswith("/servers/detail"):
-                item["response"]["json"]["servers"][0]["addresses"] = addresses
-    if query is not None:
-        for item in data["interactions"]:
-            if item["request"]["url"].endswith("/servers/detail"):
-                item["request"]["query"] = query
-    routers = {"device_owner": list(ROUTER_OWNERS)}
-    for path, key, rows, q in (("/v2.0/ports", "ports", ports, {}), ("/v2.0/networks", "networks", networks, {}),
-                               ("/v2.0/ports", "ports", router_ports, routers)):
-        if rows is not None:
-            data["interactions"].append({
-                "request": {"method": "GET", "url": "{network}" + path, "query": q, "body": None},
-                "response": {"status": 200, "headers": {"Content-Type": "application/json"},
-                             "json": {key: rows}}})
+def body(data, path, query=None):
+    """The JSON body recorded for ``GET ...path``."""
+    return interaction(data, path, query)["response"]["json"]
+
+
+def drop(data, path, query=None):
+    """*data* without its ``GET ...path``: a call that must not be made fails the test."""
+    data["interactions"].remove(interaction(data, path, query))
     return data
+
+
+def set_addresses(data, addresses):
+    """*data* with the server's addresses in the server list replaced."""
+    [server] = body(data, "/servers/detail")["servers"]
+    server["addresses"] = addresses
+    return data
+
+
+BRIDGE_SHOW = recorded("host-bridge-show")
+[SERVER] = body(BRIDGE_SHOW, "/servers/detail")["servers"]  # hostrec
+_PORTS = body(BRIDGE_SHOW, "/v2.0/ports")["ports"]
+[PORT] = [p for p in _PORTS if p["device_id"] == SERVER["id"]]  # its tap's port
+[DHCP_PORT] = [p for p in _PORTS if p["device_owner"] == "network:dhcp"]
+PING_AUTO = recorded("host-ping-auto")
+[NETWORK] = body(PING_AUTO, "/v2.0/networks")["networks"]  # private
+ROUTER_QUERY = {"device_owner": list(ROUTER_OWNERS)}
+[ROUTER_PORT] = body(PING_AUTO, "/v2.0/ports", ROUTER_QUERY)["ports"]  # hostrec-router's interface
+
+
+@contextlib.contextmanager
+def recorded_names(*namespaces):
+    """Hold the host-wide lock for kernel objects named after recorded ids.
+
+    Namespace names are global, and a recorded id is the same in every
+    run: concurrent test runs on this host take turns.  Under the lock a
+    namespace in *namespaces* that is already there is a leftover of a
+    killed run, and is removed.
+    """
+    with open(LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            for name in namespaces:
+                if netns.exists(name):
+                    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def in_namespace(ns, fn, *args):
+    """``fn(*args)`` in a thread that entered namespace *ns* (the tools it
+    runs, like ip, start there too); its result, or its exception."""
+    done = {}
+
+    def run():
+        try:
+            netns.enter(ns)
+            done["result"] = fn(*args)
+        except BaseException as exc:  # re-raised in the caller
+            done["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in done:
+        raise done["error"]
+    return done["result"]
 
 
 def connect(player):

@@ -1,10 +1,9 @@
 """osops bridge list|show on real Linux bridges: exactly the ports made,
-their state and MTU, and a tap port tied to its server through a replayed
-Neutron port list; vnet ports through a real virsh (libvirt's test driver)."""
+their state and MTU, and a tap port tied to its server through a recorded
+Neutron port list (tests/host/cloud.py); vnet ports through a real virsh (libvirt's test driver)."""
 
 import json
 import shutil
-import uuid
 
 import pytest
 
@@ -54,29 +53,31 @@ def test_show_unknown_bridge(lan, no_ovs):
 
 
 def test_tap_port_tied_to_its_server(kernel, osops_cli, monkeypatch, tmp_path):
-    """A bridge in this namespace (no traffic goes through it) with a tap
-    named after a Neutron port; the replayed port list has that id."""
-    port_id = str(uuid.uuid4())
+    """A bridge in a namespace of its own (no traffic goes through it) with
+    a tap named after hostrec's recorded Neutron port; osops runs in a
+    thread that entered the namespace, against the recorded port list."""
+    port_id = cloud.PORT["id"]
     tap = f"tap{port_id[:11]}"
-    br = kernel.bridge()
-    kernel.veth(br, name=tap)
-    other = kernel.veth(br)
+    ns = kernel.netns()  # the recorded id is the same in every run: its tap stays out of this namespace
+    br = kernel.bridge(ns)
+    kernel.veth(br, ns, name=tap)
+    other = kernel.veth(br, ns)
     monkeypatch.setenv("OVS_RUNDIR", str(tmp_path))
-    with replay(cloud.cassette(ports=[cloud.neutron_port(port_id)])) as player:
+    with replay(cloud.recorded("host-bridge-show")) as player:
         for k, v in cloud.env(player).items():
             monkeypatch.setenv(k, v)
-        code, out, err = osops_cli("bridge", "show", br, "-f", "json")
+        code, out, err = cloud.in_namespace(ns, osops_cli, "bridge", "show", br, "-f", "json")
         assert code == 0, err
         rows = {r["Port"]: r for r in json.loads(out)}
         assert sorted(rows) == sorted([tap, other])
-        assert (rows[tap]["Owner"], rows[tap]["Neutron Port"]) == ("demo-1", port_id)
+        assert (rows[tap]["Owner"], rows[tap]["Neutron Port"]) == ("hostrec", port_id)
         assert (rows[other]["Owner"], rows[other]["Neutron Port"]) == ("-", "-")
         assert sum("/v2.0/ports" in c for c in player.calls) == 1
         assert sum("/servers/detail" in c for c in player.calls) == 1
-        code, out, err = osops_cli("bridge", "list", "--server", "demo-1", "-f", "json")
+        code, out, err = cloud.in_namespace(ns, osops_cli, "bridge", "list", "--server", "hostrec", "-f", "json")
         assert code == 0, err
         assert json.loads(out) == [{"Bridge": br, "Type": "linux", "Bridge ID": json.loads(out)[0]["Bridge ID"],
-                                    "STP": "no", "Interfaces": f"{tap} (demo-1)"}]
+                                    "STP": "no", "Interfaces": f"{tap} (hostrec)"}]
 
 
 def test_server_filter_without_a_cloud_says_why(lan, no_ovs):

@@ -51,18 +51,18 @@ def test_bridge_without_ports(ovsdb):
 
 def test_cli_lists_ovs_ports_tied_by_iface_id(ovsdb, osops_cli, monkeypatch):
     br, _ = names()
-    port_id = str(uuid.uuid4())
+    port_id, mac = cloud.PORT["id"], cloud.PORT["mac_address"]  # hostrec's recorded port
     ovsdb.add_bridge(br)
     ovsdb.vsctl("add-port", br, f"tap{port_id[:11]}", "--", "set", "interface", f"tap{port_id[:11]}",
-                f"external_ids:iface-id={port_id}", "external_ids:attached-mac=fa:16:3e:77:cd:41")
+                f"external_ids:iface-id={port_id}", f"external_ids:attached-mac={mac}")
     monkeypatch.setenv("OVS_RUNDIR", ovsdb.rundir)
-    with replay(cloud.cassette(ports=[cloud.neutron_port(port_id)])) as player:
+    with replay(cloud.recorded("host-bridge-show")) as player:
         for k, v in cloud.env(player).items():
             monkeypatch.setenv(k, v)
         code, out, err = osops_cli("bridge", "show", br, "-f", "json")
     assert code == 0, err
     assert json.loads(out) == [{"Port": f"tap{port_id[:11]}", "Type": "system", "State": "-", "MTU": "-",
-                                "Owner": "demo-1", "Neutron Port": port_id}]
+                                "Owner": "hostrec", "Neutron Port": port_id}]
 
 
 def test_permission_denied_on_the_socket(ovsdb, kernel, tmp_path):

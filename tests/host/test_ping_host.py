@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 
@@ -13,6 +12,7 @@ from osops.host import ping
 from osops.host.models import Target
 from osops.testing import replay
 from tests.host import cloud
+from tests.host.conftest import Kernel
 
 pytestmark = pytest.mark.host
 FAST = ("--count", "2", "--interval", "0.2", "--timeout", "1")
@@ -80,25 +80,31 @@ def test_system_ping_fallback_gives_the_same_answers(lan):
 
 
 @pytest.mark.parametrize("kind", ["qdhcp", "qrouter"])
-def test_netns_auto_finds_the_networks_namespace(kind, lan, kernel, osops_cli, monkeypatch):
-    net_id, router_id = str(uuid.uuid4()), str(uuid.uuid4())  # fresh ids: unique namespace names
-    ns = kernel.netns(f"qdhcp-{net_id}" if kind == "qdhcp" else f"qrouter-{router_id}")
-    kernel.veth(lan["bridge"], lan["switch"], ns, "192.0.2.3")
-    addresses = {"private": [{"OS-EXT-IPS-MAC:mac_addr": "fa:16:3e:77:cd:41", "OS-EXT-IPS:type": "fixed",
-                              "addr": lan["addr_b"], "version": 4}]}
-    data = cloud.cassette(networks=[cloud.network(net_id)], addresses=addresses)
-    if kind == "qrouter":  # no qdhcp namespace here: the router's interface port names the router
-        data = cloud.cassette(networks=[cloud.network(net_id)], addresses=addresses, router_ports=[
-            cloud.neutron_port(str(uuid.uuid4()), device_id=router_id, device_owner="network:router_interface",
-                               network_id=net_id, ip="192.0.2.3")])
-    with replay(data) as player:
-        for k, v in cloud.env(player).items():
-            monkeypatch.setenv(k, v)
-        code, out, err = osops_cli("ping", "demo-1", "--netns", "auto", *FAST, "-f", "json")
+def test_netns_auto_finds_the_networks_namespace(kind, lan, osops_cli, monkeypatch):
+    """The namespace is named after the recorded network (qdhcp) or the
+    router of its recorded interface port (qrouter), and joins the LAN.
+    Edits to the recording: hostrec's fixed address becomes b's (the LAN
+    stands in for the network); with a qdhcp namespace the router port
+    list is dropped, as osops must not ask for it."""
+    router_id = cloud.ROUTER_PORT["device_id"]
+    assert cloud.ROUTER_PORT["network_id"] == cloud.NETWORK["id"]
+    name = f"qdhcp-{cloud.NETWORK['id']}" if kind == "qdhcp" else f"qrouter-{router_id}"
+    data = cloud.recorded("host-ping-auto")
+    [recorded] = cloud.body(data, "/servers/detail")["servers"][0]["addresses"][cloud.NETWORK["name"]]
+    cloud.set_addresses(data, {cloud.NETWORK["name"]: [{**recorded, "addr": lan["addr_b"]}]})
+    if kind == "qdhcp":
+        cloud.drop(data, "/v2.0/ports", cloud.ROUTER_QUERY)
+    with cloud.recorded_names(name), Kernel() as kernel:  # names from the recording: runs take turns
+        ns = kernel.netns(name)
+        kernel.veth(lan["bridge"], lan["switch"], ns, "192.0.2.3")
+        with replay(data) as player:
+            for k, v in cloud.env(player).items():
+                monkeypatch.setenv(k, v)
+            code, out, err = osops_cli("ping", "hostrec", "--netns", "auto", *FAST, "-f", "json")
     assert code == 0, err
     [row] = rows(out)
     assert (row["Server"], row["Address"], row["Namespace"], row["Result"]) == (
-        "demo-1", lan["addr_b"], ns, "ok")
+        "hostrec", lan["addr_b"], ns, "ok")
 
 
 def test_entering_a_namespace_needs_root(lan):

@@ -74,7 +74,8 @@ def test_not_found_from_the_api_names_what(cli):
 
 def test_conflict_says_to_retry(cli):
     data = edit("suspend", "/action", {"status": 409, "headers": {"Content-Type": "application/json"},
-                "json": {"conflictingRequest": {"code": 409, "message": "Cannot 'suspend' instance while it is in task_state deleting"}}},
+                "json": {"conflictingRequest": {
+                    "code": 409, "message": "Cannot 'suspend' instance while it is in task_state deleting"}}},
                 method="POST")
     r = cli(data, "suspend", "demo-1")
     assert r.code == 1 and "conflict" in one_line(r) and "task_state deleting" in r.err

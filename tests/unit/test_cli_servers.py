@@ -17,7 +17,8 @@ def test_boot_by_prefix_and_flavor_name_waits_until_active(cli):
 
 
 def test_boot_by_flavor_id_like_nova(cli):
-    r = cli("boot", "server", "create", "demo-1", "--flavor", "1", "--image", "cirros-0.6", "-f", "value", "-c", "Status")
+    r = cli("boot", "server", "create", "demo-1", "--flavor", "1", "--image", "cirros-0.6",
+            "-f", "value", "-c", "Status")
     assert (r.code, r.out.strip()) == (0, "ACTIVE")
 
 
@@ -98,7 +99,8 @@ def test_server_going_to_error_fails_with_novas_fault(cli):
     # Derived: the last polled server shows ERROR with a fault.
     data = cassette("boot")
     polls = [i for i in data["interactions"] if "/servers/" in i["request"]["url"] and i["request"]["method"] == "GET"]
-    polls[-1]["response"]["json"]["server"].update(status="ERROR", fault={"code": 500, "message": "No valid host was found."})
+    polls[-1]["response"]["json"]["server"].update(
+        status="ERROR", fault={"code": 500, "message": "No valid host was found."})
     r = cli(data, "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
     assert r.code == 1
     assert "went to ERROR: No valid host was found." in r.err and r.err.count("\n") == 1

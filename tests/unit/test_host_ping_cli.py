@@ -49,13 +49,13 @@ def run(monkeypatch, capsys, player, *argv):
 
 
 def test_all_active_servers_without_floating_addresses_fail_with_the_reason(clean_env, monkeypatch, capsys):
-    with replay(cloud.cassette(query={"status": ["ACTIVE"]})) as player:
+    with replay(cloud.recorded("host-ping-all")) as player:  # hostrec, ACTIVE, one fixed address
         code, out, err = run(monkeypatch, capsys, player, "ping", "--all", "--address-type", "floating",
                              "--address", "127.0.0.1", *FAST, "-f", "json")
     assert code == 1, err
     rows = json.loads(out)
-    assert [(r["Server"], r["Address"], r["Sent"]) for r in rows] == [("demo-1", "-", 0), ("-", "127.0.0.1", 1)]
-    assert rows[0]["Result"] == "FAIL: demo-1 has no floating address (ACTIVE)"
+    assert [(r["Server"], r["Address"], r["Sent"]) for r in rows] == [("hostrec", "-", 0), ("-", "127.0.0.1", 1)]
+    assert rows[0]["Result"] == "FAIL: hostrec has no floating address (ACTIVE)"
     assert rows[1]["Result"] == "ok" and rows[1]["Loss %"] == 0.0
 
 
