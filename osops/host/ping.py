@@ -230,7 +230,7 @@ def _icmplib(address, count, interval, timeout):
                 reply.raise_for_status()
                 rtts.append((reply.time - request.time) * 1000)
             except icmp_errors.ICMPError as exc:
-                error = f"{exc.message} (reported by {exc.reply.source})"
+                error = f"{exc} (reported by {exc.reply.source})"
             except icmp_errors.TimeoutExceeded:
                 pass
             except icmp_errors.ICMPSocketError as exc:

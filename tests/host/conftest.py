@@ -114,6 +114,23 @@ def lan(kernel):
             "addr_a": f"{SUBNET}.1", "addr_b": f"{SUBNET}.2", "unused": f"{SUBNET}.99"}
 
 
+@pytest.fixture
+def routed(lan, kernel):
+    """*lan* plus a router namespace at 192.0.2.254, a's default gateway,
+    that answers at once with ICMP errors: Destination Host Unreachable
+    for 198.51.100.0/24 (an ``unreachable`` route), Packet filtered for
+    203.0.113.0/24 (a ``prohibit`` route).  Both are TEST-NETs that exist
+    only in these namespaces."""
+    router = kernel.netns()
+    kernel.veth(lan["bridge"], lan["switch"], router, f"{SUBNET}.254")
+    subprocess.run(["ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1"], check=True)
+    ip("-n", router, "route", "add", "unreachable", "198.51.100.0/24")
+    ip("-n", router, "route", "add", "prohibit", "203.0.113.0/24")
+    ip("-n", lan["a"], "route", "add", "default", "via", f"{SUBNET}.254")
+    return {**lan, "router": router, "gateway": f"{SUBNET}.254", "unreachable": "198.51.100.7",
+            "prohibited": "203.0.113.7"}
+
+
 class Ovsdb:
     """A private ovsdb-server with its own database and socket."""
 

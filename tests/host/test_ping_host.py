@@ -62,6 +62,27 @@ def test_no_route_and_missing_namespace(lan, osops_cli):
     assert rows(out)[0]["Result"] == f"FAIL: namespace {missing} does not exist on this host (see 'ip netns list')"
 
 
+@pytest.mark.parametrize("method", ["icmp", "system"])
+def test_icmp_error_replies_give_their_reason(routed, method):
+    """A router that answers with ICMP errors at once: the reason is the
+    error and who sent it (icmplib's words, or ping's)."""
+    results = ping.ping([Target(routed["unreachable"], netns=routed["a"]),
+                         Target(routed["prohibited"], netns=routed["a"])],
+                        count=2, interval=0.2, timeout=1, method=method)
+    words = {"icmp": ("Destination host unreachable", "Packet filtered"),
+             "system": ("Destination Host Unreachable", "Packet filtered")}[method]
+    assert [(r.sent, r.received, r.reason) for r in results] == [
+        (2, 0, f"{word} (reported by {routed['gateway']})") for word in words]
+
+
+def test_icmp_error_reply_in_the_cli_row(routed, osops_cli):
+    code, out, err = osops_cli("ping", "--address", routed["unreachable"], "--netns", routed["a"], *FAST,
+                               "-f", "json")
+    assert code == 1, err
+    [row] = rows(out)
+    assert row["Result"] == f"FAIL: Destination host unreachable (reported by {routed['gateway']})"  # icmplib
+
+
 def test_many_targets_one_row_each_in_order(lan):
     targets = [Target(lan["addr_b"], netns=lan["a"]), Target("127.0.0.1"),
                Target(lan["unused"], netns=lan["a"]), Target(lan["addr_a"], netns=lan["b"]),
