@@ -34,8 +34,8 @@ def run(argv, timeout=30, check=True):
         raise OsopsError(f"{argv[0]} is not installed: install {PACKAGES.get(argv[0], argv[0])}")
     env = dict(os.environ, **C_LOCALE)
     try:
-        done = subprocess.run([path, *argv[1:]], capture_output=True, text=True, env=env,
-                              timeout=timeout, check=False)
+        done = subprocess.run(argv, executable=path, capture_output=True, text=True, env=env,
+                              timeout=timeout, check=False)  # argv[0] as given: "ping: ...", not "/usr/bin/ping: ..."
     except subprocess.TimeoutExpired:
         raise OsopsError(f"{' '.join(argv)} did not finish in {timeout} s") from None
     if check and done.returncode != 0:

@@ -25,6 +25,11 @@ from osops.host.models import PingResult
 
 MAX_THREADS = 64
 PING_GROUP_RANGE = "/proc/sys/net/ipv4/ping_group_range"
+NO_PERMISSION = ("not permitted to send ICMP (no CAP_NET_RAW): let this user's group open ICMP datagram sockets "
+                 "(sysctl net.ipv4.ping_group_range) or give ping the capability (setcap cap_net_raw+ep "
+                 "\"$(command -v ping)\"); a container needs CAP_NET_RAW")
+# What iputils ping says when it may not open its socket.
+PING_NOT_PERMITTED = re.compile(r"socket: (Operation not permitted|Permission denied)|missing cap_net_raw")
 
 
 def parse_address(text):
@@ -81,10 +86,12 @@ def icmp_mode():
 
 def parse_ping_output(text):
     """(sent, received, (min, avg, max) or None, error) from iputils ping's
-    output in the C locale; *error* is the last complaint it printed."""
+    output in the C locale; *error* is the last complaint it printed
+    (:data:`NO_PERMISSION` when it could not open its socket)."""
     sent = received = 0
     rtt = None
     error = ""
+    denied = False
     for line in text.splitlines():
         line = line.strip()
         if m := re.match(r"(\d+) packets transmitted, (\d+) received", line):
@@ -95,7 +102,8 @@ def parse_ping_output(text):
             error = f"{m[2]} (reported by {m[1]})"
         elif line.startswith("ping: "):
             error = line.split(": ")[-1]
-    return sent, received, rtt, error
+            denied = denied or bool(PING_NOT_PERMITTED.search(line))
+    return sent, received, rtt, NO_PERMISSION if denied else error
 
 
 def _ping_one(target, count, interval, timeout, method, where):

@@ -3,6 +3,7 @@ address, with no route, from a namespace that is not there."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -98,6 +99,41 @@ def test_system_ping_fallback_gives_the_same_answers(lan):
     assert (results[0].sent, results[0].received) == (2, 2)
     assert results[0].rtt_min <= results[0].rtt_avg <= results[0].rtt_max
     assert results[1].received == 0 and results[1].reason.startswith("nothing answers ARP")
+
+
+def test_system_ping_messages_reach_the_reason(kernel):
+    """ping's own complaint ("ping: connect: ...") is the reason: a
+    namespace with no route at all, asked through the system ping."""
+    ns = kernel.netns()
+    assert cloud.in_namespace(ns, ping._system, "10.255.0.1", 1, 0.2, 1) == (
+        0, 0, (None, None, None), "Network is unreachable")
+
+
+PING_SYSTEM = ("import sys; from osops.host import ping; from osops.host.models import Target; "
+               "print(ping.ping([Target(sys.argv[1], netns=sys.argv[2])], 1, 0.2, 1, method='system')[0].reason)")
+
+
+def without_net_raw(*argv, path=None):
+    """Run Python with *argv* as root without CAP_NET_RAW (as in a container)."""
+    if not shutil.which("setpriv"):
+        pytest.skip("needs setpriv: install util-linux (tools/host-deps)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    if path:
+        env["PATH"] = f"{path}:{env.get('PATH', os.defpath)}"
+    return subprocess.run(["setpriv", "--inh-caps", "-all", "--bounding-set", "-net_raw", sys.executable, *argv],
+                          capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_system_ping_not_permitted_says_what_to_do(lan, tmp_path):
+    """A ping without its file capability (a plain copy drops it) run by
+    root without CAP_NET_RAW: ping says "socket: Operation not permitted"."""
+    if not shutil.which("ping"):
+        pytest.skip("needs ping: install iputils-ping (tools/host-deps)")
+    (tmp_path / "bin").mkdir()
+    shutil.copy(shutil.which("ping"), tmp_path / "bin" / "ping")
+    done = without_net_raw("-c", PING_SYSTEM, lan["addr_b"], lan["a"], path=tmp_path / "bin")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ping.NO_PERMISSION
 
 
 @pytest.mark.parametrize("kind", ["qdhcp", "qrouter"])

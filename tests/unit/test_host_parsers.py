@@ -7,7 +7,7 @@ import pathlib
 import pytest
 
 from osops.host import libvirt, linux_bridge, ovs
-from osops.host.ping import parse_ping_output
+from osops.host.ping import NO_PERMISSION, parse_ping_output
 
 DATA = pathlib.Path(__file__).parent.parent / "host" / "data"
 
@@ -120,6 +120,24 @@ def test_ping_output_host_unreachable():
 
 def test_ping_output_no_route():
     assert parse_ping_output(text("ping-no-route.txt")) == (0, 0, None, "Network is unreachable")
+
+
+def test_ping_output_not_permitted_says_what_to_do():
+    # root without CAP_NET_RAW running a ping that has no file capability
+    sent, received, rtt, error = parse_ping_output(text("ping-not-permitted.txt"))
+    assert (sent, received, rtt, error) == (0, 0, None, NO_PERMISSION)
+    assert "ping_group_range" in error and "cap_net_raw" in error
+    assert "chmod" not in error and "sudo" not in error and "root" not in error
+
+
+@pytest.mark.parametrize("line", ["ping: socket: Permission denied",
+                                  "ping: => missing cap_net_raw+p capability or setuid?"])
+def test_ping_other_permission_complaints(line):
+    assert parse_ping_output(f"ping: socktype: SOCK_RAW\n{line}\n")[3] == NO_PERMISSION
+
+
+def test_ping_sendmsg_refused_by_a_firewall_is_not_a_permission_problem():
+    assert parse_ping_output("ping: sendmsg: Operation not permitted\n")[3] == "Operation not permitted"
 
 
 def test_virsh_domiflist():
