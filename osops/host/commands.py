@@ -26,8 +26,10 @@ def find(tool):
 def run(argv, timeout=30, check=True):
     """Run *argv* in the C locale and return the CompletedProcess (text).
 
-    A missing tool is an :class:`OsopsError` naming the package; with
-    *check*, so is a non-zero exit, with the tool's last stderr line.
+    A missing tool is an :class:`OsopsError` naming the package, one that
+    cannot be started (e.g. a file capability beyond this process's bounding
+    set) one whose ``__cause__`` is the OSError; with *check*, so is a
+    non-zero exit, with the tool's last stderr line.
     """
     path = find(argv[0])
     if path is None:
@@ -38,6 +40,8 @@ def run(argv, timeout=30, check=True):
                               timeout=timeout, check=False)  # argv[0] as given: "ping: ...", not "/usr/bin/ping: ..."
     except subprocess.TimeoutExpired:
         raise OsopsError(f"{' '.join(argv)} did not finish in {timeout} s") from None
+    except OSError as exc:
+        raise OsopsError(f"cannot run {path}: {exc.strerror}") from exc
     if check and done.returncode != 0:
         raise OsopsError(f"{' '.join(argv)} failed: {last_line(done.stderr) or f'exit {done.returncode}'}")
     return done

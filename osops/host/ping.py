@@ -256,7 +256,7 @@ def _system(address, count, interval, timeout):
     argv = ["ping", "-n", "-c", str(count), "-i", f"{interval:g}", "-W", f"{timeout:g}", address]
     try:
         done = commands.run(argv, timeout=count * (interval + timeout) + 10, check=False)
-    except OsopsError as exc:
-        return 0, 0, (None, None, None), str(exc)
+    except OsopsError as exc:  # refused to start: root without CAP_NET_RAW, ping has cap_net_raw=ep
+        return 0, 0, (None, None, None), NO_PERMISSION if isinstance(exc.__cause__, PermissionError) else str(exc)
     sent, received, rtt, error = parse_ping_output(done.stdout + "\n" + done.stderr)
     return sent, received, rtt or (None, None, None), error

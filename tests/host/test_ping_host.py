@@ -136,6 +136,18 @@ def test_system_ping_not_permitted_says_what_to_do(lan, tmp_path):
     assert done.stdout.strip() == ping.NO_PERMISSION
 
 
+def test_root_without_net_raw_gets_the_reason_per_target(lan):
+    """Root in a container without CAP_NET_RAW: no raw socket, no datagram
+    socket (the namespace's ping_group_range admits nobody), and the system
+    ping, whose file capability exceeds the bounding set, may not start."""
+    subprocess.run(["ip", "netns", "exec", lan["a"], "sysctl", "-qw", "net.ipv4.ping_group_range=1 0"], check=True)
+    done = without_net_raw("-m", "osops", "ping", "--address", lan["addr_b"], "--address", lan["unused"],
+                           "--netns", lan["a"], *FAST, "-f", "json")
+    assert done.returncode == 1, done.stderr
+    assert [(r["Address"], r["Result"]) for r in json.loads(done.stdout)] == [
+        (lan["addr_b"], f"FAIL: {ping.NO_PERMISSION}"), (lan["unused"], f"FAIL: {ping.NO_PERMISSION}")]
+
+
 @pytest.mark.parametrize("kind", ["qdhcp", "qrouter"])
 def test_netns_auto_finds_the_networks_namespace(kind, lan, osops_cli, monkeypatch):
     """The namespace is named after the recorded network (qdhcp) or the
