@@ -4,7 +4,8 @@ import os
 
 import pytest
 
-from tests.host.conftest import Kernel, host_skip_reason, ip
+from tests.host import conftest
+from tests.host.conftest import Kernel, cannot_run, host_skip_reason, ip
 
 pytestmark = pytest.mark.host
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.host
 def test_objects_are_removed_when_a_test_fails():
     reason = host_skip_reason()
     if reason:
-        pytest.skip(reason)
+        cannot_run(reason)
     with pytest.raises(RuntimeError):
         with Kernel() as k:
             ns = k.netns()
@@ -23,3 +24,10 @@ def test_objects_are_removed_when_a_test_fails():
     assert not os.path.exists(f"/run/netns/{ns}")
     links = ip("-br", "link").split()
     assert host_br not in links and port not in links and ns_br not in links
+
+
+@pytest.mark.parametrize("required, outcome", [(False, pytest.skip.Exception), (True, pytest.fail.Exception)])
+def test_missing_tools_skip_or_fail_when_host_tests_are_required(monkeypatch, required, outcome):
+    monkeypatch.setattr(conftest, "REQUIRED", required)
+    with pytest.raises(outcome, match="needs virsh"):
+        cannot_run("needs virsh: install libvirt-clients")

@@ -13,6 +13,7 @@ import pytest
 from osops.host import ovs
 from osops.testing import replay
 from tests.host import cloud
+from tests.host.conftest import need
 
 pytestmark = pytest.mark.host
 
@@ -68,6 +69,7 @@ def test_cli_lists_ovs_ports_tied_by_iface_id(ovsdb, osops_cli, monkeypatch):
 def test_permission_denied_on_the_socket(ovsdb, kernel, tmp_path):
     """The socket belongs to nobody:nogroup, mode 0700; osops runs as root
     without CAP_DAC_OVERRIDE, so like any user who may not open it."""
+    need("setpriv", "util-linux")
     br, _ = names()
     ovsdb.add_bridge(br)
     os.chown(ovsdb.sock, 65534, 65534)

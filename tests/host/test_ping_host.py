@@ -13,7 +13,7 @@ from osops.host import ping
 from osops.host.models import Target
 from osops.testing import replay
 from tests.host import cloud
-from tests.host.conftest import Kernel
+from tests.host.conftest import Kernel, need
 
 pytestmark = pytest.mark.host
 FAST = ("--count", "2", "--interval", "0.2", "--timeout", "1")
@@ -67,6 +67,8 @@ def test_no_route_and_missing_namespace(lan, osops_cli):
 def test_icmp_error_replies_give_their_reason(routed, method):
     """A router that answers with ICMP errors at once: the reason is the
     error and who sent it (icmplib's words, or ping's)."""
+    if method == "system":
+        need("ping", "iputils-ping")
     results = ping.ping([Target(routed["unreachable"], netns=routed["a"]),
                          Target(routed["prohibited"], netns=routed["a"])],
                         count=2, interval=0.2, timeout=1, method=method)
@@ -94,6 +96,7 @@ def test_many_targets_one_row_each_in_order(lan):
 
 
 def test_system_ping_fallback_gives_the_same_answers(lan):
+    need("ping", "iputils-ping")
     results = ping.ping([Target(lan["addr_b"], netns=lan["a"]), Target(lan["unused"], netns=lan["a"])],
                         count=2, interval=0.2, timeout=1, method="system")
     assert (results[0].sent, results[0].received) == (2, 2)
@@ -104,6 +107,7 @@ def test_system_ping_fallback_gives_the_same_answers(lan):
 def test_system_ping_messages_reach_the_reason(kernel):
     """ping's own complaint ("ping: connect: ...") is the reason: a
     namespace with no route at all, asked through the system ping."""
+    need("ping", "iputils-ping")
     ns = kernel.netns()
     assert cloud.in_namespace(ns, ping._system, "10.255.0.1", 1, 0.2, 1) == (
         0, 0, (None, None, None), "Network is unreachable")
@@ -115,8 +119,7 @@ PING_SYSTEM = ("import sys; from osops.host import ping; from osops.host.models 
 
 def without_net_raw(*argv, path=None):
     """Run Python with *argv* as root without CAP_NET_RAW (as in a container)."""
-    if not shutil.which("setpriv"):
-        pytest.skip("needs setpriv: install util-linux (tools/host-deps)")
+    need("setpriv", "util-linux")
     env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
     if path:
         env["PATH"] = f"{path}:{env.get('PATH', os.defpath)}"
@@ -127,8 +130,7 @@ def without_net_raw(*argv, path=None):
 def test_system_ping_not_permitted_says_what_to_do(lan, tmp_path):
     """A ping without its file capability (a plain copy drops it) run by
     root without CAP_NET_RAW: ping says "socket: Operation not permitted"."""
-    if not shutil.which("ping"):
-        pytest.skip("needs ping: install iputils-ping (tools/host-deps)")
+    need("ping", "iputils-ping")
     (tmp_path / "bin").mkdir()
     shutil.copy(shutil.which("ping"), tmp_path / "bin" / "ping")
     done = without_net_raw("-c", PING_SYSTEM, lan["addr_b"], lan["a"], path=tmp_path / "bin")
@@ -140,6 +142,7 @@ def test_root_without_net_raw_gets_the_reason_per_target(lan):
     """Root in a container without CAP_NET_RAW: no raw socket, no datagram
     socket (the namespace's ping_group_range admits nobody), and the system
     ping, whose file capability exceeds the bounding set, may not start."""
+    need("ping", "iputils-ping")
     subprocess.run(["ip", "netns", "exec", lan["a"], "sysctl", "-qw", "net.ipv4.ping_group_range=1 0"], check=True)
     done = without_net_raw("-m", "osops", "ping", "--address", lan["addr_b"], "--address", lan["unused"],
                            "--netns", lan["a"], *FAST, "-f", "json")
@@ -178,6 +181,7 @@ def test_netns_auto_finds_the_networks_namespace(kind, lan, osops_cli, monkeypat
 
 def test_entering_a_namespace_needs_root(lan):
     """Without CAP_SYS_ADMIN (as any user who is not root) the reason says so."""
+    need("setpriv", "util-linux")
     done = subprocess.run(
         ["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin", sys.executable, "-m", "osops",
          "ping", "--address", lan["addr_b"], "--netns", lan["a"], *FAST, "-f", "json"],
