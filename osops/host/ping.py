@@ -108,7 +108,7 @@ def parse_ping_output(text):
 
 def _ping_one(target, count, interval, timeout, method, where):
     if target.error:
-        return PingResult(target, 0, 0, reason=target.error)
+        return PingResult(target, 0, 0, reason=_with_note(target.error, target))
     reason = route_error(target.address, where)
     if reason:
         return PingResult(target, 0, 0, reason=_with_note(reason, target))
@@ -165,14 +165,15 @@ def route_error(address, where="this host"):
     return ""
 
 
-def default_route_only(address):
+def default_route_only(address, auto=False):
     """Why this host should not ping a server's fixed *address*, or ''.
 
     When the most specific route to it is the default route, packets would
     leave this host toward the default gateway instead of into the cloud's
     network: that is a guess, never the path to a tenant network, so nothing
     is sent.  Without ``ip`` the route cannot be checked, and nothing is sent
-    either."""
+    either.  *auto*: ``--netns auto`` was given and found no namespace, so
+    it is not suggested."""
     if not commands.have("ip"):
         return f"cannot check how this host reaches {address} (no ip command), so it is not pinged"
     family = "-6" if ":" in address else "-4"
@@ -180,9 +181,10 @@ def default_route_only(address):
     specific = [r for r in routes if r.get("dst") not in ("default", None)]
     if specific:
         return ""
+    where = ("the host with its qdhcp-/qrouter- namespace (the network node)" if auto
+             else "its qdhcp-/qrouter- namespace (--netns auto)")
     return (f"no route from this host into the server's network: {address} would leave through "
-            "the default route; ping from its qdhcp-/qrouter- namespace (--netns auto) or from a host "
-            "on that network")
+            f"the default route; ping from {where} or from a host on that network")
 
 
 def neighbour_failure(address, where="this host"):

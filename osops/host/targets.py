@@ -51,7 +51,7 @@ def server_targets(conn, servers, address_type="any", netns=None):
             if getattr(conn, "osops_replayed", False):
                 error = REPLAYED
             else:
-                error = default_route_only(a.addr) if ns is None and a.type == "fixed" else ""
+                error = default_route_only(a.addr, netns == AUTO) if ns is None and a.type == "fixed" else ""
             targets.append(Target(address=a.addr, server=server.name, netns=ns, note=note, error=error))
     return targets
 

@@ -2,11 +2,12 @@
 a server has no such address, and exit codes (pinging 127.0.0.1 only)."""
 
 import json
+import pathlib
 
 import pytest
 
 from osops.cli.app import main
-from osops.host import targets
+from osops.host import ping, targets
 from osops.models import Address, Server
 from osops.testing import replay
 from tests.host import cloud
@@ -72,3 +73,26 @@ def test_loopback_answers_and_expect_fail_turns_it_into_a_failure(clean_env, cap
 def test_usage_errors(clean_env, capsys, argv, message):
     assert main(["ping", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_netns_auto_without_a_namespace_keeps_its_note(clean_env, monkeypatch, capsys):
+    """--netns auto on a host with neither namespace, whose only route to
+    the fixed address is the default one (recorded routes): nothing is
+    sent, and the row says both why and that no namespace was found,
+    without telling the user to use the --netns auto they gave."""
+    recorded_routes = json.loads((pathlib.Path(__file__).parent.parent / "host" / "data"
+                                  / "ip-route-match-default-only.json").read_text())
+    monkeypatch.setattr(ping, "_ip_json", lambda args: recorded_routes)
+    monkeypatch.setattr(targets.namespaces, "list_namespaces", lambda: [])
+    monkeypatch.setattr(ping, "_icmplib", None)  # nothing may be sent
+    monkeypatch.setattr(ping, "_system", None)
+    with replay(cloud.recorded("host-ping-auto")) as player:
+        code, out, err = run(monkeypatch, capsys, player, "ping", "hostrec", "--netns", "auto", *FAST,
+                             "-f", "json")
+    assert code == 1, err
+    [row] = json.loads(out)
+    assert (row["Namespace"], row["Sent"]) == ("-", 0)
+    assert row["Result"].startswith("FAIL: no route from this host into the server's network: ")
+    assert row["Result"].endswith(f"; no qdhcp- or qrouter- namespace for network {cloud.NETWORK['name']} "
+                                  "on this host")
+    assert "--netns auto" not in row["Result"]
