@@ -30,13 +30,18 @@ class _BridgeCommand(CloudCommand, Lister):
         from osops.errors import NotFound, OsopsError
         from osops.host import bridges, ovs
 
+        cloud_failed = False
+
         def problem(exc):
+            nonlocal cloud_failed
+            cloud_failed = cloud_failed or not isinstance(exc, ovs.OvsError)
             self.app.warn(f"warning: {exc}" if not isinstance(exc, ovs.OvsNotRunning) else f"note: {exc}")
             if not isinstance(exc, ovs.OvsNotRunning):
                 self.exit_code = 1
 
         conn = None
-        if self._cloud_configured(parsed_args):
+        configured = self._cloud_configured(parsed_args)
+        if configured:
             try:
                 conn = self.cloud
             except OsopsError as exc:
@@ -45,7 +50,9 @@ class _BridgeCommand(CloudCommand, Lister):
         if parsed_args.server:
             found = bridges.of_server(found, parsed_args.server)
             if not found:
-                hint = "" if conn else ": no cloud is configured, so ports are not tied to servers"
+                why = ("--no-cloud was given" if parsed_args.no_cloud else "no cloud is configured" if not configured
+                       else "the cloud could not be asked (see the warning)" if cloud_failed else "")
+                hint = f": {why}, so ports are not tied to servers" if why else ""
                 raise NotFound(f"no bridge port of server {parsed_args.server} on this host{hint}")
         return found
 

@@ -83,10 +83,34 @@ def test_tap_port_tied_to_its_server(kernel, osops_cli, monkeypatch, tmp_path):
                                     "STP": "no", "Interfaces": f"{tap} (hostrec)"}]
 
 
-def test_server_filter_without_a_cloud_says_why(lan, no_ovs):
-    done = osops_in(lan["switch"], "bridge", "list", "--server", "demo-1", env=no_ovs)
+@pytest.mark.parametrize("argv, why", [
+    ((), "no cloud is configured"),
+    (("--no-cloud",), "--no-cloud was given"),
+    (("--os-cloud", "demo"), "the cloud could not be asked (see the warning)"),  # no recording of bridge list
+])
+def test_server_filter_without_ties_says_why(lan, no_ovs, tmp_path, argv, why):
+    cli = [*argv[:2], "bridge", "list", "--server", "demo-1", *argv[2:]] if argv[:1] == ("--os-cloud",) \
+        else ["bridge", "list", "--server", "demo-1", *argv]
+    done = osops_in(lan["switch"], *cli, env={**no_ovs, "HOME": str(tmp_path)})
     assert done.returncode == 1
-    assert "no cloud is configured" in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"no bridge port of server demo-1 on this host: {why}, so ports are not tied to servers")
+
+
+def test_server_filter_when_the_cloud_does_not_answer(lan, kernel, no_ovs, tmp_path):
+    """A tap port makes osops ask the cloud, whose Keystone (127.0.0.1:9,
+    where nothing listens) refuses the connection."""
+    kernel.veth(lan["bridge"], lan["switch"], name="tap0123456789a")
+    cloud_env = {"OS_AUTH_URL": "http://127.0.0.1:9/v3", "OS_USERNAME": "admin", "OS_PASSWORD": "secret-pw",
+                 "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_ID": "default", "OS_PROJECT_DOMAIN_ID": "default"}
+    done = osops_in(lan["switch"], "bridge", "list", "--server", "demo-1",
+                    env={**no_ovs, **cloud_env, "HOME": str(tmp_path)})
+    assert done.returncode == 1
+    *lines, last = done.stderr.strip().splitlines()
+    [warning] = [line for line in lines if not line.startswith("note: ")]  # the OVS note aside
+    assert warning.startswith("warning: cannot reach http://127.0.0.1:9/")
+    assert last == ("no bridge port of server demo-1 on this host: the cloud could not be asked (see the warning), "
+                    "so ports are not tied to servers")
 
 
 def test_vnet_ports_through_virsh(kernel, tmp_path, no_ovs):
