@@ -73,7 +73,9 @@ class ListBridges(_BridgeCommand):
 
 
 class ShowBridge(_BridgeCommand):
-    """Show the ports of one bridge: type, state, MTU and what each belongs to."""
+    """Show one bridge and its ports: the first row is the bridge itself
+    (type, bridge id, STP, state, MTU), then each port with its type, state,
+    MTU and what it belongs to."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -83,7 +85,13 @@ class ShowBridge(_BridgeCommand):
     def take_action(self, parsed_args):
         from osops.host.bridges import find_bridge
 
-        bridge = find_bridge(self.bridges(parsed_args), parsed_args.bridge)
-        rows = [(p.name, p.kind or "-", p.state or "-", p.mtu if p.mtu is not None else "-",
-                 p.owner or "-", p.port_id or "-") for p in bridge.ports]
+        b = find_bridge(self.bridges(parsed_args), parsed_args.bridge)
+        about = ", ".join(([f"id {b.bridge_id}"] if b.bridge_id else []) + [f"STP {'yes' if b.stp else 'no'}"])
+        rows = [(b.name, f"{b.type} bridge ({about})", b.state or "-", _or_dash(b.mtu), "-", "-")]
+        rows += [(p.name, p.kind or "-", p.state or "-", _or_dash(p.mtu), p.owner or "-", p.port_id or "-")
+                 for p in b.ports]
         return SHOW_COLUMNS, rows
+
+
+def _or_dash(value):
+    return "-" if value is None else value

@@ -30,8 +30,7 @@ def test_list_shows_exactly_the_bridges_and_ports_made(lan, kernel, no_ovs):
     row = listed[lan["bridge"]]
     assert row["Interfaces"].split("\n") == sorted(lan["ports"])
     assert (row["Type"], row["STP"]) == ("linux", "no")
-    mac = ip("-n", lan["switch"], "-br", "link", "show", lan["bridge"]).split()[2]
-    assert row["Bridge ID"] == "8000." + mac.replace(":", "")
+    assert row["Bridge ID"] == bridge_id(lan["switch"], lan["bridge"])
     assert (listed[empty]["Interfaces"], listed[empty]["STP"]) == ("", "yes")
     if ovs.available():  # the note that OVS is installed but not running, one line
         [note] = done.stderr.strip().splitlines()
@@ -40,13 +39,35 @@ def test_list_shows_exactly_the_bridges_and_ports_made(lan, kernel, no_ovs):
         assert done.stderr == ""
 
 
-def test_show_gives_state_and_mtu_per_port(lan, no_ovs):
+def bridge_id(ns, bridge):
+    """brctl's bridge id of a bridge with the default priority: 8000.<its MAC>."""
+    return "8000." + ip("-n", ns, "-br", "link", "show", bridge).split()[2].replace(":", "")
+
+
+def test_show_gives_the_bridge_then_state_and_mtu_per_port(lan, no_ovs):
     ip("-n", lan["switch"], "link", "set", lan["ports"][1], "mtu", "1450")
     done = osops_in(lan["switch"], "bridge", "show", lan["bridge"], "--no-cloud", "-f", "json", env=no_ovs)
     assert done.returncode == 0, done.stderr
-    got = [(r["Port"], r["Type"], r["State"], r["MTU"], r["Owner"]) for r in json.loads(done.stdout)]
+    [me, *ports] = json.loads(done.stdout)
+    # its own state is left out: the kernel sets a bridge UP a moment after a port forwards
+    assert (me["Port"], me["Type"], me["MTU"], me["Owner"]) == (
+        lan["bridge"], f"linux bridge (id {bridge_id(lan['switch'], lan['bridge'])}, STP no)", 1450, "-")
+    got = [(r["Port"], r["Type"], r["State"], r["MTU"], r["Owner"]) for r in ports]
     assert got == [(lan["ports"][0], "veth", "forwarding", 1500, "-"),
                    (lan["ports"][1], "veth", "forwarding", 1450, "-")]
+
+
+def test_show_an_empty_bridge(kernel, no_ovs):
+    """A bridge with no port, never set up (so DOWN from the start), and
+    STP on; its id is all zeros, as the kernel (and brctl) say until a
+    port comes.  It goes with its namespace."""
+    ns = kernel.netns()
+    br = kernel.name("br")
+    ip("-n", ns, "link", "add", br, "mtu", "1400", "type", "bridge", "stp_state", "1")
+    done = osops_in(ns, "bridge", "show", br, "--no-cloud", "-f", "json", env=no_ovs)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [{"Port": br, "Type": "linux bridge (id 8000.000000000000, STP yes)",
+                                        "State": "DOWN", "MTU": 1400, "Owner": "-", "Neutron Port": "-"}]
 
 
 def test_show_unknown_bridge(lan, no_ovs):
@@ -72,7 +93,7 @@ def test_tap_port_tied_to_its_server(kernel, osops_cli, monkeypatch, tmp_path):
         code, out, err = cloud.in_namespace(ns, osops_cli, "bridge", "show", br, "-f", "json")
         assert code == 0, err
         rows = {r["Port"]: r for r in json.loads(out)}
-        assert sorted(rows) == sorted([tap, other])
+        assert sorted(rows) == sorted([br, tap, other])
         assert (rows[tap]["Owner"], rows[tap]["Neutron Port"]) == ("hostrec", port_id)
         assert (rows[other]["Owner"], rows[other]["Neutron Port"]) == ("-", "-")
         assert sum("/v2.0/ports" in c for c in player.calls) == 1
@@ -128,4 +149,4 @@ def test_vnet_ports_through_virsh(kernel, tmp_path, no_ovs):
                     env={**no_ovs, "LIBVIRT_DEFAULT_URI": f"test://{node}"})
     assert done.returncode == 0, done.stderr
     assert [(r["Port"], r["Owner"]) for r in json.loads(done.stdout)] == [
-        ("testnet0", "instance-0000002a"), ("vnet7", "unknown")]
+        (br, "-"), ("testnet0", "instance-0000002a"), ("vnet7", "unknown")]

@@ -62,7 +62,9 @@ def test_cli_lists_ovs_ports_tied_by_iface_id(ovsdb, osops_cli, monkeypatch):
             monkeypatch.setenv(k, v)
         code, out, err = osops_cli("bridge", "show", br, "-f", "json")
     assert code == 0, err
-    assert json.loads(out) == [{"Port": f"tap{port_id[:11]}", "Type": "system", "State": "-", "MTU": "-",
+    assert json.loads(out) == [{"Port": br, "Type": "ovs bridge (STP no)", "State": "-", "MTU": "-",
+                                "Owner": "-", "Neutron Port": "-"},
+                               {"Port": f"tap{port_id[:11]}", "Type": "system", "State": "-", "MTU": "-",
                                 "Owner": "hostrec", "Neutron Port": port_id}]
 
 
