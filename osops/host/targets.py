@@ -37,17 +37,17 @@ def server_targets(conn, servers, address_type="any", netns=None):
     """
     if address_type not in ADDRESS_TYPES:
         raise UsageError(f"--address-type must be one of {', '.join(ADDRESS_TYPES)}, not {address_type!r}")
-    chooser = _auto_chooser(conn, servers) if netns == AUTO else None
+    chosen = {s.id: sorted((a for a in s.addresses if address_type == "any" or a.type == address_type),
+                           key=lambda a: a.version) for s in servers}
+    chooser = _auto_chooser(conn, [(s, a) for s in servers for a in chosen[s.id]]) if netns == AUTO else None
     targets = []
     for server in servers:
-        chosen = sorted((a for a in server.addresses if address_type == "any" or a.type == address_type),
-                        key=lambda a: a.version)
-        if not chosen:
+        if not chosen[server.id]:
             kind = "" if address_type == "any" else f"{address_type} "
             targets.append(Target(address="-", server=server.name,
                                   error=f"{server.name} has no {kind}address ({server.status})"))
-        for a in chosen:
-            ns, note = chooser(a) if chooser else (netns, "")
+        for a in chosen[server.id]:
+            ns, note = chooser(server, a) if chooser else (netns, "")
             if getattr(conn, "osops_replayed", False):
                 error = REPLAYED
             else:
@@ -56,27 +56,48 @@ def server_targets(conn, servers, address_type="any", netns=None):
     return targets
 
 
-def _auto_chooser(conn, servers):
-    """A function giving (namespace or None, note) for an address; one
-    network list call, and one router port list call when a network has
-    no qdhcp namespace here."""
+def _auto_chooser(conn, pairs):
+    """A function giving (namespace or None, note) for a (server, address)
+    of *pairs*.  A fixed address's network is the one of the server's port
+    with its MAC (one port list call for all the servers), else the one
+    network of its name (a network list call, only then); one router port
+    list call when a network has no qdhcp namespace here."""
     from osops.networks import list_networks
 
     here = set(namespaces.list_namespaces())
-    network_ids = {n.name: n.id for n in list_networks(conn)}
-    wanted = {network_ids.get(a.network) for s in servers for a in s.addresses if a.type == "fixed"}
+    fixed = [(s, a) for s, a in pairs if a.type == "fixed"]
+    by_port = {}
+    if fixed:
+        for port in conn.network.ports(device_id=sorted({s.id for s, _a in fixed})):
+            by_port[(port.device_id, port.mac_address)] = port.network_id
+    by_name = {}
+    if any((s.id, a.mac) not in by_port for s, a in fixed):
+        for n in list_networks(conn):
+            by_name.setdefault(n.name, []).append(n.id)
+
+    def network_of(server, address):
+        """(network id or None, why not)."""
+        if (server.id, address.mac) in by_port:
+            return by_port[server.id, address.mac], ""
+        ids = by_name.get(address.network, [])
+        if len(ids) > 1:
+            return None, (f"several networks are called {address.network} and no port of {server.name} "
+                          "says which: name the namespace with --netns")
+        return (ids[0] if ids else None), ""
+
+    wanted = {network_of(s, a)[0] for s, a in fixed} - {None}
     routers = {}
-    if any(f"qdhcp-{n}" not in here for n in wanted if n):
+    if any(f"qdhcp-{n}" not in here for n in wanted):
         for port in conn.network.ports(device_owner=list(ROUTER_OWNERS)):
             routers.setdefault(port.network_id, []).append(port.device_id)
 
-    def choose(address):
+    def choose(server, address):
         if address.type == "floating":
             return None, ""
-        net_id = network_ids.get(address.network)
+        net_id, why = network_of(server, address)
         found = net_id and namespaces.for_network(net_id, routers.get(net_id, ()), here)
         if found:
             return found, ""
-        return None, f"no qdhcp- or qrouter- namespace for network {address.network} on this host"
+        return None, why or f"no qdhcp- or qrouter- namespace for network {address.network} on this host"
 
     return choose

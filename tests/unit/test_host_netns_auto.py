@@ -1,0 +1,68 @@
+"""--netns auto: which namespace a fixed address is pinged from, on the
+recorded host-ping-auto session (tests/host/cloud.py) with the edits each
+test names.  The namespaces "here" are given; nothing is pinged."""
+
+import pytest
+
+from osops.host import targets
+from osops.servers import list_servers
+from osops.testing import replay
+from tests.host import cloud
+
+NET_ID = cloud.NETWORK["id"]
+OTHER_ID = NET_ID[::-1]  # the id add_network_called gives the second "private"
+
+
+def choose(monkeypatch, data, here):
+    monkeypatch.setattr(targets.namespaces, "list_namespaces", lambda: list(here))
+    with replay(data) as player:
+        conn = cloud.connect(player)
+        [target] = targets.server_targets(conn, list_servers(conn), "fixed", targets.AUTO)
+    return target, player.calls
+
+
+def calls_to(calls, path):
+    return [c for c in calls if c.split("?")[0].endswith(path)]
+
+
+def test_network_from_the_servers_port_even_with_two_networks_of_its_name(clean_env, monkeypatch):
+    data = cloud.add_network_called(cloud.ping_auto(), cloud.NETWORK["name"])
+    target, calls = choose(monkeypatch, data, [f"qdhcp-{OTHER_ID}", f"qdhcp-{NET_ID}"])
+    assert (target.netns, target.note) == (f"qdhcp-{NET_ID}", "")
+    assert len(calls_to(calls, "/v2.0/ports")) == 1 and calls_to(calls, "/v2.0/networks") == []
+
+
+def test_one_port_list_call_for_all_servers(clean_env, monkeypatch):
+    """Edit: the server list holds hostrec twice more under other ids (and
+    other MACs, so no port says their network: the name does)."""
+    data = cloud.ping_auto()
+    listed = cloud.body(data, "/servers/detail")["servers"]
+    for n in (1, 2):
+        listed.append({**listed[0], "id": f"{listed[0]['id'][:-1]}{n}", "name": f"hostrec-{n}",
+                       "addresses": {k: [{**a, "OS-EXT-IPS-MAC:mac_addr": f"fa:16:3e:00:00:0{n}"} for a in v]
+                                     for k, v in listed[0]["addresses"].items()}})
+    [port_call] = [i for i in data["interactions"] if i["request"]["query"].get("device_id")]
+    port_call["request"]["query"]["device_id"] = sorted(s["id"] for s in listed)
+    monkeypatch.setattr(targets.namespaces, "list_namespaces", lambda: [f"qdhcp-{NET_ID}"])
+    with replay(data) as player:
+        conn = cloud.connect(player)
+        found = targets.server_targets(conn, list_servers(conn), "fixed", targets.AUTO)
+    assert [t.netns for t in found] == [f"qdhcp-{NET_ID}"] * 3
+    assert len(calls_to(player.calls, "/v2.0/ports")) == 1
+
+
+@pytest.mark.parametrize("networks, expected", [
+    (1, (f"qdhcp-{NET_ID}", "")),
+    (2, (None, "several networks are called private and no port of hostrec says which: "
+               "name the namespace with --netns")),
+])
+def test_without_a_port_the_network_of_its_name(clean_env, monkeypatch, networks, expected):
+    """Edit: the port list by device_id answers no port (as for a server
+    whose port the user may not see)."""
+    data = cloud.ping_auto()
+    cloud.body(data, "/v2.0/ports", {"device_id": [cloud.SERVER["id"]]})["ports"] = []
+    if networks == 2:
+        data = cloud.add_network_called(data, "private")
+    target, calls = choose(monkeypatch, data, [f"qdhcp-{NET_ID}", f"qdhcp-{OTHER_ID}"])
+    assert (target.netns, target.note) == expected
+    assert len(calls_to(calls, "/v2.0/networks")) == 1
