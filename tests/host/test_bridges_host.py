@@ -70,6 +70,18 @@ def test_show_an_empty_bridge(kernel, no_ovs):
                                         "State": "DOWN", "MTU": 1400, "Owner": "-", "Neutron Port": "-"}]
 
 
+def test_columns_chosen_with_c(lan, no_ovs):
+    done = osops_in(lan["switch"], "bridge", "list", "--no-cloud", "-f", "csv", "-c", "Interfaces", "-c", "Bridge",
+                    env=no_ovs)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ['"Bridge","Interfaces"', f'"{lan["bridge"]}","{lan["ports"][0]}',
+                                        f'{lan["ports"][1]}"']  # one cell, two lines
+    done = osops_in(lan["switch"], "bridge", "show", lan["bridge"], "--no-cloud", "-f", "value", "-c", "Port",
+                    env=no_ovs)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [lan["bridge"], *lan["ports"]]
+
+
 def test_show_unknown_bridge(lan, no_ovs):
     done = osops_in(lan["switch"], "bridge", "show", "nosuchbr", "--no-cloud", env=no_ovs)
     assert done.returncode == 1

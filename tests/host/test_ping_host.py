@@ -31,6 +31,13 @@ def test_ping_across_the_bridge(lan, osops_cli):
     assert (row["Sent"], row["Received"], row["Loss %"], row["Result"]) == (2, 2, 0.0, "ok")
 
 
+def test_namespace_column_chosen_with_c(lan, osops_cli):
+    code, out, err = osops_cli("ping", "--address", lan["addr_b"], "--netns", lan["a"], *FAST,
+                               "-f", "value", "-c", "Namespace", "-c", "Received")
+    assert code == 0, err
+    assert out.split() == [lan["a"], "2"]
+
+
 def test_unused_address_fails_with_the_reason(lan, osops_cli):
     code, out, _ = osops_cli("ping", "--address", lan["unused"], "--netns", lan["a"], *FAST, "-f", "json")
     assert code == 1

@@ -65,6 +65,12 @@ def test_loopback_answers_and_expect_fail_turns_it_into_a_failure(clean_env, cap
     assert main(["ping", "--address", "127.0.0.1", *FAST, "--expect-fail"]) == 1
 
 
+def test_columns_chosen_with_c(clean_env, capsys):
+    capsys.readouterr()
+    assert main(["ping", "--address", "127.0.0.1", *FAST, "-f", "csv", "-c", "Result", "-c", "Address"]) == 0
+    assert capsys.readouterr().out.splitlines() == ['"Address","Result"', '"127.0.0.1","ok"']
+
+
 @pytest.mark.parametrize("argv, message", [
     ((), "nothing to ping"),
     (("--address", "10.0.0.300"), "not an IP address"),
