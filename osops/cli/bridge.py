@@ -28,13 +28,13 @@ class _BridgeCommand(CloudCommand, Lister):
     def bridges(self, parsed_args):
         """The host's bridges; problems are warned about and make exit status 1."""
         from osops.errors import NotFound, OsopsError
-        from osops.host import bridges, ovs
+        from osops.host import bridges, libvirt, ovs
 
         cloud_failed = False
 
         def problem(exc):
             nonlocal cloud_failed
-            cloud_failed = cloud_failed or not isinstance(exc, ovs.OvsError)
+            cloud_failed = cloud_failed or not isinstance(exc, (ovs.OvsError, libvirt.VirshError))
             self.app.warn(f"warning: {exc}" if not isinstance(exc, ovs.OvsNotRunning) else f"note: {exc}")
             if not isinstance(exc, ovs.OvsNotRunning):
                 self.exit_code = 1

@@ -4,16 +4,17 @@ to servers; one bridge by name; the bridges of one server."""
 from dataclasses import replace
 
 from osops.errors import NotFound, explain
-from osops.host import linux_bridge, ovs, ports
+from osops.host import libvirt, linux_bridge, ovs, ports
 
 
 def list_bridges(conn=None, ovs_db=None, on_problem=None):
     """Linux bridges, then Open vSwitch ones, ports tied through *conn*
     (an ``openstack.connection.Connection``, optional) and virsh.
 
-    When Open vSwitch or the cloud cannot be asked, *on_problem* receives
-    the one-line :class:`~osops.errors.OsopsError` and the rest is still
-    returned (untied, for the cloud); without *on_problem* it is raised.
+    When Open vSwitch, libvirt or the cloud cannot be asked, *on_problem*
+    receives the one-line :class:`~osops.errors.OsopsError` and the rest
+    is still returned (untied, for libvirt and the cloud); without
+    *on_problem* it is raised.
     """
     def problem(exc):
         if on_problem is None:
@@ -26,10 +27,15 @@ def list_bridges(conn=None, ovs_db=None, on_problem=None):
     except ovs.OvsError as exc:
         problem(exc)
     try:
-        return ports.tie(bridges, conn)
+        domains = ports.libvirt_domains(bridges)
+    except libvirt.VirshError as exc:
+        problem(exc)
+        domains = {}
+    try:
+        return ports.tie(bridges, conn, domains)
     except Exception as exc:  # the cloud's errors, made one line
         problem(explain(exc))
-        return ports.tie(bridges, None)
+        return ports.tie(bridges, None, domains)
 
 
 def find_bridge(bridges, name):

@@ -1,5 +1,6 @@
 """Running the host's own tools (ip, ovs-vsctl, virsh, ping)."""
 
+import grp
 import os
 import shutil
 import subprocess
@@ -51,3 +52,16 @@ def last_line(text):
     """The last non-empty line of *text*, stripped ('' for none)."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     return lines[-1] if lines else ""
+
+
+def socket_advice(sock):
+    """What to do when a daemon's socket *sock* refused this user: sudo, or
+    join the socket's group (never open it to everyone)."""
+    try:
+        gid = os.stat(sock).st_gid
+        group = grp.getgrgid(gid).gr_name
+    except (OSError, KeyError):
+        return "run with sudo, or join the group that owns the socket"
+    if gid == 0:
+        return f"run with sudo (the socket's group is {group})"
+    return f"run with sudo, or join the socket's group: sudo usermod -aG {group} $USER, then log in again"

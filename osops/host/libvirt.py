@@ -1,26 +1,49 @@
 """Which libvirt domain a ``vnetN`` interface belongs to, through virsh."""
 
 import os
+import re
 
+from osops.errors import OsopsError
 from osops.host import commands
+
+SOCKET_FAILED = re.compile(r"Failed to connect socket to '(.+)': (.+)")
+
+
+class VirshError(OsopsError):
+    """virsh is installed but could not ask libvirt."""
 
 
 def interfaces(uri=None):
     """{interface: (domain name, domain uuid)} for the running domains;
-    {} when virsh is missing or cannot connect.  *uri* defaults to
-    ``$LIBVIRT_DEFAULT_URI``, else ``qemu:///system`` (where Nova's are)."""
+    {} when virsh is missing.  *uri* defaults to ``$LIBVIRT_DEFAULT_URI``,
+    else ``qemu:///system`` (where Nova's are).  Raises :class:`VirshError`
+    (one line saying what to do) when virsh cannot connect."""
     if not commands.have("virsh"):
         return {}
-    virsh = ["virsh", "-c", uri or os.environ.get("LIBVIRT_DEFAULT_URI") or "qemu:///system"]
+    uri = uri or os.environ.get("LIBVIRT_DEFAULT_URI") or "qemu:///system"
+    virsh = ["virsh", "-c", uri]
     listed = commands.run([*virsh, "list", "--name"], check=False)
     if listed.returncode:
-        return {}
+        raise failure(uri, listed.stderr)
     found = {}
     for name in filter(None, (line.strip() for line in listed.stdout.splitlines())):
         uuid = commands.run([*virsh, "domuuid", name], check=False).stdout.strip()
         for iface, _mac in parse_domiflist(commands.run([*virsh, "domiflist", name], check=False).stdout):
             found[iface] = (name, uuid)
     return found
+
+
+def failure(uri, stderr):
+    """The :class:`VirshError` that virsh's *stderr* means."""
+    line = re.sub(r"^error: ", "", commands.last_line(stderr)) or "no message"
+    m = SOCKET_FAILED.search(line)
+    if m and m[2] == "Permission denied":
+        advice = commands.socket_advice(m[1])
+    elif m and m[2] in ("No such file or directory", "Connection refused"):
+        advice = "is libvirtd running? (systemctl start libvirtd)"
+    else:
+        advice = "check the URI (-c, or LIBVIRT_DEFAULT_URI)"
+    return VirshError(f"cannot ask libvirt whose vnet ports these are (virsh -c {uri}: {line}): {advice}")
 
 
 def parse_domiflist(text):

@@ -1,8 +1,6 @@
 """Open vSwitch bridges, ports and interface types from ``ovs-vsctl --format=json``."""
 
-import grp
 import json
-import os
 import re
 
 from osops.errors import OsopsError
@@ -75,22 +73,11 @@ def failure(stderr):
     m = CONNECT_FAILED.search(line)
     if m and m[2] == "Permission denied":
         return OvsPermissionDenied(f"cannot read Open vSwitch: permission denied on {m[1]}: "
-                                   f"{_access_advice(m[1])}")
+                                   f"{commands.socket_advice(m[1])}")
     if m and m[2] == "No such file or directory":
         return OvsNotRunning(f"Open vSwitch is installed but its database is not running (no {m[1]}): "
                              "start it (systemctl start openvswitch-switch)")
     return OvsError(f"ovs-vsctl failed: {line or 'no message'}")
-
-
-def _access_advice(sock):
-    try:
-        gid = os.stat(sock).st_gid
-        group = grp.getgrgid(gid).gr_name
-    except (OSError, KeyError):
-        return "run with sudo, or join the group that owns the socket"
-    if gid == 0:
-        return f"run with sudo (the socket's group is {group})"
-    return f"run with sudo, or join the socket's group: sudo usermod -aG {group} $USER, then log in again"
 
 
 def _port(port, interfaces):

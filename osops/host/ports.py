@@ -35,7 +35,7 @@ def tie(bridges, conn=None, domains=None):
     """
     all_ports = [p for b in bridges for p in b.ports]
     if domains is None:
-        domains = libvirt.interfaces() if any(VNET.match(p.name) for p in all_ports) else {}
+        domains = libvirt_domains(bridges)
     neutron = {}
     if conn is not None and any(p.iface_id or port_id_prefix(p.name) for p in all_ports):
         neutron = _neutron_ports(conn, all_ports)
@@ -43,6 +43,12 @@ def tie(bridges, conn=None, domains=None):
     asked = conn is not None
     return [replace(b, ports=tuple(_tie_port(p, neutron, servers, domains, asked) for p in b.ports))
             for b in bridges]
+
+
+def libvirt_domains(bridges):
+    """:func:`osops.host.libvirt.interfaces` when a port of *bridges* looks
+    like libvirt's, else {} without running virsh."""
+    return libvirt.interfaces() if any(VNET.match(p.name) for b in bridges for p in b.ports) else {}
 
 
 def _neutron_ports(conn, all_ports):

@@ -215,9 +215,9 @@ def osops_cli(clean_env, capsys):
     return run
 
 
-def osops_in(ns, *argv, env=None):
-    """Run osops inside namespace *ns* (``ip netns exec``) with no cloud
-    settings; returns the CompletedProcess."""
+def osops_in(ns, *argv, env=None, wrap=()):
+    """Run osops inside namespace *ns* (``ip netns exec``, then *wrap*, e.g.
+    setpriv) with no cloud settings; returns the CompletedProcess."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "OVS_", "LIBVIRT_"))}
-    return subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-m", "osops", *argv],
+    return subprocess.run(["ip", "netns", "exec", ns, *wrap, sys.executable, "-m", "osops", *argv],
                           capture_output=True, text=True, env={**clean, **(env or {})}, timeout=120)

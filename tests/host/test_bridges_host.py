@@ -3,6 +3,8 @@ their state and MTU, and a tap port tied to its server through a recorded
 Neutron port list (tests/host/cloud.py); vnet ports through a real virsh (libvirt's test driver)."""
 
 import json
+import os
+import socket
 
 import pytest
 
@@ -162,3 +164,31 @@ def test_vnet_ports_through_virsh(kernel, tmp_path, no_ovs):
     assert done.returncode == 0, done.stderr
     assert [(r["Port"], r["Owner"]) for r in json.loads(done.stdout)] == [
         (br, "-"), ("testnet0", "instance-0000002a"), ("vnet7", "unknown")]
+
+
+def test_vnet_ports_when_libvirt_refuses(kernel, tmp_path, no_ovs):
+    """libvirt's socket belongs to nobody:nogroup, mode 0700; osops runs as
+    root without CAP_DAC_OVERRIDE, so like a user outside its group: one
+    warning saying what to do, vnet ports unknown, exit 1."""
+    need("virsh", "libvirt-clients")
+    need("setpriv", "util-linux")
+    ns = kernel.netns()
+    br = kernel.bridge(ns)
+    kernel.veth(br, ns, name="vnet7")
+    sock_path = tmp_path / "libvirt-sock"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(sock_path))
+        os.chown(sock_path, 65534, 65534)
+        os.chmod(sock_path, 0o700)
+        os.chmod(tmp_path, 0o755)
+        uri = f"qemu+unix:///system?socket={sock_path}"
+        done = osops_in(ns, "bridge", "show", br, "--no-cloud", "-f", "json",
+                        env={**no_ovs, "LIBVIRT_DEFAULT_URI": uri},
+                        wrap=["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
+                              "--inh-caps", "-dac_override,-dac_read_search"])
+    assert done.returncode == 1, done.stderr
+    assert [(r["Port"], r["Owner"]) for r in json.loads(done.stdout)] == [(br, "-"), ("vnet7", "unknown")]
+    [warning] = [line for line in done.stderr.splitlines() if not line.startswith("note: ")]  # the OVS note aside
+    assert warning == (f"warning: cannot ask libvirt whose vnet ports these are (virsh -c {uri}: Failed to connect "
+                       f"socket to '{sock_path}': Permission denied): run with sudo, or join the socket's group: "
+                       "sudo usermod -aG nogroup $USER, then log in again")

@@ -140,6 +140,21 @@ def test_ping_sendmsg_refused_by_a_firewall_is_not_a_permission_problem():
     assert parse_ping_output("ping: sendmsg: Operation not permitted\n")[3] == "Operation not permitted"
 
 
+def test_virsh_permission_denied_is_one_line_with_what_to_do():
+    # a socket of nobody's, mode 0700, asked by root without CAP_DAC_OVERRIDE
+    err = libvirt.failure("qemu+unix:///system?socket=/tmp/wh-virt/libvirt-sock",
+                          text("virsh-permission-denied.txt"))
+    assert str(err) == ("cannot ask libvirt whose vnet ports these are (virsh -c qemu+unix:///system?socket="
+                        "/tmp/wh-virt/libvirt-sock: Failed to connect socket to '/tmp/wh-virt/libvirt-sock': "
+                        "Permission denied): run with sudo, or join the group that owns the socket")
+
+
+def test_virsh_without_libvirtd():
+    err = libvirt.failure("qemu:///system", text("virsh-not-running.txt"))
+    assert str(err).endswith(": is libvirtd running? (systemctl start libvirtd)")
+    assert "'/var/run/libvirt/libvirt-sock': No such file or directory" in str(err)
+
+
 def test_virsh_domiflist():
     assert libvirt.parse_domiflist(text("virsh-domiflist.txt")) == [("testnet0", "fa:16:3e:5c:1d:02")]
 
