@@ -183,8 +183,8 @@ def default_route_only(address, auto=False):
         return ""
     where = ("the host with its qdhcp-/qrouter- namespace (the network node)" if auto
              else "its qdhcp-/qrouter- namespace (--netns auto)")
-    return (f"no route from this host into the server's network: {address} would leave through "
-            f"the default route; ping from {where} or from a host on that network")
+    how = f": {address} would leave through the default route" if routes else f" (none to {address} at all)"
+    return f"no route from this host into the server's network{how}; ping from {where} or from a host on that network"
 
 
 def neighbour_failure(address, where="this host"):

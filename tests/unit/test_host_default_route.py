@@ -39,6 +39,13 @@ def test_fixed_address_behind_the_default_route_is_not_pinged(monkeypatch, no_se
     assert result.sent == 0 and not result.answered and "--netns auto" in result.reason
 
 
+def test_without_any_route_the_reason_does_not_blame_the_default_route(monkeypatch, no_sending):
+    monkeypatch.setattr(ping, "_ip_json", lambda args: [])  # what ip -j prints for no route at all
+    (target,) = targets.server_targets(None, [server("10.0.0.12")])
+    assert target.error.startswith("no route from this host into the server's network (none to 10.0.0.12 at all); ")
+    assert "default route" not in target.error
+
+
 def test_fixed_address_on_a_connected_network_is_pinged(monkeypatch):
     monkeypatch.setattr(ping, "_ip_json", lambda args: routes("ip-route-match-on-link.json"))
     (target,) = targets.server_targets(None, [server("192.0.2.7")])
