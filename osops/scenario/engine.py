@@ -23,7 +23,7 @@ import time
 from osops.errors import OsopsError, UsageError, explain
 from osops.scenario import cleanup, template
 from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, SkipStep, StepResult
-from osops.scenario.signals import CLEANUP, Guard, Stop
+from osops.scenario.signals import Guard, Stop
 from osops.scenario.steps import check_expect, coerce, is_address
 
 DEFAULT_TIMEOUT = 900  # the whole run
@@ -180,19 +180,21 @@ class Engine:
         with Guard(self.notify, self.handle_signals) as guard:
             try:
                 try:
-                    guard.alarm(self.timeout + GRACE, self.timeout)
-                    for step in steps:
-                        current, began = step, self.clock()
-                        self._record(report, self._run_step(step))
-                    current = None
-                except KeyboardInterrupt:  # signal handling off, or a Ctrl-C before the guard was up
-                    raise Stop("SIGINT", "interrupted by SIGINT") from None
+                    try:
+                        guard.alarm(self.timeout + GRACE, self.timeout)
+                        for step in steps:
+                            current, began = step, self.clock()
+                            self._record(report, self._run_step(step))
+                        current = None
+                    except KeyboardInterrupt:  # signal handling off, or a Ctrl-C before the guard was up
+                        raise Stop("SIGINT", "interrupted by SIGINT") from None
+                finally:
+                    guard.steps_done()  # from here on a signal is counted, never raised, outside deleting
             except Stop as stop:
                 report.interrupted = stop.why
                 self._stopped(report, current, began, stop)
             except Exception as exc:  # a bug, or a closed output stream: clean up, then raise it
                 error = exc
-            guard.phase = CLEANUP
             report.cleanup = self._cleanup(report, guard)
             try:
                 self.on_result(report.cleanup)
@@ -315,24 +317,24 @@ class Engine:
             return result(SKIP, f"--keep: kept {', '.join(report.left)}")
         if not self.create_attempted:
             return result(SKIP, "nothing was created")
-        if guard.abandon:
-            report.left = [f"{s.name} ({s.id})" for s in self._alive()] or [f"servers tagged {self.TAG}={self.run_id}"]
-            return result(FAIL, "stopped before cleanup began: left " + ", ".join(report.left))
         todo = {s.id: s for s in self._alive()}
+        listed, problem = False, ""
         try:
-            guard.alarm(self.cleanup_timeout + GRACE, self.cleanup_timeout)
-            try:
-                for s in cleanup.tagged(self.conn, self.run_id):
-                    if s.id not in self.gone:
-                        todo.setdefault(s.id, s)
-            except Exception as exc:  # still delete what we know of
-                self.notify(f"cleanup: cannot list servers ({explain(exc, self._auth())}); "
-                            "deleting the ones this run knows of")
-            if not todo:
-                return result(PASS, "nothing left behind")
-            cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
-                           on_gone=self.gone.add, on_change=self.on_change)
-            return result(PASS, f"deleted {', '.join(s.name for s in todo.values())}")
+            if not guard.begin_cleanup(self.cleanup_timeout + GRACE, self.cleanup_timeout):
+                problem = "stopped before cleanup began"
+            else:
+                try:
+                    for s in cleanup.tagged(self.conn, self.run_id):
+                        if s.id not in self.gone:
+                            todo.setdefault(s.id, s)
+                    listed = True
+                except Exception as exc:  # still delete what we know of
+                    self.notify(f"cleanup: cannot list servers ({explain(exc, self._auth())}); "
+                                "deleting the ones this run knows of")
+                if not todo:
+                    return result(PASS, "nothing left behind")
+                cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
+                               on_gone=self.gone.add, on_change=self.on_change)
         except Stop as stop:
             problem = stop.message
         except KeyboardInterrupt:
@@ -340,9 +342,11 @@ class Engine:
         except Exception as exc:
             problem = str(explain(exc, self._auth()))
         finally:
-            guard.alarm(0)
+            guard.end_cleanup()
         left = [s for sid, s in todo.items() if sid not in self.gone]
         report.left = [f"{s.name} ({s.id})" for s in left]
-        if not left:
+        if problem and not left and not listed:  # what else this run created is not known
+            report.left = [f"servers tagged {self.TAG}={self.run_id}"]
+        if not report.left:
             return result(PASS, f"deleted {', '.join(s.name for s in todo.values())}")
         return result(FAIL, f"{problem}; left {', '.join(report.left)}")

@@ -2,17 +2,22 @@
 
 While steps run, the first SIGINT or SIGTERM (or the time limit, through
 SIGALRM) raises :class:`Stop` in the main thread so the engine can stop
-the step it is in and clean up.  While cleaning up, one signal is only
-acknowledged; the second one stops the cleanup too, and the engine says
-what is left and how to remove it.  Outside the main thread no handler
-can be installed, and the guard does nothing.
+the step it is in and clean up.  Between the steps and cleanup a signal
+is only counted (a second one means: do not start cleaning up).  While
+servers are being deleted, one signal is only acknowledged; the second
+one stops the cleanup too, and the engine says what is left and how to
+remove it.  Once cleanup has returned, signals are only counted: the
+report still gets printed.  Stop is raised only in the steps and in
+the deleting, where the engine catches it.  Outside the main thread no
+handler can be installed, and the guard does nothing.
 """
 
 import signal
 import threading
 
 NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
-STEPS, STOPPING, CLEANUP = "steps", "stopping", "cleanup"
+# steps -> stopping (steps over, cleanup not begun) -> cleanup (deleting) -> done
+STEPS, STOPPING, CLEANUP, DONE = "steps", "stopping", "cleanup", "done"
 
 
 class Stop(BaseException):
@@ -59,6 +64,26 @@ class Guard:
         if self.enabled:
             signal.setitimer(signal.ITIMER_REAL, max(seconds, 0))
 
+    def steps_done(self):
+        """The steps are over: cancel their time limit; signals are counted from now on."""
+        self.alarm(0)
+        if self.phase == STEPS:
+            self.phase = STOPPING
+
+    def begin_cleanup(self, seconds, limit):
+        """Start deleting, with a time limit; False when a second signal
+        already asked to leave things behind."""
+        self.phase = CLEANUP
+        if self.abandon:
+            return False
+        self.alarm(seconds, limit)
+        return True
+
+    def end_cleanup(self):
+        """Cleanup returned: cancel its time limit; signals are only counted."""
+        self.phase = DONE
+        self.alarm(0)
+
     def _handle(self, signum, frame):
         if signum == signal.SIGALRM:
             if self.phase == STEPS:
@@ -78,7 +103,7 @@ class Guard:
             if self.signals >= 2:
                 self.abandon = True
             return
-        if self.phase == CLEANUP:
+        if self.phase == CLEANUP and not self.abandon:
             if self.signals >= 2:
                 raise Stop(name, f"cleanup interrupted by {name}")
             self.notify(f"{name}: cleanup is running (Ctrl-C again to stop it and leave the rest behind)")

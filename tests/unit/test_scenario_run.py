@@ -2,7 +2,9 @@
 engine's Python API, on cassettes recorded from the loopback cloud."""
 
 import contextlib
+import os
 import re
+import signal
 import textwrap
 import threading
 
@@ -10,7 +12,7 @@ import pytest
 
 from osops.cloud import connect
 from osops.host.models import Bridge, BridgePort
-from osops.scenario import Engine, bundled, load_file, load_text, select
+from osops.scenario import Engine, bundled, engine, load_file, load_text, select
 from osops.scenario.signals import Guard
 from osops.testing import replay
 from tests.unit import test_smoke
@@ -248,3 +250,118 @@ def test_keyboard_interrupt_without_signal_handling_still_cleans_up(clean_env):
     assert report.interrupted == "SIGINT" and report.exit_code == 130
     assert report.cleanup.detail == "deleted osops-smokerec1-smoke"
     assert len([c for c in player.calls if c.startswith("DELETE")]) == 1
+
+
+# -- signals and time limits around cleanup ------------------------------------------
+# Signals are sent with os.kill from inside the run (no timers wait); an armed
+# alarm is read with getitimer, never waited for.
+
+def _kill(signum=signal.SIGINT):
+    os.kill(os.getpid(), signum)
+
+
+def test_second_signal_before_cleanup_begins_leaves_the_servers(clean_env):
+    class CtrlC(FakePinger):
+        def ping(self, *args, **kwargs):
+            _kill()  # the first Ctrl-C, while ping runs
+
+    def on_result(result):
+        if result.name == "ping":
+            _kill()  # the second, before cleanup began
+
+    scenario = load_file(bundled.path("smoke"))
+    with replayed("smoke") as (conn, player):
+        report = Engine(conn, scenario, run_id="smokerec1", pinger=CtrlC(), on_result=on_result).run()
+    assert report.exit_code == 130
+    assert report.cleanup.status == "FAIL"
+    assert report.cleanup.detail == f"stopped before cleanup began; left osops-smokerec1-smoke ({SERVER_ID})"
+    assert report.cleanup_command == "osops cleanup --run smokerec1"
+    assert [c for c in player.calls if c.startswith("DELETE")] == []
+
+
+def test_second_signal_while_the_cleanup_line_prints_is_only_counted():
+    """/tmp/audit-6/stop_escape.py: Stop escaped run() from on_result(cleanup)."""
+    scenario = load_text("steps:\n  - say: hi\n  - sleep: 1\n  - say: bye\n", "x.yaml")
+
+    def on_result(result):
+        if result.name == "cleanup":
+            _kill()
+
+    report = Engine(None, scenario, on_result=on_result, sleep=lambda s: _kill()).run()
+    assert report.exit_code == 130
+    assert report.cleanup.detail == "nothing was created"
+
+
+def test_run_time_limit_backstop_alarm_stops_a_hung_step():
+    armed = []
+
+    def hung(seconds):
+        armed.append(signal.getitimer(signal.ITIMER_REAL)[0])
+        _kill(signal.SIGALRM)  # what the armed alarm does when a step hangs past the limit
+
+    scenario = load_text("steps:\n  - sleep: 5\n  - say: after\n", "x.yaml")
+    report = Engine(None, scenario, timeout=600, sleep=hung).run()
+    assert 600 < armed[0] <= 600 + engine.GRACE  # the limit, plus a grace for the clock check
+    sleep, after = report.steps
+    assert (sleep.status, sleep.detail) == ("FAIL", "the run's time limit (600 s) ran out")
+    assert after.detail == "not run: the run's time limit (600 s) ran out"
+    assert report.interrupted == "timeout" and report.exit_code == 1
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def test_cleanup_time_limit_stops_cleanup_and_says_what_is_left(clean_env, monkeypatch):
+    armed = []
+
+    def stuck_remove(*args, **kwargs):
+        armed.append((signal.getitimer(signal.ITIMER_REAL)[0], args[3]))
+        _kill(signal.SIGALRM)  # cleanup runs past its limit
+
+    monkeypatch.setattr("osops.scenario.cleanup.remove", stuck_remove)
+    scenario = load_file(bundled.path("smoke"))
+    with replayed(edit("smoke", _error_at_boot)) as (conn, _):
+        report = Engine(conn, scenario, run_id="smokerec1", pinger=FakePinger(), timeout=900).run()
+    (alarm, wait), = armed
+    assert engine.CLEANUP_TIMEOUT < alarm <= engine.CLEANUP_TIMEOUT + engine.GRACE  # not the steps' 900 s
+    assert wait == engine.CLEANUP_TIMEOUT
+    assert report.cleanup.status == "FAIL"
+    assert report.cleanup.detail == (f"cleanup did not finish in {engine.CLEANUP_TIMEOUT} s; "
+                                     f"left osops-smokerec1-smoke ({SERVER_ID})")
+    assert report.cleanup_command == "osops cleanup --run smokerec1"
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def test_signals_during_the_keep_path_still_report_what_was_kept(clean_env, monkeypatch):
+    """The steps' alarm is off once they are over; a signal or an alarm then is counted."""
+    seen = []
+    real_alive = Engine._alive
+
+    def alive(self):
+        seen.append(signal.getitimer(signal.ITIMER_REAL)[0])
+        _kill()  # a second Ctrl-C
+        _kill(signal.SIGALRM)  # the steps' alarm, had it been left armed
+        return real_alive(self)
+
+    monkeypatch.setattr(Engine, "_alive", alive)
+
+    class CtrlC(FakePinger):
+        def ping(self, *args, **kwargs):
+            _kill()
+
+    scenario = load_file(bundled.path("smoke"))
+    with replayed("smoke") as (conn, player):
+        report = Engine(conn, scenario, run_id="smokerec1", pinger=CtrlC(), keep=True).run()
+    assert seen == [0.0]
+    assert report.exit_code == 130 and report.kept
+    assert report.cleanup.detail == f"--keep: kept osops-smokerec1-smoke ({SERVER_ID})"
+    assert report.cleanup_command == "osops cleanup --run smokerec1"
+    assert [c for c in player.calls if c.startswith("DELETE")] == []
+
+
+def _error_at_boot(interactions):
+    # Derived: the server goes to ERROR where it went ACTIVE, so cleanup has something to delete.
+    for i in interactions:
+        if i["request"]["method"] == "GET" and i["request"]["url"].endswith(f"/servers/{SERVER_ID}"):
+            server = i["response"]["json"]["server"]
+            if server["status"] == "ACTIVE":
+                server["status"] = "ERROR"
+                return

@@ -326,6 +326,25 @@ def test_first_signal_during_cleanup_only_warns(cli, monkeypatch):
     assert len(deletes(r)) == 1 and r.code == 1
 
 
+def test_second_ctrl_c_on_the_keep_path_still_prints_how_to_remove(cli, fake_ping, monkeypatch):
+    from osops.scenario.engine import Engine
+
+    real_alive = Engine._alive
+
+    def alive(self):
+        os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C, as --keep lists what it keeps
+        return real_alive(self)
+
+    monkeypatch.setattr(Engine, "_alive", alive)
+    fake_ping.hook = lambda: os.kill(os.getpid(), signal.SIGINT)
+    r = cli("smoke", *SMOKE, "--keep")
+    assert r.code == 130
+    assert "Traceback" not in r.err
+    assert live(r)["cleanup"] == ("SKIP", f"--keep: kept osops-smokerec1-smoke ({SERVER_ID})")
+    assert r.out.splitlines()[-1] == "remove with: osops cleanup --run smokerec1"
+    assert deletes(r) == []
+
+
 def test_keep_leaves_the_server_and_cleanup_removes_it(cli):
     r = cli("smoke-keep", "smoke", "--keep", "--only", "boot", "--run-id", "keeprec1")
     assert r.code == 0, r.err
