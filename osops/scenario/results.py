@@ -36,8 +36,14 @@ class StepResult:
     resources: list = field(default_factory=list)
     output: list = field(default_factory=list)
     line: int = 0
-    narration: bool = False  # ``say``: shown as it is, left out of the summary
+    narration: bool = False  # from a ``say`` step
     ran: bool = True  # False: left out, or its input was missing; no timing
+
+    @property
+    def is_narration(self):
+        """A ``say`` line that did not FAIL: shown as it is, left out of the
+        summary, the totals and JUnit.  A failed one is a failed step."""
+        return self.narration and self.status != FAIL
 
     @property
     def reason(self):
@@ -75,7 +81,7 @@ class Report:
     @property
     def counted(self):
         """Results that count: everything but narration."""
-        return [r for r in self.results if not r.narration]
+        return [r for r in self.results if not r.is_narration]
 
     @property
     def failed(self):

@@ -14,7 +14,7 @@ MAX_REASON = 160
 def live_lines(result, width=16):
     """``PASS boot              4.1 s  osops-1a2b3c4d-smoke ACTIVE ...``,
     then the step's output indented; a narration line as it is."""
-    if result.narration:
+    if result.is_narration:
         return [f"== {printable(result.detail)}"] if result.ran else []
     head = f"{result.status} {result.name:<{width}} {result.duration:5.1f} s"
     lines = [f"{head}  {printable(result.detail)}".rstrip()]

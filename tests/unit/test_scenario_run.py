@@ -7,12 +7,13 @@ import re
 import signal
 import textwrap
 import threading
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from osops.cloud import connect
 from osops.host.models import Bridge, BridgePort
-from osops.scenario import Engine, bundled, engine, load_file, load_text, select
+from osops.scenario import Engine, bundled, engine, junit, load_file, load_text, select, text
 from osops.scenario.signals import Guard
 from osops.testing import replay
 from tests.unit import test_smoke
@@ -207,6 +208,31 @@ def test_runtime_template_errors_fail_the_step_with_its_line(clean_env):
     assert say.detail == "lab.yaml:4: say text: img has no 'nmae' (did you mean img.name?); it has id, name, " \
                          "status, disk_format, container_format, size, visibility"
     assert report.cleanup.detail == "nothing was created"
+
+
+def test_a_failed_say_is_a_failed_step_not_narration(clean_env):
+    """/tmp/audit-6/narr.py: the FAIL was shown as '== ...', left out of the
+    summary, the totals and JUnit, while the exit code was 1."""
+    scenario = load_text(textwrap.dedent("""\
+        steps:
+          - say: listing
+          - servers:
+            save: found
+          - say: "first: {{ found.5.name }}"
+        """), "lab.yaml")
+    with replayed("server-list") as (conn, _):
+        report = Engine(conn, scenario, handle_signals=False).run()
+    say = report.steps[2]
+    assert say.status == "FAIL" and report.exit_code == 1
+    assert text.live_lines(say, 8) == [f"FAIL say-2      0.0 s  {say.detail}"]
+    assert say.detail.startswith("lab.yaml:5: say text: found has ")
+    assert text.live_lines(report.steps[0]) == ["== listing"]  # a say that passed stays narration
+    rendered = text.render(report)
+    assert f"FAILED say-2 ({say.detail})" in rendered
+    assert rendered[-1].endswith(": 1 PASS, 1 SKIP, 1 FAILED")
+    cases = ET.fromstring(junit.to_xml(report)).find("testsuite").findall("testcase")
+    assert [c.get("name") for c in cases] == ["servers", "say-2", "cleanup"]
+    assert cases[1].find("failure").get("message") == say.detail
 
 
 def test_only_keeps_what_the_chosen_steps_need():
