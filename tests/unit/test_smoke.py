@@ -373,6 +373,71 @@ def test_cleanup_needs_a_run_or_all(cli):
     assert "nothing to clean up: no server is tagged by run nosuchrun" in r.err
 
 
+KEPT_ID = "83dd1ebd-6d85-4a7b-a1f1-bdc8a2a92158"  # the server cleanup.json deletes
+
+
+def _more_runs(interactions):
+    """Derived from cleanup.json: the list also shows a server of another run
+    (the recorded one, with another id, name and run tag) and a server no run
+    tagged; the second run's DELETE is the recorded one with its id; the list
+    polled after the deletes shows only the untagged server."""
+    listing = responses(interactions, "GET", "/servers/detail")[0]
+    recorded = listing["json"]["servers"][0]
+    other = copy.deepcopy(recorded)
+    other.update(id="0c7a3c52-5d1b-4d0e-9c3e-6f0d2a4b7e11", name="osops-otherrun1-lab-1",
+                 metadata={"osops-run": "otherrun1"})
+    untagged = copy.deepcopy(recorded)
+    untagged.update(id="5e2b8f7a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", name="web", metadata={})
+    listing["json"]["servers"] += [other, untagged]
+    (delete,) = [i for i in interactions if i["request"]["method"] == "DELETE"]
+    second = copy.deepcopy(delete)
+    second["request"]["url"] = second["request"]["url"].replace(KEPT_ID, other["id"])
+    after = copy.deepcopy(next(i for i in interactions if i["request"]["url"].endswith("/servers/detail")))
+    after["response"]["json"]["servers"] = [untagged]
+    interactions += [second, after]
+
+
+def test_cleanup_all_removes_every_runs_servers_and_nothing_else(cli):
+    r = cli(edit("cleanup", _more_runs), "cleanup", "--all", "-f", "json")
+    assert r.code == 0, r.err
+    rows = {row["Name"]: row for row in r.json()}
+    assert set(rows) == {"osops-keeprec1-smoke", "osops-otherrun1-lab-1"}  # not the untagged web
+    assert {row["Run"] for row in rows.values()} == {"keeprec1", "otherrun1"}
+    assert {row["Status"] for row in rows.values()} == {"DELETED"}
+    assert sorted(deletes(r)) == sorted(f"DELETE http://compute.osops.invalid/v2.1/servers/{row['ID']}"
+                                        for row in rows.values())
+    lists = [c for c in r.calls if c.split("?")[0].endswith("/servers/detail")]
+    assert len(lists) == 2  # one to find them, one poll round for both
+
+
+def test_cleanup_all_dry_run_deletes_nothing(cli):
+    r = cli(edit("cleanup", _more_runs), "cleanup", "--all", "--dry-run", "-f", "json")
+    assert r.code == 0, r.err
+    assert {row["Status"] for row in r.json()} == {"would delete"} and len(r.json()) == 2
+    assert deletes(r) == []
+
+
+def test_cleanup_all_projects_lists_every_project(cli):
+    def other_project(interactions):
+        # Derived: the listing is asked for every project (the query osops sends with
+        # --all-projects) and the kept server belongs to another project.
+        for i in interactions:
+            if i["request"]["url"].endswith("/servers/detail"):
+                i["request"]["query"] = {"all_tenants": ["True"]}
+                for s in i["response"]["json"]["servers"]:
+                    s["tenant_id"] = "9f3e1c2b4a5d4e6f8a7b9c0d1e2f3a4b"
+
+    r = cli(edit("cleanup", other_project), "cleanup", "--run", "keeprec1", "--all-projects", "-f", "json")
+    assert r.code == 0, r.err
+    (row,) = r.json()
+    assert (row["ID"], row["Status"]) == (KEPT_ID, "DELETED")
+    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{KEPT_ID}"]
+    (listing,) = [c for c in r.calls if "/servers/detail" in c]
+    assert listing.endswith("/servers/detail?all_tenants=True")
+    r = cli("cleanup", "cleanup", "--run", "keeprec1", "--all", "-f", "json")
+    assert r.code == 2 and "not allowed with argument" in r.err
+
+
 def test_only_and_skip_name_steps(cli):
     r = cli("smoke", "smoke", "--only", "bot")
     assert r.code == 2
