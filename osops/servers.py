@@ -76,19 +76,24 @@ def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1
     return sorted(booted, key=lambda s: s.name)
 
 
+def wait_for(conn, servers, done, timeout=DEFAULT_TIMEOUT, on_change=None, fail_on_error=True):
+    """Poll until ``done(server)`` holds for each of *servers*, one request
+    per round (a GET for one server, a list for several); return them as
+    last seen, None for one that is gone.  See :func:`osops.wait.wait`."""
+    last = waiting.wait(_fetcher(conn, servers), [s.id for s in servers], done, timeout,
+                        on_change, fail_on_error)
+    return [last.get(s.id) for s in servers]
+
+
 def wait_for_status(conn, servers, status, timeout=DEFAULT_TIMEOUT, on_change=None):
     """Wait until every server in *servers* has *status*; return them."""
-    done = lambda s: s is not None and s.status == status  # noqa: E731
-    last = waiting.wait(_fetcher(conn, servers), [s.id for s in servers], done,
-                        timeout, on_change)
-    return [last[s.id] for s in servers]
+    return wait_for(conn, servers, lambda s: s is not None and s.status == status, timeout, on_change)
 
 
 def wait_until_gone(conn, servers, timeout=DEFAULT_TIMEOUT, on_change=None):
     """Wait until every server in *servers* is deleted."""
-    done = lambda s: s is None or s.status == "DELETED"  # noqa: E731
-    waiting.wait(_fetcher(conn, servers), [s.id for s in servers], done, timeout,
-                 on_change, fail_on_error=False)
+    wait_for(conn, servers, lambda s: s is None or s.status == "DELETED", timeout, on_change,
+             fail_on_error=False)
 
 
 def suspend(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):

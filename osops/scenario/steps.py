@@ -262,19 +262,15 @@ def delete(ctx, args, step):
 
 
 def address(ctx, args, step):
-    from osops import wait as waiting
-    from osops.servers import get_server
+    from osops import servers as ops
 
     found = ctx.find_servers(args["servers"])
     missing = [s for s in found if not s.ips()]
     if missing:  # Nova may say ACTIVE a moment before the port is bound
-        def fetch():
-            return {s.id: get_server(ctx.conn, s.id) for s in missing}
-
-        last = waiting.wait(fetch, [s.id for s in missing], lambda s: s is not None and s.ips(),
-                            min(ctx.wait_timeout(step), ctx.address_wait), fail_on_error=False)
-        by_id = {**{s.id: s for s in found}, **last}
-        found = [by_id[s.id] for s in found]
+        fresh = ops.wait_for(ctx.conn, missing, lambda s: s is not None and s.ips(),
+                             min(ctx.wait_timeout(step), ctx.address_wait), fail_on_error=False)
+        by_id = {s.id: s for s in fresh}
+        found = [by_id.get(s.id, s) for s in found]
     return Outcome(detail="; ".join(f"{s.name} {s.networks}" for s in found), value=found, servers=found)
 
 

@@ -90,6 +90,38 @@ def test_lab_demo_failed_boot_stops_and_cleanup_deletes_all_three(cli, bridges):
     assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
 
 
+def test_address_of_several_servers_polls_one_list_per_round(clean_env):
+    def active_before_addresses(interactions):
+        # Derived: the list poll where all three lab servers are first ACTIVE shows
+        # them without addresses yet (Nova may say ACTIVE before the port is bound).
+        for i in interactions:
+            if i["request"]["url"].endswith("/servers/detail") and not i["request"]["query"]:
+                lab = [s for s in i["response"]["json"]["servers"] if s["name"].startswith("osops-labrec1-")]
+                if all(s["status"] == "ACTIVE" for s in lab):
+                    for s in lab:
+                        s["addresses"] = {}
+                    return
+
+    scenario = load_text(textwrap.dedent("""\
+        steps:
+          - image:
+            save: cirros
+          - boot: {name: lab, image: "{{ cirros }}", flavor: m1.tiny}
+            count: 3
+            save: lab
+          - address: lab
+        """), "lab.yaml")
+    marks = {}
+    with replayed(edit("lab-demo", active_before_addresses)) as (conn, player):
+        report = Engine(conn, scenario, run_id="labrec1",
+                        on_result=lambda r: marks.setdefault(r.name, len(player.calls))).run()
+    address = report.steps[2]
+    assert address.status == "PASS", address.detail
+    assert address.detail.count("private=10.0.0.") == 3
+    during = player.calls[marks["boot"]:marks["address"]]
+    assert [c.split("/v2.1")[1] for c in during] == ["/servers/detail"]  # one list, no GET per server
+
+
 def test_dry_run_fills_variables_and_sends_nothing(cli):
     r = cli(EMPTY, "scenario", "run", "lab-demo", "--dry-run", "--var", "count=2", "--var", "flavor=m1.nano")
     assert r.code == 0, r.err
