@@ -19,7 +19,9 @@ the arguments, or the one argument a bare value fills) and step keys
 (``name``, ``count``, ``expect``, ``save``, ``on_failure``, ``timeout``).
 Every problem found is reported at once as ``file:line: message``, with
 the closest valid action or key suggested.  Variables are filled in here;
-references to saved results are filled in when the step runs.
+references to saved results are filled in when the step runs, but their
+fields are checked here against what the saving action gives
+(``Action.gives``): ``{{ img.nmae }}`` fails validation, not the run.
 """
 
 import difflib
@@ -134,6 +136,7 @@ class _Checker:
         self.errors = []
         self.vars = {}
         self.saved = {}  # name -> line of the step that saves it
+        self.shapes = {}  # name -> the shape of what it saves
         self.later = {}  # name -> line, for saves further down
         self.names = {}
 
@@ -260,6 +263,7 @@ class _Checker:
         step.needs = tuple(sorted(needs))
         if step.save:
             self.saved[step.save] = line
+            self.shapes[step.save] = spec.gives
         return step
 
     def _args(self, action, spec, value, line):
@@ -326,7 +330,13 @@ class _Checker:
     def _known(self, refs, line, what):
         ok = True
         for ref in refs:
-            if ref.root in self.vars or ref.root in self.saved:
+            if ref.root in self.vars:
+                continue
+            if ref.root in self.saved:
+                problem = template.check(ref, self.shapes[ref.root])
+                if problem:
+                    ok = False
+                    self.error(line, f"{what}: {problem}")
                 continue
             ok = False
             if ref.root in self.later:

@@ -12,8 +12,10 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from osops import models
+from osops.host.models import Bridge, PingResult
 from osops.scenario import checks
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
+from osops.scenario.template import VALUE, Keys, ListOf
 
 NOVA_STATUSES = ("ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD",
                  "PAUSED", "REBOOT", "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED",
@@ -39,14 +41,23 @@ class Arg:
 
 @dataclass(frozen=True)
 class Action:
+    """One action: its function, arguments, the argument a bare value
+    fills, the expect: keys it honours, whether it takes count:, the shape
+    of the result ``save:`` keeps (:mod:`~osops.scenario.template`; None:
+    nothing to save), and a line of help."""
+
     run: object
     args: dict = field(default_factory=dict)
     positional: str | None = None
     expect: tuple = ()
     count: bool = False
-    saves: bool = True
+    gives: object = None
     narration: bool = False
     help: str = ""
+
+    @property
+    def saves(self):
+        return self.gives is not None
 
 
 def coerce(kind, value, arg=None):
@@ -395,47 +406,56 @@ def is_address(text):
 
 
 SERVERS = Arg("servers", required=True, help="server names or ids, or a saved result")
+SERVER_LIST = ListOf(models.Server)
+TOKEN = Keys({"user": VALUE, "project": VALUE, "project_id": VALUE, "roles": ListOf(VALUE)})
+CATALOG = Keys({"services": ListOf(VALUE), "endpoints": ListOf(VALUE)})
 WAIT = Arg("bool", default=True, help="wait until the action is done")
 
 ACTIONS = {
-    "token": Action(checks.token, help="authenticate and issue a token"),
-    "catalog": Action(checks.catalog, {"services": Arg("names", default=list(DEFAULT_SERVICES))},
-                      positional="services", help="the services needed are in the catalog; every endpoint answers"),
-    "compute-services": Action(checks.compute_services, help="every compute service is up (admin)"),
+    "token": Action(checks.token, gives=TOKEN, help="authenticate and issue a token"),
+    "catalog": Action(checks.catalog, {"services": Arg("names", default=list(DEFAULT_SERVICES),
+                                                       help="service types that must be there")},
+                      positional="services", gives=CATALOG,
+                      help="the services needed are in the catalog; every endpoint answers"),
+    "compute-services": Action(checks.compute_services, gives=VALUE, help="every compute service is up (admin)"),
     "image": Action(checks.image, {"name": Arg("image", help="name or id; empty: cirros preferred")},
-                    positional="name", help="a bootable image"),
+                    positional="name", gives=models.Image, help="a bootable image"),
     "flavor": Action(checks.flavor, {"name": Arg("flavor", help="name or id; empty: m1.tiny or the smallest that fits"),
                                      "image": Arg("image", help="the image it must fit")},
-                     positional="name", help="a flavor to boot with"),
+                     positional="name", gives=models.Flavor, help="a flavor to boot with"),
     "network": Action(checks.network, {"name": Arg("network", help="name or id; empty: the only usable one")},
-                      positional="name", help="a network to boot on"),
-    "boot": Action(boot, {"name": Arg("text", default="server"), "image": Arg("image", required=True),
-                          "flavor": Arg("flavor", required=True), "network": Arg("network"),
-                          "key_name": Arg("text")},
-                   expect=("status", "servers"), count=True, help="boot servers and wait until ACTIVE"),
+                      positional="name", gives=models.Network, help="a network to boot on"),
+    "boot": Action(boot, {"name": Arg("text", default="server", help="names become osops-<run>-NAME"),
+                          "image": Arg("image", required=True, help="name, id or a saved image"),
+                          "flavor": Arg("flavor", required=True, help="name, id or a saved flavor"),
+                          "network": Arg("network", help="name, id or a saved network; empty: the only usable one"),
+                          "key_name": Arg("text", help="a keypair to inject")},
+                   expect=("status", "servers"), count=True, gives=SERVER_LIST,
+                   help="boot servers (count: N in one request) and wait until ACTIVE"),
     "wait": Action(wait, {"servers": SERVERS, "status": Arg("status", default="ACTIVE")},
-                   positional="servers", expect=("status", "servers"), help="wait for a status"),
+                   positional="servers", expect=("status", "servers"), gives=SERVER_LIST, help="wait for a status"),
     "address": Action(address, {"servers": SERVERS}, positional="servers", expect=("servers",),
-                      help="every server has an address"),
+                      gives=SERVER_LIST, help="every server has an address"),
     "ping": Action(ping, {"servers": SERVERS, "packets": Arg("int", default=3, low=1, high=100),
                           "netns": Arg("text", default="auto", help="namespace to ping from; auto or none")},
-                   positional="servers", expect=("ping",), help="ping servers or addresses from this host"),
+                   positional="servers", expect=("ping",), gives=ListOf(PingResult),
+                   help="ping servers or addresses from this host"),
     "suspend": Action(_acting("suspend", "SUSPENDED", "suspend"), {"servers": SERVERS, "wait": WAIT},
-                      positional="servers", expect=("status", "servers"), help="suspend servers"),
+                      positional="servers", expect=("status", "servers"), gives=SERVER_LIST, help="suspend servers"),
     "resume": Action(_acting("resume", "ACTIVE", "resume"), {"servers": SERVERS, "wait": WAIT},
-                     positional="servers", expect=("status", "servers"), help="resume servers"),
+                     positional="servers", expect=("status", "servers"), gives=SERVER_LIST, help="resume servers"),
     "delete": Action(delete, {"servers": SERVERS, "wait": WAIT}, positional="servers",
-                     expect=("servers",), help="delete servers and wait until they are gone"),
+                     expect=("servers",), gives=SERVER_LIST, help="delete servers and wait until they are gone"),
     "servers": Action(servers, {"servers": Arg("servers", help="default: this run's servers")},
-                      positional="servers", expect=("status", "servers"), help="list servers"),
-    "show": Action(show, {"server": Arg("server", required=True)}, positional="server",
-                   expect=("status",), help="show one server"),
-    "bridge": Action(bridge, {"name": Arg("text")}, positional="name",
-                     help="show this host's bridges (brctl show)"),
+                      positional="servers", expect=("status", "servers"), gives=SERVER_LIST, help="list servers"),
+    "show": Action(show, {"server": Arg("server", required=True, help="a name, id or saved server")},
+                   positional="server", expect=("status",), gives=SERVER_LIST, help="show one server"),
+    "bridge": Action(bridge, {"name": Arg("text", help="one bridge; empty: all")}, positional="name",
+                     gives=ListOf(Bridge), help="show this host's bridges (brctl show)"),
     "sleep": Action(sleep, {"seconds": Arg("number", required=True, low=0, high=3600)},
-                    positional="seconds", saves=False, help="wait a while"),
-    "say": Action(say, {"text": Arg("text", required=True)}, positional="text", saves=False,
-                  narration=True, help="a narration line for demos"),
+                    positional="seconds", help="wait a while"),
+    "say": Action(say, {"text": Arg("text", required=True, help="may read {{ variables }} and saved results")},
+                  positional="text", narration=True, help="a narration line for demos"),
 }
 
 

@@ -8,15 +8,23 @@ is evaluated: a reference can only read fields of plain results.
 
 A string that is exactly one reference gives the value itself (a server,
 a list ...); references inside other text are replaced by text.
+
+What a saved result holds is known before the run from the action's
+*shape* (:data:`ANY`, :data:`VALUE`, a result dataclass, :class:`ListOf`,
+:class:`Keys`), so :func:`check` can refuse ``{{ img.nmae }}`` at
+validation with the same words the run would use.
 """
 
 import dataclasses
 import difflib
 import re
+import types
+import typing
 
 from osops.errors import UsageError
 
 REF = re.compile(r"\{\{(.*?)\}\}", re.S)
+MAX_SHOWN = 20  # field names listed when a reference names none of them
 PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+))*")
 
 
@@ -131,22 +139,97 @@ def _render_text(s, lookup, keep):
     return REF.sub(replace, s)
 
 
-# Fields a reference may read beyond a result's own dataclass fields.
-def _server_extras(server):
-    return {"address": (server.ips() or [""])[0], "addresses": server.ips(),
-            "fixed": server.ips("fixed"), "floating": server.ips("floating")}
+# -- shapes: what a saved result holds, known before the run --------------------
+
+ANY = "any"  # not known: every part is allowed
+VALUE = "value"  # text, a number, true/false or nothing: no parts
 
 
-EXTRAS = {"Server": _server_extras}
+@dataclasses.dataclass(frozen=True)
+class ListOf:
+    """A list whose items have shape *item*."""
+
+    item: object
+
+
+@dataclasses.dataclass(frozen=True)
+class Keys:
+    """A mapping with these keys (name -> shape)."""
+
+    keys: dict
+
+
+def shape_of(kind):
+    """The shape of a dataclass field annotated *kind*."""
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        return kind
+    origin = typing.get_origin(kind)
+    if kind in (tuple, list) or origin in (tuple, list):
+        args = [a for a in typing.get_args(kind) if a is not Ellipsis]
+        return ListOf(shape_of(args[0]) if args else ANY)
+    if kind in (str, int, float, bool, type(None)):
+        return VALUE
+    if origin in (types.UnionType, typing.Union):
+        return VALUE if all(shape_of(a) == VALUE for a in typing.get_args(kind)) else ANY
+    return ANY
+
+
+# Fields a reference may read beyond a result's own dataclass fields:
+# name -> (shape, how to read it).
+EXTRAS = {"Server": {
+    "address": (VALUE, lambda server: (server.ips() or [""])[0]),
+    "addresses": (ListOf(VALUE), lambda server: server.ips()),
+    "fixed": (ListOf(VALUE), lambda server: server.ips("fixed")),
+    "floating": (ListOf(VALUE), lambda server: server.ips("floating")),
+}}
 
 
 def _fields(value):
     """The readable fields of a result: its dataclass fields and extras."""
     names = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    extra = EXTRAS.get(type(value).__name__)
-    if extra:
-        names.update(extra(value))
+    names.update({name: read(value) for name, (_shape, read) in EXTRAS.get(type(value).__name__, {}).items()})
     return names
+
+
+def _field_shapes(cls):
+    names = {f.name: shape_of(f.type) for f in dataclasses.fields(cls)}
+    names.update({name: shape for name, (shape, _read) in EXTRAS.get(cls.__name__, {}).items()})
+    return names
+
+
+def check(ref, shape):
+    """'' when *ref*'s parts can be read from a result of *shape*, else
+    why not (the words the run would fail with, closest field suggested)."""
+    walked = ref.root
+    for part in ref.parts:
+        shape, problem = _step_shape(shape, part, walked)
+        if problem:
+            return problem
+        walked += "." + part
+    return ""
+
+
+def _step_shape(shape, part, walked):
+    """The shape of *part* of a value of *shape*, and '' or a problem."""
+    if shape == ANY:
+        return ANY, ""
+    if isinstance(shape, Keys):
+        if part in shape.keys:
+            return shape.keys[part], ""
+        return None, _missing(walked, part, list(shape.keys))
+    if isinstance(shape, ListOf):
+        if part.isdigit():
+            return shape.item, ""
+        if part == "count":
+            return VALUE, ""
+        item, problem = _step_shape(shape.item, part, walked)
+        return (item if isinstance(item, ListOf) else ListOf(item)), problem
+    if isinstance(shape, type) and dataclasses.is_dataclass(shape):
+        fields = _field_shapes(shape)
+        if part in fields:
+            return fields[part], ""
+        return None, _missing(walked, part, list(fields))
+    return None, f"{walked} is a single value, which has no .{part}"
 
 
 def _step(value, part, walked):
@@ -179,8 +262,8 @@ def _step(value, part, walked):
 def _missing(walked, part, names):
     close = difflib.get_close_matches(part, [str(n) for n in names], n=1, cutoff=0.6)
     hint = f" (did you mean {walked}.{close[0]}?)" if close else ""
-    shown = ", ".join(str(n) for n in names[:12])
-    return f"{walked} has no {part!r}{hint}; it has {shown}"
+    shown = ", ".join(str(n) for n in names[:MAX_SHOWN]) + (", ..." if len(names) > MAX_SHOWN else "")
+    return f"{walked} has no {part!r}{hint}; it has {shown or 'nothing'}"
 
 
 def placeholders(value):

@@ -108,6 +108,33 @@ def test_references_to_unknown_or_later_results():
     assert lines[2] == "lab.yaml:5: show server: {{ db.0 }} reads 'db', which is saved only later (line 6)"
 
 
+def test_fields_of_saved_results_are_checked_before_the_run():
+    lines = errors("""\
+        steps:
+          - image: cirros
+            save: img
+          - say: "{{ img.nmae }}"
+          - boot: {image: "{{ img }}", flavor: m1.tiny}
+            count: 2
+            save: lab
+          - ping: "{{ lab.adresses }}"
+          - say: "{{ lab.0.name.first }}"
+          - token:
+            save: tok
+          - say: "{{ tok.rolez }}"
+          - say: "{{ lab.addresses }} {{ lab.1.fixed.0 }} {{ lab.count }} {{ tok.roles.0 }} {{ img.size }}"
+          - say: "{{ lab.0.metadata.anything }}"
+        """)
+    assert lines == [
+        "lab.yaml:4: say text: img has no 'nmae' (did you mean img.name?); it has id, name, status, "
+        "disk_format, container_format, size, visibility",
+        "lab.yaml:8: ping servers: lab has no 'adresses' (did you mean lab.addresses?); it has id, name, status, "
+        "task_state, power_state, addresses, flavor, image, fault, metadata, created, key_name, project_id, "
+        "address, fixed, floating",
+        "lab.yaml:9: say text: lab.0.name is a single value, which has no .first",
+        "lab.yaml:12: say text: tok has no 'rolez' (did you mean tok.roles?); it has user, project, project_id, roles"]
+
+
 def test_expect_on_failure_count_and_save_are_checked():
     lines = errors("""\
         vars: {n: 2}
@@ -215,7 +242,9 @@ def test_any_text_gives_a_scenario_or_a_clean_error(text):
 KEYS = st.sampled_from(list(ACTIONS) + list(STEP_KEYS) + ["servers", "image", "flavor", "bogus", "count"])
 SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-5, 60), st.floats(allow_nan=True),
                    st.text(max_size=12), st.sampled_from(["{{ x }}", "{{ web.0.name }}", "{{", "web",
-                                                          "ACTIVE", "stop", "10.0.0.5", "{{ n }}"]))
+                                                          "ACTIVE", "stop", "10.0.0.5", "{{ n }}",
+                                                          "{{ web.nmae }}", "{{ web.addresses.0.x }}",
+                                                          "{{ web.count }}", "{{ web.roles.0 }}"]))
 VALUE = st.recursive(SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                      st.dictionaries(KEYS, inner, max_size=3)), max_leaves=8)
 STEP = st.one_of(st.sampled_from(list(ACTIONS) + ["bot"]), st.dictionaries(KEYS, VALUE, max_size=4))
