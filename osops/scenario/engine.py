@@ -21,10 +21,10 @@ import secrets
 import time
 
 from osops.errors import OsopsError, UsageError, explain
-from osops.scenario import cleanup, template
+from osops.scenario import cleanup
 from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, SkipStep, StepResult
 from osops.scenario.signals import Guard, Stop
-from osops.scenario.steps import check_expect, coerce, is_address
+from osops.scenario.steps import COUNT, check_expect, fill, is_address
 
 DEFAULT_TIMEOUT = 900  # the whole run
 DEFAULT_WAIT = 300  # one wait inside a step
@@ -267,25 +267,19 @@ class Engine:
         return self._result(step, outcome.status, self.clock() - began, outcome.detail, outcome)
 
     def _fill(self, step):
-        """The step's arguments with saved results filled in, converted."""
+        """The step's arguments (and count) with saved results filled in, converted."""
         def lookup(root):
             return self.saved[root] if root in self.saved else self.scenario.vars[root]
 
-        where = f"{self.scenario.path}:{step.line}"
-        args = {}
-        for name, arg in step.spec.args.items():
-            value = step.args.get(name)
-            try:
-                args[name] = coerce(arg.kind, template.render(value, lookup), arg)
-            except (ValueError, template.TemplateError) as exc:
-                raise UsageError(f"{where}: {step.action} {name}: {exc}") from None
+        wanted, given = dict(step.spec.args), dict(step.args)
         if step.spec.count:
-            from osops.scenario.steps import MAX_COUNT, Arg
-
+            wanted["count"], given["count"] = COUNT, step.count
+        args = {}
+        for name, arg in wanted.items():
             try:
-                args["count"] = coerce("int", template.render(step.count, lookup), Arg("int", low=1, high=MAX_COUNT))
-            except (ValueError, template.TemplateError) as exc:
-                raise UsageError(f"{where}: count: {exc}") from None
+                args[name] = fill(given.get(name), lookup, arg)
+            except ValueError as exc:
+                raise UsageError(f"{self.scenario.path}:{step.line}: {step.action} {name}: {exc}") from None
         return args
 
     def _auth(self):

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from osops.errors import UsageError
 from osops.scenario import loader, template
 from osops.scenario.loader import Mapping, Sequence
-from osops.scenario.steps import ACTIONS, EXPECT_KINDS, MAX_COUNT, Arg, coerce
+from osops.scenario.steps import ACTIONS, COUNT, EXPECT_KINDS, TIMEOUT, fill
 
 TOP_KEYS = ("name", "description", "vars", "steps")
 STEP_KEYS = ("name", "count", "expect", "save", "on_failure", "timeout")
@@ -295,9 +295,12 @@ class _Checker:
             out[name] = self._value(f"{action} {name}", arg, given[name], lines[name])
         return out, lines
 
-    def _value(self, what, arg, value, line):
-        """*value* with variables filled in and, when it reads no saved
-        result, checked; saved names given bare become references."""
+    def _value(self, what, arg, value, line, saved=True):
+        """*value* with variables filled in and converted to what *arg*
+        takes, unless it reads a saved result (filled in when the step
+        runs); with *saved* False it may read variables only.  Saved names
+        given bare become references.  A problem is an error at *line*,
+        and *value* comes back as it was."""
         if arg.kind in ("servers", "server"):
             value = self._bare_saves(value)
         try:
@@ -305,20 +308,19 @@ class _Checker:
         except template.TemplateError as exc:
             self.error(line, f"{what}: {exc}")
             return value
-        if not self._known(refs, line, what):
+        if not saved:
+            other = [r for r in refs if r.root not in self.vars]
+            if other:
+                self.error(line, f"{what}: {other[0]} is not a variable ({what} reads variables only)"
+                                 f"{suggest(other[0].root, self.vars)}")
+                return value
+        elif not self._known(refs, line, what):
             return value
         try:
-            filled = template.render(value, self.vars.__getitem__, keep=set(self.saved))
-        except template.TemplateError as exc:
-            self.error(line, f"{what}: {exc}")
-            return value
-        if any(r.root in self.saved for r in refs):
-            return filled
-        try:
-            coerce(arg.kind, filled, arg)
+            return fill(value, self.vars.__getitem__, arg, keep=set(self.saved))
         except ValueError as exc:
             self.error(line, f"{what}: {exc}")
-        return filled
+            return value
 
     def _bare_saves(self, value):
         if isinstance(value, str) and value.strip() in self.saved:
@@ -361,8 +363,7 @@ class _Checker:
             if not spec.count:
                 self.error(keys.line_of("count"), f"count only applies to boot, not {action}")
             else:
-                arg = Arg("int", low=1, high=MAX_COUNT)
-                step.count = self._value(f"{action} count", arg, keys["count"], line)
+                step.count = self._value(f"{action} count", COUNT, keys["count"], line)
                 needs |= self._refs(step.count, line)
         if "expect" in keys:
             step.expect = self._expect(action, spec, keys["expect"], keys.value_line("expect"))
@@ -376,14 +377,8 @@ class _Checker:
             else:
                 step.on_failure = value
         if "timeout" in keys:
-            arg = Arg("number", low=0.001, high=86400)
-            line = keys.value_line("timeout")
-            filled = self._value(f"{action} timeout", arg, keys["timeout"], line)
-            try:
-                step.timeout = coerce("number", filled, arg)
-            except ValueError:
-                if self._refs(filled, line):
-                    self.error(line, f"{action} timeout: reads variables only, not saved results")
+            step.timeout = self._value(f"{action} timeout", TIMEOUT, keys["timeout"], keys.value_line("timeout"),
+                                       saved=False)
         self._name(step, keys)
 
     def _expect(self, action, spec, value, line):
@@ -401,18 +396,7 @@ class _Checker:
                 self.error(value.line_of(key), f"{action} cannot expect {_show(key)}{suggest(key, spec.expect)}; "
                                                f"it can expect {', '.join(spec.expect)}")
                 continue
-            arg = EXPECT_KINDS[key]
-            try:
-                refs = template.refs(value[key])
-                saved = [r for r in refs if r.root not in self.vars]
-                if saved:
-                    self.error(kline, f"expect {key}: {saved[0]} is not a variable (expect reads variables only)"
-                                      f"{suggest(saved[0].root, self.vars)}")
-                    continue
-                filled = template.render(value[key], self.vars.__getitem__)
-                out[key] = coerce(arg.kind, filled, arg)
-            except (template.TemplateError, ValueError) as exc:
-                self.error(kline, f"expect {key}: {exc}")
+            out[key] = self._value(f"expect {key}", EXPECT_KINDS[key], value[key], kline, saved=False)
         return out
 
     def _save(self, step, spec, value, line):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from osops import models
 from osops.host.models import Bridge, PingResult
-from osops.scenario import checks
+from osops.scenario import checks, template
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
 from osops.scenario.template import VALUE, Keys, ListOf
 
@@ -64,6 +64,19 @@ def coerce(kind, value, arg=None):
     """*value* converted to what *kind* means; ValueError with a short
     reason when it does not fit."""
     return CONVERT[kind](value, arg or Arg(kind))
+
+
+def fill(value, lookup, arg, keep=frozenset()):
+    """*value* with its references filled in through *lookup(root)*, then
+    converted to what *arg* takes.  References whose root is in *keep* are
+    left for later, and a value with such a reference is not converted
+    yet.  ValueError says what is wrong."""
+    try:
+        pending = keep and any(r.root in keep for r in template.refs(value))
+        filled = template.render(value, lookup, keep)
+    except template.TemplateError as exc:
+        raise ValueError(str(exc)) from None
+    return filled if pending else coerce(arg.kind, filled, arg)
 
 
 def _text(value, arg):
@@ -185,6 +198,9 @@ CONVERT = {"text": _text, "int": _int, "number": _number, "bool": _bool,
            "image": _resource(models.Image), "flavor": _resource(models.Flavor),
            "network": _resource(models.Network), "servers": _servers, "server": _server,
            "names": _names, "status": _status, "ping": _ping_expect}
+
+COUNT = Arg("int", low=1, high=MAX_COUNT)  # a step's count:
+TIMEOUT = Arg("number", low=0.001, high=86400)  # a step's timeout:, in seconds
 
 # What each expect: key is checked as.
 EXPECT_KINDS = {"status": Arg("status"), "servers": Arg("int", low=0, high=10000),

@@ -59,7 +59,7 @@ def test_variables_are_filled_and_saved_results_kept_for_later():
         """), "lab.yaml", {"count": "2", "image": "cirros-0.6.2"})
     say, boot, ping, say2 = s.steps
     assert say.args["text"] == "2 x cirros-0.6.2"
-    assert boot.args["image"] == "cirros-0.6.2" and boot.count == "2"
+    assert boot.args["image"] == "cirros-0.6.2" and boot.count == 2  # filled in and converted
     assert ping.args["servers"] == "{{ web }}" and ping.needs == ("web",)  # a bare saved name
     assert say2.args["text"] == "addresses: {{ web.addresses }}" and say2.name == "say-2"
 
