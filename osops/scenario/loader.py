@@ -142,7 +142,8 @@ class _Builder:
             for key_node, value_node in node.value:
                 key = self.build(key_node, depth + 1)
                 if isinstance(key, (dict, list)):
-                    raise self.error(key_node, "a key must be a single value, not a list or mapping")
+                    raise self.error(key_node, "a key must be a single value, not a list or mapping"
+                                     + _braces_hint(node, key_node))
                 try:
                     hash(key)
                 except TypeError:
@@ -163,6 +164,16 @@ class _Builder:
         except Exception as exc:  # e.g. !!int "abc", a date that does not exist
             raise self.error(node, f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]}: "
                                    f"{' '.join(str(exc).split())[:200]}") from None
+
+
+def _braces_hint(node, key_node):
+    """A hint for ``say: {{ x }}``: YAML reads unquoted braces as a mapping."""
+    if not (node.flow_style and isinstance(key_node, yaml.MappingNode) and key_node.flow_style):
+        return ""
+    mark = node.start_mark
+    written = mark.buffer[mark.index:node.end_mark.index] if isinstance(mark.buffer, str) else ""
+    example = f'"{written}"' if written.startswith("{{") and "\n" not in written else '"{{ name }}"'
+    return f"; a value that starts with {{{{ must be quoted: write {example}"
 
 
 def _show(value):

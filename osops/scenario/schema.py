@@ -231,12 +231,19 @@ class _Checker:
             if not candidates:
                 self.error(line, f"a step needs an action: one of {', '.join(ACTIONS)}")
                 return None
+            owners = [a for a in candidates if a in ACTIONS and all(k in ACTIONS[a].args for k in candidates if k != a)]
+            if len(candidates) > 1 and len(owners) == 1:  # - boot:\n  image: ...  (not indented)
+                others = [k for k in candidates if k != owners[0]]
+                self.error(item.line_of(others[0]), f"{' and '.join(others)} "
+                                                    f"{'is an argument' if len(others) == 1 else 'are arguments'} "
+                                                    f"of {owners[0]}: indent {'it' if len(others) == 1 else 'them'} "
+                                                    f"under {owners[0]}:")
+                return None
             if len(candidates) > 1:
                 known = [k for k in candidates if k in ACTIONS]
                 for k in candidates:
                     if k not in ACTIONS:
-                        self.error(item.line_of(k), f"unknown key {_show(k)}"
-                                                    f"{suggest(k, list(ACTIONS) + list(STEP_KEYS))}")
+                        self.error(item.line_of(k), f"unknown key {_show(k)}{_step_key_hint(k)}")
                 if len(known) > 1:
                     self.error(line, f"one action per step, not {' and '.join(known)}: split them into steps")
                 if len(known) != 1:
@@ -319,7 +326,9 @@ class _Checker:
         try:
             return fill(value, self.vars.__getitem__, arg, keep=set(self.saved))
         except ValueError as exc:
-            self.error(line, f"{what}: {exc}")
+            given = sorted({r.root for r in refs if r.root in self.overrides})
+            origin = f" (from {', '.join(f'--var {name}' for name in given)})" if given else ""
+            self.error(line, f"{what}: {exc}{origin}")
             return value
 
     def _bare_saves(self, value):
@@ -427,6 +436,11 @@ class _Checker:
                 n += 1
                 step.name = f"{base}-{n}"
         self.names[step.name] = step.line
+
+
+def _step_key_hint(key):
+    """The closest key to *key* beside a step's action, or the keys a step takes."""
+    return suggest(key, list(ACTIONS) + list(STEP_KEYS)) or f"; besides its action a step takes {', '.join(STEP_KEYS)}"
 
 
 def _stem(path):

@@ -211,6 +211,32 @@ def test_var_overrides_must_name_a_variable():
         parse_vars(["no-equals"])
 
 
+def test_errors_from_a_var_value_say_so():
+    lines = errors("""\
+        vars: {count: 3, packets: 2}
+        steps:
+          - boot: {image: cirros, flavor: m1.tiny}
+            count: "{{ count }}"
+            expect: {servers: "{{ count }}"}
+          - ping: {servers: 10.0.0.5, packets: "{{ packets }}"}
+        """, {"count": "abc", "packets": "1"})
+    assert lines == ["lab.yaml:4: boot count: expected a whole number, not 'abc' (from --var count)",
+                     "lab.yaml:5: expect servers: expected a whole number, not 'abc' (from --var count)"]
+    (line,) = errors("vars: {count: x}\nsteps:\n  - boot: {image: c, flavor: f}\n    count: '{{ count }}'\n")
+    assert line == "lab.yaml:4: boot count: expected a whole number, not 'x'"  # the file's own value
+
+
+def test_unquoted_braces_and_stray_keys_get_a_hint():
+    (line,) = errors("steps:\n  - say: {{ x }}\n")
+    assert line == 'lab.yaml:2: a key must be a single value, not a list or mapping; a value that starts ' \
+                   'with {{ must be quoted: write "{{ x }}"'
+    (line,) = errors("steps:\n  - token:\n    colour: red\n")
+    assert line == "lab.yaml:3: unknown key 'colour'; besides its action a step takes name, count, expect, " \
+                   "save, on_failure, timeout"
+    (line,) = errors("steps:\n  - boot:\n    image: cirros\n    flavor: m1.tiny\n")
+    assert line == "lab.yaml:3: image and flavor are arguments of boot: indent them under boot:"
+
+
 def test_missing_file_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="cannot read"):
         load_file(str(tmp_path / "nope.yaml"))
