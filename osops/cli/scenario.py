@@ -69,16 +69,17 @@ class RunCommand(CloudCommand, Command):
         err.write(f"{scenario.name}: run {run.run_id} (servers osops-{run.run_id}-..., "
                   f"tagged osops-run={run.run_id})\n")
         report = run.run()
-        if a.junit:
-            try:
-                junit.write(report, a.junit)
-            except OSError as exc:
-                self.app.warn(f"cannot write {a.junit}: {exc.strerror or exc}")
         out = self.app.stdout
         if a.format == "json":
             out.write(json.dumps(report.to_dict(), indent=2) + "\n")
         else:
             out.write("\n".join(text.render(report)) + "\n")
+        if a.junit:
+            try:
+                junit.write(report, a.junit)
+            except OSError as exc:  # CI reads the file: not having it is a failure
+                self.app.warn(f"cannot write the JUnit report {a.junit}: {exc.strerror or exc}")
+                return report.exit_code or 1
         return report.exit_code
 
 

@@ -160,6 +160,15 @@ def test_junit_has_one_testcase_per_step(cli, tmp_path):
     assert props["run_id"] == "smokerec1"
 
 
+def test_junit_that_cannot_be_written_fails_the_command(cli, tmp_path):
+    path = tmp_path / "no-such-dir" / "smoke.xml"
+    r = cli("smoke", *SMOKE, "--junit", str(path))
+    assert r.code == 1
+    assert r.err.splitlines()[-1] == f"cannot write the JUnit report {path}: No such file or directory"
+    assert r.out.splitlines()[-1] == "smoke run smokerec1: 12 PASS, 1 SKIP, 0 FAILED"  # the report still printed
+    assert not path.exists()
+
+
 def test_ping_that_answers_passes(cli, fake_ping):
     fake_ping.mode = "answer"
     r = cli("smoke", *SMOKE)
