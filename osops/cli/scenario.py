@@ -214,13 +214,24 @@ class ValidateScenario(Command):
 
 
 class ListScenarios(Lister):
-    """List the bundled scenarios (run one with osops scenario run NAME)."""
+    """List the bundled scenarios (run one with osops scenario run NAME), or
+    with --actions the actions a scenario step can take."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("--actions", action="store_true",
+                            help="list the actions a step can take: arguments, expect: keys, what save: keeps")
+        return parser
 
     def take_action(self, parsed_args):
         from osops.errors import UsageError
         from osops.scenario import bundled
         from osops.scenario.schema import load_file
+        from osops.scenario.steps import ACTIONS, describe
 
+        if parsed_args.actions:
+            return ("Action", "Arguments", "Expect", "Saves", "Description"), [
+                describe(name, action) for name, action in ACTIONS.items()]
         rows = []
         for name in bundled.names():
             path = bundled.path(name)
@@ -230,4 +241,3 @@ class ListScenarios(Lister):
             except UsageError as exc:
                 rows.append((name, "-", f"invalid: {exc}", path))
         return ("Name", "Steps", "Description", "File"), rows
-

@@ -53,7 +53,9 @@ class ScenarioError(UsageError):
 
 @dataclass
 class Step:
-    index: int
+    """One validated step; ``args`` hold variables filled in and, unless
+    they read a saved result, converted."""
+
     name: str
     action: str
     args: dict
@@ -64,7 +66,6 @@ class Step:
     on_failure: str = "continue"
     timeout: float | None = None
     needs: tuple = ()  # saved results this step reads
-    arg_lines: dict = field(default_factory=dict)
 
     @property
     def spec(self):
@@ -78,9 +79,6 @@ class Scenario:
     vars: dict
     steps: list
     path: str = "<text>"
-
-    def step(self, name):
-        return next(s for s in self.steps if s.name == name)
 
     @property
     def saved_by(self):
@@ -173,7 +171,7 @@ class _Checker:
         else:
             self.later = self._saves_ahead(steps)
             for index, item in enumerate(steps):
-                step = self._step(item, steps.line_of(index), index)
+                step = self._step(item, steps.line_of(index))
                 if step:
                     out.append(step)
         return Scenario(name=name, description=description, vars=dict(self.vars), steps=out, path=self.path)
@@ -220,7 +218,7 @@ class _Checker:
 
     # -- one step ------------------------------------------------------------
 
-    def _step(self, item, line, index):
+    def _step(self, item, line):
         if isinstance(item, str):
             action, value, keys = item.strip(), None, Mapping()
             keys.line = line
@@ -261,11 +259,11 @@ class _Checker:
             return None
         spec = ACTIONS[action]
         value_line = keys.value_line(action) if isinstance(item, Mapping) else line
-        args, arg_lines = self._args(action, spec, value, value_line)
-        step = Step(index=index, name="", action=action, args=args, line=line, arg_lines=arg_lines)
+        args = self._args(action, spec, value, value_line)
+        step = Step(name="", action=action, args=args, line=line)
         needs = set()
         for name in args:
-            needs |= self._refs(args[name], arg_lines.get(name, line))
+            needs |= self._refs(args[name])
         self._step_keys(step, spec, keys, needs)
         step.needs = tuple(sorted(needs))
         if step.save:
@@ -300,7 +298,7 @@ class _Checker:
                 out[name] = list(arg.default) if isinstance(arg.default, list) else arg.default
                 continue
             out[name] = self._value(f"{action} {name}", arg, given[name], lines[name])
-        return out, lines
+        return out
 
     def _value(self, what, arg, value, line, saved=True):
         """*value* with variables filled in and converted to what *arg*
@@ -359,7 +357,7 @@ class _Checker:
                                  f"{suggest(ref.root, known)}")
         return ok
 
-    def _refs(self, value, line):
+    def _refs(self, value):
         try:
             return {r.root for r in template.refs(value) if r.root in self.saved}
         except template.TemplateError:
@@ -373,7 +371,7 @@ class _Checker:
                 self.error(keys.line_of("count"), f"count only applies to boot, not {action}")
             else:
                 step.count = self._value(f"{action} count", COUNT, keys["count"], line)
-                needs |= self._refs(step.count, line)
+                needs |= self._refs(step.count)
         if "expect" in keys:
             step.expect = self._expect(action, spec, keys["expect"], keys.value_line("expect"))
         if "save" in keys:

@@ -447,7 +447,7 @@ ACTIONS = {
                           "network": Arg("network", help="name, id or a saved network; empty: the only usable one"),
                           "key_name": Arg("text", help="a keypair to inject")},
                    expect=("status", "servers"), count=True, gives=SERVER_LIST,
-                   help="boot servers (count: N in one request) and wait until ACTIVE"),
+                   help="boot servers and wait until ACTIVE"),
     "wait": Action(wait, {"servers": SERVERS, "status": Arg("status", default="ACTIVE")},
                    positional="servers", expect=("status", "servers"), gives=SERVER_LIST, help="wait for a status"),
     "address": Action(address, {"servers": SERVERS}, positional="servers", expect=("servers",),
@@ -473,6 +473,26 @@ ACTIONS = {
     "say": Action(say, {"text": Arg("text", required=True, help="may read {{ variables }} and saved results")},
                   positional="text", narration=True, help="a narration line for demos"),
 }
+
+
+def describe(name, action):
+    """*action* as a lab author reads it: (name, its arguments one a line,
+    the expect: keys, what save: keeps, its help)."""
+    lines = []
+    for arg_name, arg in action.args.items():
+        notes = ["required"] if arg.required else []
+        if arg_name == action.positional:
+            notes.append("the bare value")
+        if arg.low is not None and arg.high is not None:
+            notes.append(f"{arg.low:g} to {arg.high:g}")
+        default = template.text(arg.default)
+        line = arg_name + (f" = {default}" if default and not arg.required else "")
+        line += f" ({', '.join(notes)})" if notes else ""
+        lines.append(line + (f": {arg.help}" if arg.help else ""))
+    if action.count:
+        lines.append("count: N (a step key): N servers in one request")
+    return (name, "\n".join(lines), ", ".join(action.expect),
+            template.describe(action.gives) if action.saves else "", action.help)
 
 
 def check_expect(step, outcome):

@@ -197,6 +197,17 @@ def _field_shapes(cls):
     return names
 
 
+def describe(shape):
+    """*shape* in words: ``list of Server``, ``Image``, ``user, project ...``."""
+    if isinstance(shape, ListOf):
+        return f"list of {describe(shape.item)}"
+    if isinstance(shape, Keys):
+        return ", ".join(shape.keys)
+    if isinstance(shape, type):
+        return shape.__name__
+    return "text" if shape == VALUE else "anything"
+
+
 def check(ref, shape):
     """'' when *ref*'s parts can be read from a result of *shape*, else
     why not (the words the run would fail with, closest field suggested)."""

@@ -175,6 +175,28 @@ def test_list_shows_the_bundled_scenarios(cli):
     assert rows["lab-demo"]["Description"].startswith("Boot three cirros servers")
 
 
+def test_list_actions_shows_what_a_step_can_do(cli):
+    r = cli(EMPTY, "scenario", "list", "--actions", "-f", "json")
+    assert r.code == 0, r.err
+    assert r.calls == []
+    rows = {row["Action"]: row for row in r.json()}
+    assert list(rows) == list(__import__("osops.scenario.steps", fromlist=["ACTIONS"]).ACTIONS)
+    boot = rows["boot"]
+    assert boot["Arguments"].splitlines() == [
+        "name = server: names become osops-<run>-NAME", "image (required): name, id or a saved image",
+        "flavor (required): name, id or a saved flavor",
+        "network: name, id or a saved network; empty: the only usable one", "key_name: a keypair to inject",
+        "count: N (a step key): N servers in one request"]
+    assert (boot["Expect"], boot["Saves"], boot["Description"]) == (
+        "status, servers", "list of Server", "boot servers and wait until ACTIVE")
+    assert rows["ping"]["Arguments"].splitlines()[:2] == [
+        "servers (required, the bare value): server names or ids, or a saved result", "packets = 3 (1 to 100)"]
+    assert rows["image"]["Saves"] == "Image" and rows["token"]["Saves"] == "user, project, project_id, roles"
+    assert rows["say"]["Saves"] == "" and rows["say"]["Description"] == "a narration line for demos"
+    r = cli(EMPTY, "scenario", "list", "--help")
+    assert "--actions" in r.out
+
+
 def test_unknown_scenario_and_bad_var(cli):
     r = cli(EMPTY, "scenario", "run", "nosuch")
     assert r.code == 2 and "no scenario file nosuch (bundled scenarios: lab-demo, smoke" in r.err

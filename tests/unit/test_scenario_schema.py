@@ -31,7 +31,7 @@ def test_bundled_examples_are_valid():
         "token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
         "ping", "suspend", "resume", "delete"]
     lab = load_file(bundled.path("lab-demo"))
-    boot = lab.step("boot")
+    (boot,) = [s for s in lab.steps if s.name == "boot"]
     assert boot.count == 3 and boot.expect == {"status": "ACTIVE", "servers": 3}
     assert [s.action for s in lab.steps].count("ping") == 2
     assert "bridge" in [s.action for s in lab.steps]
