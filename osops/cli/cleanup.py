@@ -4,19 +4,9 @@ import argparse
 
 from cliff.lister import Lister
 
-from osops.cli.base import CloudCommand
+from osops.cli.base import CloudCommand, seconds
 
 COLUMNS = ("ID", "Name", "Run", "Status")
-
-
-def _seconds(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 1 <= value <= 86400:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 86400 seconds, not {text}")
-    return value
 
 
 class Cleanup(CloudCommand, Lister):
@@ -32,7 +22,7 @@ class Cleanup(CloudCommand, Lister):
         parser.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
                             help="wait until they are gone (default: wait)")
-        parser.add_argument("--timeout", type=_seconds, default=300, help="seconds to wait (default 300)")
+        parser.add_argument("--timeout", type=seconds, default=300, help="seconds to wait (default 300)")
         return parser
 
     def take_action(self, parsed_args):

@@ -4,25 +4,14 @@ Live progress (one line per finished step, narration, waits) goes to
 stderr; stdout carries only the report, so ``-f json`` stays parseable.
 """
 
-import argparse
 import json
 
 from cliff.command import Command
 from cliff.lister import Lister
 
-from osops.cli.base import CloudCommand
+from osops.cli.base import CloudCommand, seconds
 
 FORMATS = ("table", "json")
-
-
-def _seconds(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 1 <= value <= 86400:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"must be from 1 to 86400 seconds, not {text}")
-    return value
 
 
 def _names(values):
@@ -43,7 +32,7 @@ class RunCommand(CloudCommand, Command):
                             help="run only these steps (and the steps they need); repeatable or comma-separated")
         parser.add_argument("--skip", metavar="STEP", action="append",
                             help="leave these steps out; repeatable or comma-separated")
-        parser.add_argument("--timeout", type=_seconds, default=900,
+        parser.add_argument("--timeout", type=seconds, default=900,
                             help="give up the run after this many seconds (default 900); cleanup still runs")
         parser.add_argument("--run-id", metavar="ID",
                             help="the run id to name and tag servers with (default: random)")
