@@ -107,11 +107,23 @@ def resume(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):
 
 
 def delete(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):
-    """Delete *servers*; with *wait*, return once they are gone."""
+    """Delete *servers*; with *wait*, return once they are gone.
+
+    A server already gone is fine: *on_change* hears of it at once
+    (``server`` None, as a wait reports a server that went away).
+    """
+    from openstack.exceptions import NotFoundException
+
+    pending = []
     for server in servers:
-        conn.compute.delete_server(server.id)
-    if wait:
-        wait_until_gone(conn, servers, timeout, on_change)
+        try:
+            conn.compute.delete_server(server.id, ignore_missing=False)
+            pending.append(server)
+        except NotFoundException:
+            if on_change:
+                on_change(server.id, None, server.status, 0.0)
+    if wait and pending:
+        wait_until_gone(conn, pending, timeout, on_change)
 
 
 def _act(conn, servers, action, status, wait, timeout, on_change):

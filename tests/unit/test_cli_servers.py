@@ -129,6 +129,19 @@ def test_delete_several_waits_with_list_calls(cli):
     assert {s["Status"] for s in r.json()} == {"DELETED"}
 
 
+def test_delete_of_a_server_already_gone_succeeds_without_waiting(cli):
+    data = cassette("delete")
+    # Derived: the server went away between the list and the DELETE, which gets the
+    # 404 Nova gives for a server that is gone (the last poll of cleanup.json).
+    gone = cassette("cleanup")["interactions"][-1]["response"]
+    assert gone["status"] == 404
+    (delete,) = [i for i in data["interactions"] if i["request"]["method"] == "DELETE"]
+    delete["response"] = gone
+    r = cli(data, "delete", "demo-1", "--wait", "-f", "value", "-c", "Status")
+    assert (r.code, r.out.strip()) == (0, "DELETED"), r.err
+    assert not [c for c in r.calls if c.startswith("GET") and "/servers/9d7d2503" in c]  # nothing to wait for
+
+
 def test_progress_goes_to_a_terminals_stderr(cli, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     r = cli("suspend", "suspend", "demo-1", "--wait")
