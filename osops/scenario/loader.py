@@ -149,7 +149,7 @@ class _Builder:
                 except TypeError:
                     raise self.error(key_node, "a key must be a single value") from None
                 if key in out:
-                    raise self.error(key_node, f"duplicate key {_show(key)} (first at line {out.key_lines[key]})")
+                    raise self.error(key_node, f"duplicate key {shown(key)} (first at line {out.key_lines[key]})")
                 out[key] = self.build(value_node, depth + 1)
                 out.key_lines[key] = key_node.start_mark.line + 1
                 out.value_lines[key] = value_node.start_mark.line + 1
@@ -176,5 +176,6 @@ def _braces_hint(node, key_node):
     return f"; a value that starts with {{{{ must be quoted: write {example}"
 
 
-def _show(value):
-    return repr(value) if not isinstance(value, str) else f"'{value}'"
+def shown(value):
+    """*value* as a message quotes it: 'text', or its repr."""
+    return f"'{value}'" if isinstance(value, str) else repr(value)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from osops.errors import UsageError
 from osops.scenario import loader, template
-from osops.scenario.loader import Mapping, Sequence
+from osops.scenario.loader import Mapping, Sequence, shown
 from osops.scenario.steps import ACTIONS, COUNT, EXPECT_KINDS, TIMEOUT, fill
 
 TOP_KEYS = ("name", "description", "vars", "steps")
@@ -123,10 +123,6 @@ def suggest(word, candidates):
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _show(value):
-    return f"'{value}'" if isinstance(value, str) else repr(value)
-
-
 class _Checker:
     def __init__(self, path, overrides):
         self.path = path
@@ -155,7 +151,7 @@ class _Checker:
     def _document(self, doc):
         for key in doc:
             if key not in TOP_KEYS:
-                self.error(doc.line_of(key), f"unknown key {_show(key)}{suggest(key, TOP_KEYS)}; "
+                self.error(doc.line_of(key), f"unknown key {shown(key)}{suggest(key, TOP_KEYS)}; "
                                              f"a scenario has {', '.join(TOP_KEYS)}")
         name = self._text(doc, "name", default=_stem(self.path))
         description = self._text(doc, "description", default="")
@@ -195,7 +191,7 @@ class _Checker:
             given = Mapping()
         for key, value in given.items():
             if not isinstance(key, str) or not IDENT.fullmatch(key):
-                self.error(given.line_of(key), f"variable name {_show(key)} is not a name "
+                self.error(given.line_of(key), f"variable name {shown(key)} is not a name "
                                                "(letters, digits and _, not starting with a digit)")
             elif not (isinstance(value, SCALARS) or isinstance(value, list)
                       and all(isinstance(v, SCALARS) for v in value)):
@@ -241,7 +237,7 @@ class _Checker:
                 known = [k for k in candidates if k in ACTIONS]
                 for k in candidates:
                     if k not in ACTIONS:
-                        self.error(item.line_of(k), f"unknown key {_show(k)}{_step_key_hint(k)}")
+                        self.error(item.line_of(k), f"unknown key {shown(k)}{_step_key_hint(k)}")
                 if len(known) > 1:
                     self.error(line, f"one action per step, not {' and '.join(known)}: split them into steps")
                 if len(known) != 1:
@@ -255,7 +251,7 @@ class _Checker:
             return None
         if not isinstance(action, str) or action not in ACTIONS:
             hint = suggest(action, list(ACTIONS) + (list(STEP_KEYS) if keys else []))
-            self.error(action_line, f"unknown action {_show(action)}{hint}; actions: {', '.join(ACTIONS)}")
+            self.error(action_line, f"unknown action {shown(action)}{hint}; actions: {', '.join(ACTIONS)}")
             return None
         spec = ACTIONS[action]
         value_line = keys.value_line(action) if isinstance(item, Mapping) else line
@@ -280,7 +276,7 @@ class _Checker:
                 self.error(line, f"{action} takes no arguments")
             for key in value:
                 if key not in spec.args:
-                    self.error(value.line_of(key), f"{action} has no argument {_show(key)}"
+                    self.error(value.line_of(key), f"{action} has no argument {shown(key)}"
                                                    f"{suggest(key, spec.args)}; it takes {', '.join(spec.args)}")
                 else:
                     given[key], lines[key] = value[key], value.value_line(key)
@@ -379,7 +375,7 @@ class _Checker:
         if "on_failure" in keys:
             value = keys["on_failure"]
             if value not in ON_FAILURE:
-                self.error(keys.value_line("on_failure"), f"on_failure is continue or stop, not {_show(value)}"
+                self.error(keys.value_line("on_failure"), f"on_failure is continue or stop, not {shown(value)}"
                                                           f"{suggest(value, ON_FAILURE)}")
             else:
                 step.on_failure = value
@@ -400,7 +396,7 @@ class _Checker:
         for key in value:
             kline = value.value_line(key)
             if key not in spec.expect:
-                self.error(value.line_of(key), f"{action} cannot expect {_show(key)}{suggest(key, spec.expect)}; "
+                self.error(value.line_of(key), f"{action} cannot expect {shown(key)}{suggest(key, spec.expect)}; "
                                                f"it can expect {', '.join(spec.expect)}")
                 continue
             out[key] = self._value(f"expect {key}", EXPECT_KINDS[key], value[key], kline, saved=False)
@@ -410,7 +406,7 @@ class _Checker:
         if not spec.saves:
             self.error(line, f"{step.action} gives nothing to save")
         elif not isinstance(value, str) or not IDENT.fullmatch(value):
-            self.error(line, f"save takes a name (letters, digits and _), not {_show(value)}")
+            self.error(line, f"save takes a name (letters, digits and _), not {shown(value)}")
         elif value in self.vars:
             self.error(line, f"save {value}: there is a variable called {value} too; choose another name")
         elif value in self.saved:
@@ -422,7 +418,7 @@ class _Checker:
         if "name" in keys:
             value = keys["name"]
             if not isinstance(value, str) or not STEP_NAME.fullmatch(value):
-                self.error(keys.value_line("name"), f"a step name is letters, digits, _ . and -, not {_show(value)}")
+                self.error(keys.value_line("name"), f"a step name is letters, digits, _ . and -, not {shown(value)}")
             elif value in self.names:
                 self.error(keys.value_line("name"), f"step name {value} is used twice (line {self.names[value]})")
             else:
