@@ -10,6 +10,9 @@ import math
 import re
 
 from osops.errors import NotFound, OsopsError
+from osops.flavors import find_flavor, list_flavors, smallest_flavor
+from osops.images import NOT_BOOTABLE, find_image, list_images
+from osops.networks import choose_network
 from osops.scenario.results import FAIL, Outcome, SkipStep
 
 GIB = 1024 ** 3
@@ -88,8 +91,6 @@ def compute_services(ctx, args, step):
 
 
 def image(ctx, args, step):
-    from osops.images import NOT_BOOTABLE, find_image, list_images
-
     images = list_images(ctx.conn)
     if args["name"]:
         chosen = args["name"] if not isinstance(args["name"], str) else find_image(ctx.conn, args["name"], images)
@@ -106,8 +107,6 @@ def image(ctx, args, step):
 
 
 def flavor(ctx, args, step):
-    from osops.flavors import find_flavor, list_flavors, smallest_flavor
-
     flavors = list_flavors(ctx.conn)
     image = args["image"] if not isinstance(args["image"], str) else None
     need = max(1, math.ceil((image.size or 0) / GIB)) if image else 1
@@ -124,8 +123,6 @@ def flavor(ctx, args, step):
 
 
 def network(ctx, args, step):
-    from osops.networks import choose_network
-
     chosen = args["name"] if not isinstance(args["name"], str) else None
     if chosen is None:
         chosen = choose_network(ctx.conn, args["name"] or None)

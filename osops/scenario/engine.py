@@ -20,11 +20,17 @@ import datetime
 import secrets
 import time
 
+from tabulate import tabulate
+
+from osops.cloud import auth_summary
 from osops.errors import OsopsError, UsageError, explain
-from osops.scenario import cleanup
+from osops.resolve import resolve_many
+from osops.scenario import cleanup, reach
 from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, SkipStep, StepResult
+from osops.scenario.schema import suggest
 from osops.scenario.signals import Guard, Stop
 from osops.scenario.steps import COUNT, check_expect, fill, is_address
+from osops.servers import list_servers
 
 DEFAULT_TIMEOUT = 900  # the whole run
 DEFAULT_WAIT = 300  # one wait inside a step
@@ -54,8 +60,6 @@ def select(scenario, only=(), skip=()):
     names = [s.name for s in scenario.steps]
     for name in list(only) + list(skip):
         if name not in names:
-            from osops.scenario.schema import suggest
-
             raise UsageError(f"no step {name!r} in {scenario.name}{suggest(name, names)}; "
                              f"steps: {', '.join(names)}")
     reasons = {name: "" for name in names}
@@ -112,9 +116,7 @@ class Engine:
     @property
     def pinger(self):
         if self._pinger is None:
-            from osops.scenario.reach import HostPinger
-
-            self._pinger = HostPinger()
+            self._pinger = reach.HostPinger()
         return self._pinger
 
     def server_name(self, name):
@@ -143,9 +145,6 @@ class Engine:
     def find_servers(self, items, addresses=False, fresh=False):
         """Servers (and, with *addresses*, IP addresses) for a step's items:
         saved servers as they are, names and ids from one list call."""
-        from osops.resolve import resolve_many
-        from osops.servers import list_servers
-
         names = [i for i in items if isinstance(i, str) and not (addresses and is_address(i))]
         listed = list_servers(self.conn) if names or fresh else None
         named = iter(resolve_many("server", names, listed) if names else [])
@@ -162,8 +161,6 @@ class Engine:
         return out
 
     def table(self, columns, rows):
-        from tabulate import tabulate
-
         return tabulate(rows, headers=columns, tablefmt="psql").splitlines() if rows else []
 
     # -- running ------------------------------------------------------------
@@ -283,8 +280,6 @@ class Engine:
         return args
 
     def _auth(self):
-        from osops.cloud import auth_summary
-
         try:
             return auth_summary(self.conn.config)
         except Exception:

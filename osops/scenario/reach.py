@@ -15,6 +15,9 @@ Anything with the same ``ping`` method returning
 fake; nothing in the unit tests sends a packet).
 """
 
+from osops.host import ping as icmp
+from osops.host import targets
+
 
 class HostPinger:
     """Pings from this host, or from a network node namespace on it."""
@@ -26,9 +29,6 @@ class HostPinger:
     def ping(self, conn, servers, addresses=(), count=3, netns="auto"):
         """A PingResult for every address of *servers* and every one of
         *addresses* (IP addresses given as they are)."""
-        from osops.host import ping as icmp
-        from osops.host import targets
-
         todo = targets.server_targets(conn, servers, "any", netns) if servers else []
         todo += targets.address_targets(addresses, None if netns == targets.AUTO else netns)
         return icmp.ping(todo, count, self.interval, self.timeout)

@@ -9,10 +9,15 @@ functions with arguments already filled in and converted.  The checks of
 """
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from osops import models
+from osops import servers as ops
+from osops.flavors import find_flavor
+from osops.host import bridges
 from osops.host.models import Bridge, PingResult
+from osops.images import find_image
+from osops.networks import choose_network
 from osops.scenario import checks, template
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
 from osops.scenario.template import VALUE, Keys, ListOf
@@ -230,11 +235,6 @@ def _where(server):
 
 
 def boot(ctx, args, step):
-    from osops import servers as ops
-    from osops.flavors import find_flavor
-    from osops.images import find_image
-    from osops.networks import choose_network
-
     count = args.get("count", 1)
     name = ctx.server_name(args["name"])
     image = args["image"] if isinstance(args["image"], models.Image) else find_image(ctx.conn, args["image"])
@@ -257,8 +257,6 @@ def boot(ctx, args, step):
 
 
 def wait(ctx, args, step):
-    from osops import servers as ops
-
     found = ctx.find_servers(args["servers"])
     done = ops.wait_for_status(ctx.conn, found, args["status"], ctx.wait_timeout(step), ctx.on_change)
     return Outcome(detail=f"{_short(done)} {args['status']}", value=done, servers=done)
@@ -266,8 +264,6 @@ def wait(ctx, args, step):
 
 def _acting(verb, status, method):
     def act(ctx, args, step):
-        from osops import servers as ops
-
         found = ctx.find_servers(args["servers"])
         done = getattr(ops, method)(ctx.conn, found, args["wait"], ctx.wait_timeout(step), ctx.on_change)
         shown = status if args["wait"] else f"asked to {verb}"
@@ -277,8 +273,6 @@ def _acting(verb, status, method):
 
 
 def delete(ctx, args, step):
-    from dataclasses import replace
-
     found = ctx.find_servers(args["servers"])
     if ctx.keep:
         raise SkipStep(f"--keep: {_short(found)} kept; remove with osops cleanup --run {ctx.run_id}")
@@ -289,8 +283,6 @@ def delete(ctx, args, step):
 
 
 def address(ctx, args, step):
-    from osops import servers as ops
-
     found = ctx.find_servers(args["servers"])
     missing = [s for s in found if not s.ips()]
     if missing:  # Nova may say ACTIVE a moment before the port is bound
@@ -358,22 +350,18 @@ def _ping_line(r):
 
 
 def servers(ctx, args, step):
-    from osops.servers import list_servers
-
     if args["servers"]:
         found = ctx.find_servers(args["servers"], fresh=True)
     else:
-        found = [s for s in list_servers(ctx.conn) if s.metadata.get(ctx.TAG) == ctx.run_id]
+        found = [s for s in ops.list_servers(ctx.conn) if s.metadata.get(ctx.TAG) == ctx.run_id]
     rows = [(s.id, s.name, s.status, s.networks or "-") for s in found]
     return Outcome(detail=f"{len(found)} server(s)" + (f": {_short(found)}" if found else ""),
                    value=found, servers=found, output=ctx.table(("ID", "Name", "Status", "Networks"), rows))
 
 
 def show(ctx, args, step):
-    from osops.servers import get_server
-
     (found,) = ctx.find_servers([args["server"]])
-    s = get_server(ctx.conn, found.id)
+    s = ops.get_server(ctx.conn, found.id)
     rows = [("id", s.id), ("name", s.name), ("status", s.status), ("task_state", s.task_state or "-"),
             ("power_state", s.power_state), ("networks", s.networks or "-"), ("flavor", s.flavor),
             ("image", s.image), ("metadata", ", ".join(f"{k}={v}" for k, v in s.metadata.items()) or "-"),
@@ -383,8 +371,6 @@ def show(ctx, args, step):
 
 
 def bridge(ctx, args, step):
-    from osops.host import bridges
-
     problems = []
     found = bridges.list_bridges(ctx.conn, on_problem=lambda exc: problems.append(str(exc)))
     if args["name"]:
