@@ -5,7 +5,6 @@ import argparse
 from cliff.lister import Lister
 
 from osops.cli.base import CloudCommand, seconds
-from osops.scenario import cleanup
 
 COLUMNS = ("ID", "Name", "Run", "Status")
 
@@ -27,6 +26,8 @@ class Cleanup(CloudCommand, Lister):
         return parser
 
     def take_action(self, parsed_args):
+        from osops.scenario import cleanup
+
         a = parsed_args
         found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects)
         if not found:

@@ -10,10 +10,6 @@ from cliff.command import Command
 from cliff.lister import Lister
 
 from osops.cli.base import CloudCommand, seconds
-from osops.errors import UsageError
-from osops.scenario import bundled, engine, junit, parse_vars, template, text
-from osops.scenario.schema import load_file
-from osops.scenario.steps import ACTIONS, describe
 
 FORMATS = ("table", "json")
 
@@ -43,6 +39,8 @@ class RunCommand(CloudCommand, Command):
         return parser
 
     def run_scenario(self, scenario, a):
+        from osops.scenario import engine, junit, text
+
         only, skip = _names(a.only), _names(a.skip)
         engine.select(scenario, only, skip)  # bad step names fail before connecting
         if a.run_id:
@@ -80,6 +78,9 @@ def _vars_option(parser):
 
 
 def _scenario_file(name):
+    from osops.errors import UsageError
+    from osops.scenario import bundled
+
     found = bundled.find(name)
     if found is None:
         raise UsageError(f"no scenario file {name} (bundled scenarios: {', '.join(bundled.names())})")
@@ -98,6 +99,9 @@ class RunScenario(RunCommand):
         return parser
 
     def take_action(self, parsed_args):
+        from osops.scenario import parse_vars
+        from osops.scenario.schema import load_file
+
         a = parsed_args
         scenario = load_file(_scenario_file(a.file), parse_vars(a.var))
         if a.dry_run:
@@ -105,6 +109,8 @@ class RunScenario(RunCommand):
         return self.run_scenario(scenario, a)
 
     def dry_run(self, scenario, a):
+        from osops.scenario import engine
+
         selection = engine.select(scenario, _names(a.only), _names(a.skip))
         steps = [_planned(step, selection[step.name]) for step in scenario.steps]
         out = self.app.stdout
@@ -124,6 +130,8 @@ class RunScenario(RunCommand):
 
 
 def _planned(step, left_out):
+    from osops.scenario import template
+
     args = {k: template.placeholders(v) for k, v in step.args.items() if v not in (None, "", [])}
     if step.action == "boot" and "name" in args:
         args["name"] = f"osops-<run>-{args['name']}"
@@ -177,6 +185,10 @@ class ValidateScenario(Command):
         return parser
 
     def take_action(self, parsed_args):
+        from osops.errors import UsageError
+        from osops.scenario import parse_vars
+        from osops.scenario.schema import load_file
+
         overrides = parse_vars(parsed_args.var)
         bad = 0
         for name in parsed_args.files:
@@ -201,6 +213,11 @@ class ListScenarios(Lister):
         return parser
 
     def take_action(self, parsed_args):
+        from osops.errors import UsageError
+        from osops.scenario import bundled
+        from osops.scenario.schema import load_file
+        from osops.scenario.steps import ACTIONS, describe
+
         if parsed_args.actions:
             return ("Action", "Arguments", "Expect", "Saves", "Description"), [
                 describe(name, action) for name, action in ACTIONS.items()]

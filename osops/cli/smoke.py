@@ -1,8 +1,6 @@
 """osops smoke: the post-install check, step by step, with cleanup."""
 
 from osops.cli.scenario import RunCommand
-from osops.scenario import bundled
-from osops.scenario.schema import load_file
 
 
 class Smoke(RunCommand):
@@ -11,6 +9,9 @@ class Smoke(RunCommand):
     it, suspend, resume and delete it.  Exit 1 when a step FAILED."""
 
     def get_parser(self, prog_name):
+        from osops.scenario import bundled
+        from osops.scenario.schema import load_file
+
         parser = super().get_parser(prog_name)
         steps = ", ".join(s.name for s in load_file(bundled.path("smoke")).steps)
         parser.epilog = f"Steps (for --only and --skip): {steps}."
@@ -20,6 +21,9 @@ class Smoke(RunCommand):
         return parser
 
     def take_action(self, parsed_args):
+        from osops.scenario import bundled
+        from osops.scenario.schema import load_file
+
         a = parsed_args
         overrides = {k: v for k, v in (("image", a.image), ("flavor", a.flavor), ("network", a.network)) if v}
         return self.run_scenario(load_file(bundled.path("smoke"), overrides), a)
