@@ -58,7 +58,7 @@ class Network:
     shared: bool
     external: bool
     project_id: str
-    subnet_ids: tuple = ()
+    subnet_ids: tuple[str, ...] = ()
 
     @classmethod
     def from_sdk(cls, net):
@@ -83,7 +83,7 @@ class Server:
     status: str
     task_state: str | None
     power_state: str
-    addresses: tuple = ()
+    addresses: tuple[Address, ...] = ()
     flavor: str = ""
     image: str = ""
     fault: str = ""

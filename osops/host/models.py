@@ -67,4 +67,4 @@ class Bridge:
     stp: bool = False
     state: str = ""
     mtu: int | None = None
-    ports: tuple = ()
+    ports: tuple[BridgePort, ...] = ()
