@@ -40,11 +40,16 @@ def summary(report):
 
 
 def timing(report):
-    """A table like stack.sh's "DevStack Component Timing"."""
-    rows = [(r.name, f"{r.duration:.1f}") for r in report.counted if r.ran]
-    table = tabulate(rows, tablefmt="plain", disable_numparse=True, colalign=("left", "right"))
-    return ([TIMING_RULE, f"osops {report.name} Step Timing", TIMING_RULE,
-             f"Total runtime  {report.duration:.1f}", ""] + table.splitlines() + [TIMING_RULE])
+    """A table in the shape of stack.sh's "DevStack Component Timing": the
+    steps that ran, a rule, the time no step accounts for, a rule, the
+    total."""
+    rows = [(r.name, r.duration) for r in report.counted if r.ran]
+    unaccounted = max(report.duration - sum(d for _name, d in rows), 0.0)
+    rows += [("Unaccounted time", unaccounted), ("Total runtime", report.duration)]
+    table = tabulate([(name, f"{d:.1f}") for name, d in rows], tablefmt="plain", disable_numparse=True,
+                     colalign=("left", "right")).splitlines()
+    return ([TIMING_RULE, f"osops {report.name} Step Timing", " (times are in seconds)", TIMING_RULE]
+            + table[:-2] + ["-" * len(TIMING_RULE), table[-2], TIMING_RULE, table[-1]])
 
 
 def footer(report):

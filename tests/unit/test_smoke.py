@@ -120,11 +120,12 @@ def test_summary_block_and_timing_table_on_stdout(cli):
     assert block[0].startswith("SKIP ping (cannot ping from this host")  # exercise.sh: SKIP, PASS, FAILED
     assert block[1:] == [f"PASS {n}" for n in STEPS if n != "ping"] + ["PASS cleanup"]
     timing = out[out.index("osops smoke Step Timing") - 1:]
-    assert timing[0] == timing[2] == "=" * 25
-    assert re.fullmatch(r"Total runtime  \d+\.\d", timing[3])
-    rows = [line.split() for line in timing[5:] if line and not line.startswith("=")][:13]
+    assert timing[0] == timing[3] == "=" * 25 and timing[2] == " (times are in seconds)"
+    rows = [line.split() for line in timing[4:4 + 13]]
     assert [row[0] for row in rows] == STEPS + ["cleanup"]
     assert all(re.fullmatch(r"\d+\.\d", row[1]) for row in rows)
+    assert timing[17] == "-" * 25 and re.fullmatch(r"Unaccounted time +\d+\.\d", timing[18])
+    assert timing[19] == "=" * 25 and re.fullmatch(r"Total runtime +\d+\.\d", timing[20])  # last, as in stack.sh
     assert out[-1] == "smoke run smokerec1: 12 PASS, 1 SKIP, 0 FAILED"
     assert not re.search(r"^PASS boot +\d", r.out, re.M)  # live lines go to stderr only
 
