@@ -12,9 +12,13 @@ MIN_INTERVAL = 0.2  # iputils' floor for users who are not root
 
 def count(text):
     """--count: a whole number from 1 to 1000."""
-    if not text.strip().isdecimal() or not 1 <= int(text) <= 1000:
+    try:
+        value = int(text) if text.strip().isdecimal() else 0
+    except ValueError:  # space that str.strip takes and int() does not, e.g. "1\x1f"
+        value = 0
+    if not 1 <= value <= 1000:
         raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1000, not {text!r}")
-    return int(text)
+    return value
 
 
 def seconds(minimum):
