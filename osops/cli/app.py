@@ -10,6 +10,7 @@ from cliff.app import App
 from cliff.commandmanager import CommandManager
 
 import osops
+from osops.cli import usage
 
 # Command name -> "module:Class".  A static table, loaded on first use, so
 # start-up scans no entry points and imports no command it does not run.
@@ -76,9 +77,18 @@ class LazyCommand:
 
 
 class Commands(CommandManager):
+    """osops's commands from a static table; an unknown one raises a
+    one-line :class:`~osops.cli.usage.UnknownCommand`."""
+
     def __init__(self, table):
         super().__init__(None)
         self.commands = {name: LazyCommand(name, target) for name, target in table.items()}
+
+    def find_command(self, argv):
+        try:
+            return super().find_command(argv)
+        except ValueError:
+            raise usage.unknown_command(OsopsApp.NAME, argv, list(self.commands)) from None
 
 
 class OsopsApp(App):
@@ -111,7 +121,7 @@ class OsopsApp(App):
         parser.add_argument("--no-cache", action="store_true",
                             help="neither reuse nor keep a token and version discovery "
                             "between runs (cache: ~/.cache/osops; 'osops cache clear' empties it)")
-        return parser
+        return usage.one_line_errors(parser, f"{self.NAME} --help")
 
     def initialize_app(self, argv):
         self._command = list(argv)
@@ -119,6 +129,7 @@ class OsopsApp(App):
     def prepare_to_run_command(self, cmd):
         target = f"{type(cmd).__module__}:{type(cmd).__name__}"
         self.command_name = next((n for n, t in COMMANDS.items() if t == target), cmd.cmd_name)
+        usage.guard(cmd, self.NAME)
 
     def run(self, argv):
         try:
@@ -185,6 +196,11 @@ class OsopsApp(App):
             save_cache(self._cloud, err)
 
     def run_subcommand(self, argv):
+        try:
+            self.command_manager.find_command(argv)
+        except usage.UnknownCommand as exc:
+            self.stderr.write(f"{exc}\n")
+            return exc.exit_code
         result = super().run_subcommand(argv)
         return getattr(self._error, "exit_code", result) if self._error else result
 

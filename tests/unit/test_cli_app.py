@@ -1,9 +1,12 @@
 """The application shell: help, version, command table."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import osops
-from osops.cli.app import COMMANDS, main
+from osops.cli.app import COMMANDS, Commands, main
+from osops.cli.usage import UnknownCommand
 
 
 def run(argv, capsys):
@@ -40,6 +43,44 @@ def test_short_forms_are_the_same_commands(short, long):
     assert COMMANDS[short] == COMMANDS[long]
 
 
-def test_unknown_command_exits_2(clean_env, capsys):
-    code, out = run(["bogus"], capsys)
-    assert code == 2 and "not an osops command" in out.out
+@pytest.mark.parametrize(("argv", "line"), [
+    (["bogus"], "osops: 'bogus' is not a command (see: osops --help)"),
+    (["imgae", "list"], "osops: 'imgae list' is not a command; did you mean 'image list'? (see: osops --help)"),
+    (["server", "lst", "--all-projects"],
+     "osops: 'server lst' is not a command; did you mean 'server list'? (see: osops --help)"),
+    (["s"], "osops: 's' is not a command; did you mean 'suspend' or 'smoke'? (see: osops --help)"),
+    (["help", "imgae", "list"],
+     "osops: 'imgae list' is not a command; did you mean 'image list'? (see: osops --help)"),
+    (["bogus", "--help"], "osops: 'bogus' is not a command (see: osops --help)"),
+    (["--bogus", "image", "list"], "osops: unknown option --bogus (see: osops --help)"),
+    (["server"], "osops server: needs a command: list, show, create, suspend, resume, delete"),
+    (["scenario", "--debug"], "osops scenario: needs a command: run, validate, list"),
+    (["--os-cloud"], "osops: argument --os-cloud: expected one argument (see: osops --help)"),
+    (["boot", "--count", "x", "--flavor", "1", "--image", "c"],
+     "osops boot: argument --count: must be a whole number of 1 or more, not 'x' (see: osops help boot)"),
+    (["boot"], "osops boot: the following arguments are required: --flavor, --image (see: osops help boot)"),
+    (["server", "show"],
+     "osops server show: the following arguments are required: SERVER (see: osops help server show)"),
+    (["image", "list", "--bogus"], "osops image list: unrecognized arguments: --bogus (see: osops help image list)"),
+    (["image", "list", "-f", "xml"], "osops image list: argument -f/--format: invalid choice: 'xml' "
+     "(choose from 'csv', 'json', 'table', 'value', 'yaml') (see: osops help image list)"),
+])
+def test_usage_errors_are_one_line_on_stderr_and_exit_2(clean_env, capsys, argv, line):
+    code, out = run(argv, capsys)
+    assert (code, out.out, out.err) == (2, "", line + "\n")
+
+
+@given(st.lists(st.text(max_size=12), max_size=4))
+def test_any_words_find_a_command_or_a_one_line_usage_error(argv):
+    try:
+        factory, _name, _rest = Commands(COMMANDS).find_command(argv)
+    except UnknownCommand as exc:
+        assert exc.exit_code == 2
+        assert len(str(exc).splitlines()) == 1 and str(exc).startswith("osops")
+    else:
+        assert factory.__module__.startswith("osops.cli.")
+
+
+def test_help_of_a_group_still_lists_its_commands(clean_env, capsys):
+    code, out = run(["help", "server"], capsys)
+    assert code == 0 and "  server list\n" in out.out and out.err == ""

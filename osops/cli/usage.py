@@ -1,0 +1,56 @@
+"""Usage errors as one stderr line: argparse's and an unknown command's."""
+
+import difflib
+
+from osops.errors import UsageError, printable
+
+
+class UnknownCommand(UsageError, ValueError):
+    """No command matches the words given (a ValueError, as cliff expects)."""
+
+
+def one_line_errors(parser, see):
+    """Make *parser* report an error as ``PROG: MESSAGE (see: SEE)`` on
+    one stderr line and exit 2, instead of a usage block and the error."""
+
+    def error(message):
+        parser.exit(2, f"{parser.prog}: {' '.join(str(message).split())} (see: {see})\n")
+
+    parser.error = error
+    return parser
+
+
+def guard(cmd, app_name):
+    """Give the cliff command *cmd* one-line usage errors."""
+    get_parser = cmd.get_parser
+
+    def get_one_line_parser(prog_name):
+        name = prog_name.removeprefix(f"{app_name} ")
+        return one_line_errors(get_parser(prog_name), f"{app_name} help {name}")
+
+    cmd.get_parser = get_one_line_parser
+
+
+def unknown_command(app_name, argv, names):
+    """The :class:`UnknownCommand` for *argv*, which none of the command
+    *names* matches: an unknown option, a group without its verb, or a
+    mistyped command (with the closest names)."""
+    if not argv:
+        return UnknownCommand(f"{app_name}: needs a command (see: {app_name} --help)")
+    if argv[0].startswith("-"):
+        return UnknownCommand(f"{app_name}: unknown option {printable(argv[0])} (see: {app_name} --help)")
+    words = []
+    for word in argv:
+        if word.startswith("-"):
+            break
+        words.append(word)
+    n, typed = len(words), " ".join(words)
+    split = [name.split() for name in names]
+    verbs = [parts[n] for parts in split if parts[:n] == words and len(parts) > n]
+    if verbs:
+        return UnknownCommand(f"{app_name} {typed}: needs a command: {', '.join(verbs)}")
+    close = [" ".join(parts) for parts in split if len(parts) == n
+             and all(part.startswith(w) for part, w in zip(parts, words, strict=True))]
+    close = close or difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return UnknownCommand(f"{app_name}: {typed!r} is not a command{hint} (see: {app_name} --help)")
