@@ -8,6 +8,7 @@ from cliff.lister import Lister
 from cliff.show import ShowOne
 
 from osops.cli.base import CloudCommand
+from osops.cli.usage import check_columns
 
 LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Power State", "Networks")
 SHORT_COLUMNS = ("ID", "Name", "Status", "Networks")
@@ -95,6 +96,7 @@ class CreateServer(CloudCommand, Lister):
         from osops.servers import boot
 
         a = parsed_args
+        check_columns(a.columns, SHORT_COLUMNS)  # before booting anything
         servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, network=a.network,
                        key_name=a.key_name, count=a.count, wait=a.wait, timeout=a.timeout,
                        on_change=self.progress())
@@ -122,6 +124,7 @@ class _ServerAction(CloudCommand, Lister):
     def take_action(self, parsed_args):
         from osops import servers as ops
 
+        check_columns(parsed_args.columns, SHORT_COLUMNS)  # before acting on anything
         found = ops.find_servers(self.cloud, parsed_args.servers, parsed_args.all_projects)
         names = {s.id: s.name for s in found}
         done = self.act(ops, found, parsed_args.wait, parsed_args.timeout, self.progress(names))

@@ -1,4 +1,4 @@
-"""Usage errors as one stderr line: argparse's and an unknown command's."""
+"""Usage errors as one stderr line: argparse's, an unknown command, an unknown -c column."""
 
 import difflib
 
@@ -21,7 +21,8 @@ def one_line_errors(parser, see):
 
 
 def guard(cmd, app_name):
-    """Give the cliff command *cmd* one-line usage errors."""
+    """Give the cliff command *cmd* one-line usage errors: its parser's,
+    and ``-c`` naming a column the command does not have."""
     get_parser = cmd.get_parser
 
     def get_one_line_parser(prog_name):
@@ -29,6 +30,27 @@ def guard(cmd, app_name):
         return one_line_errors(get_parser(prog_name), f"{app_name} help {name}")
 
     cmd.get_parser = get_one_line_parser
+    produce_output = getattr(cmd, "produce_output", None)
+    if produce_output is not None:  # a Lister or ShowOne
+
+        def produce_checked_output(parsed_args, column_names, data):
+            check_columns(parsed_args.columns, column_names)
+            return produce_output(parsed_args, column_names, data)
+
+        cmd.produce_output = produce_checked_output
+
+
+def check_columns(asked, columns):
+    """Raise :class:`UsageError` unless every ``-c`` in *asked* names one of
+    *columns* (compared as cliff does: case, spaces and underscores aside)."""
+    from cliff.display import DisplayCommandBase
+
+    norm = DisplayCommandBase._normalize_column_name
+    known = {norm(c) for c in columns}
+    unknown = [c for c in asked or () if norm(c) not in known]
+    if unknown:
+        named = ", ".join(f"-c {c!r}" for c in unknown)
+        raise UsageError(f"{named}: no such column; the columns are: {', '.join(columns)}")
 
 
 def unknown_command(app_name, argv, names):

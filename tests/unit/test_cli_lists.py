@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 import yaml
 
 from tests.unit.conftest import cassette
@@ -69,3 +70,32 @@ def test_server_show_by_name(cli):
     shown = r.json()
     assert shown["name"] == "demo-1" and shown["flavor"] == "m1.tiny"
     assert shown["networks"].startswith("private=")
+
+
+IMAGE_COLUMNS = "ID, Name, Status, Disk Format, Container Format, Size, Bootable"
+
+
+def test_columns_match_like_clis_own(cli):
+    r = cli("image-list", "image", "list", "-f", "json", "-c", "name", "-c", "disk_format")
+    assert r.code == 0, r.err
+    assert set(r.json()[0]) == {"Name", "Disk Format"}
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (["-c", "Bogus"], f"-c 'Bogus': no such column; the columns are: {IMAGE_COLUMNS}"),
+    (["-c", "Name", "-c", "Bogus"], f"-c 'Bogus': no such column; the columns are: {IMAGE_COLUMNS}"),
+    (["-c", "Bogus", "-c", "Nmae"], f"-c 'Bogus', -c 'Nmae': no such column; the columns are: {IMAGE_COLUMNS}"),
+])
+def test_an_unknown_column_is_a_one_line_usage_error(cli, argv, line):
+    r = cli("image-list", "image", "list", "-f", "json", *argv)
+    assert (r.code, r.out, r.err) == (2, "", line + "\n")
+
+
+def test_an_unknown_column_of_show_and_of_a_command_without_a_cloud(cli):
+    r = cli("server-show", "server", "show", "demo-1", "-c", "name", "-c", "Bogus")
+    assert r.code == 2 and r.out == ""
+    assert r.err == "-c 'Bogus': no such column; the columns are: id, name, status, task_state, power_state, " \
+        "networks, flavor, image, key_name, created, project_id, metadata, fault\n"
+    r = cli("image-list", "scenario", "list", "-c", "Bogus")
+    assert (r.code, r.calls) == (2, [])
+    assert r.err == "-c 'Bogus': no such column; the columns are: Name, Steps, Description, File\n"

@@ -152,3 +152,11 @@ def test_progress_goes_to_a_terminals_stderr(cli, monkeypatch):
 def test_no_progress_when_stderr_is_not_a_terminal(cli):
     r = cli("suspend", "suspend", "demo-1", "--wait")
     assert r.code == 0 and r.err == ""
+
+
+def test_an_unknown_column_is_refused_before_booting_or_deleting(cli):
+    line = "-c 'Bogus': no such column; the columns are: ID, Name, Status, Networks\n"
+    r = cli("boot", "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6", "-c", "Name", "-c", "Bogus")
+    assert (r.code, r.out, r.err, r.calls) == (2, "", line, [])
+    r = cli("delete", "delete", "demo-1", "-c", "Bogus")
+    assert (r.code, r.out, r.err, r.calls) == (2, "", line, [])
