@@ -22,7 +22,10 @@ def _row(server, columns):
 
 
 def _positive(text):
+    """--timeout: a finite number of seconds more than 0, in ASCII digits."""
     try:
+        if not text.isascii():
+            raise ValueError(text)
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
@@ -32,7 +35,8 @@ def _positive(text):
 
 
 def _count(text):
-    if not text.isdecimal() or int(text) < 1:
+    """--count: a whole number of 1 or more, in ASCII digits."""
+    if not (text.isascii() and text.isdecimal()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
     return int(text)
 
