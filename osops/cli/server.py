@@ -9,6 +9,7 @@ from cliff.show import ShowOne
 
 from osops.cli.base import CloudCommand
 from osops.cli.usage import check_columns
+from osops.servers import DEFAULT_TIMEOUT
 
 LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Power State", "Networks")
 SHORT_COLUMNS = ("ID", "Name", "Status", "Networks")
@@ -93,7 +94,8 @@ class CreateServer(CloudCommand, Lister):
         parser.add_argument("--count", type=_count, default=1, help="boot N servers named NAME-1..NAME-N")
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
                             help="wait until ACTIVE (default: wait)")
-        parser.add_argument("--timeout", type=_positive, default=300, help="seconds to wait (default 300)")
+        parser.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
+                            help=f"seconds to wait (default {DEFAULT_TIMEOUT})")
         return parser
 
     def take_action(self, parsed_args):
@@ -121,7 +123,8 @@ class _ServerAction(CloudCommand, Lister):
         parser.add_argument("servers", metavar="SERVER", nargs="+", help="names or ids")
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=self.wait_default,
                             help="wait until the action completes")
-        parser.add_argument("--timeout", type=_positive, default=300, help="seconds to wait (default 300)")
+        parser.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
+                            help=f"seconds to wait (default {DEFAULT_TIMEOUT})")
         parser.add_argument("--all-projects", action="store_true", help="look in every project (admin)")
         return parser
 
