@@ -2,11 +2,12 @@
 
 import time
 
-from osops.errors import ServerFailed, Timeout
+from osops.errors import ServerFailed, Timeout, printable
 
 FIRST = 0.25
 FACTOR = 1.5
 CAP = 3.0
+NAMED = 5  # servers a timeout message names; the rest are counted
 
 
 def intervals(first=FIRST, factor=FACTOR, cap=CAP):
@@ -30,13 +31,15 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
     """
     start = clock()
     seen = {}
-    pending = list(ids)
+    names = {}
     pauses = intervals()
     while True:
         current = fetch()
         for sid in ids:
             server = current.get(sid)
             status = server.status if server else "GONE"
+            if server is not None:
+                names[sid] = server.name
             if seen.get(sid) != status:
                 if on_change:
                     on_change(sid, server, seen.get(sid), clock() - start)
@@ -49,7 +52,16 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
             return current
         elapsed = clock() - start
         if elapsed >= timeout:
-            states = ", ".join(f"{sid} {seen[sid]}" for sid in pending)
-            raise Timeout(f"gave up after {timeout:g} s waiting; still {states}: "
+            raise Timeout(f"{_still(pending, seen, names)} after {timeout:g} s; "
                           "raise --timeout or check the compute service logs")
         sleep(min(next(pauses), max(timeout - elapsed, 0.01)))
+
+
+def _still(pending, seen, names):
+    """``demo-1 (9d7d2503) still BUILD, ...`` for the servers not done."""
+    def one(sid):
+        who = f"{printable(names[sid])} ({sid[:8]})" if names.get(sid) else sid
+        return f"{who} gone" if seen[sid] == "GONE" else f"{who} still {seen[sid]}"
+
+    more = f" and {len(pending) - NAMED} more" if len(pending) > NAMED else ""
+    return ", ".join(one(sid) for sid in pending[:NAMED]) + more

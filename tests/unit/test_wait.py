@@ -1,4 +1,5 @@
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -60,5 +61,19 @@ def test_gone_counts_as_done_for_deletes_and_error_is_tolerated():
 
 
 def test_timeout_names_what_is_still_pending():
-    with pytest.raises(Timeout, match="s1 BUILD"):
+    with pytest.raises(Timeout) as err:
         run(itertools.repeat(srv("BUILD")), lambda s: s.status == "ACTIVE", timeout=5)
+    assert str(err.value) == "web (s1) still BUILD after 5 s; raise --timeout or check the compute service logs"
+
+
+def test_timeout_names_servers_by_name_and_short_id_on_one_line():
+    ids = [f"{i}d7d2503-43e1-493b-a047-de7009fed628" for i in range(1, 8)]
+    clock = FakeClock()
+    rounds = iter([{sid: replace(srv("BUILD"), id=sid, name=f"demo-{sid[0]}") for sid in ids},
+                   {sid: replace(srv("BUILD"), id=sid, name=f"demo-{sid[0]}") for sid in ids[1:]}])
+    with pytest.raises(Timeout) as err:
+        wait.wait(lambda: next(rounds, {}), ids, lambda s: s is not None and s.status == "ACTIVE", 300,
+                  sleep=lambda s: setattr(clock, "now", 300), clock=clock)
+    assert str(err.value) == ("demo-1 (1d7d2503) gone, demo-2 (2d7d2503) still BUILD, demo-3 (3d7d2503) still BUILD, "
+                              "demo-4 (4d7d2503) still BUILD, demo-5 (5d7d2503) still BUILD and 2 more after 300 s; "
+                              "raise --timeout or check the compute service logs")
