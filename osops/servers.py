@@ -72,22 +72,30 @@ def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1
     reservation = response.json()["reservation_id"]
     booted = list_servers(conn, reservation_id=reservation)
     if wait:
-        booted = wait_for_status(conn, booted, "ACTIVE", timeout, on_change)
+        booted = wait_for_status(conn, booted, "ACTIVE", timeout, on_change, reservation_id=reservation)
     return sorted(booted, key=lambda s: s.name)
 
 
-def wait_for(conn, servers, done, timeout=DEFAULT_TIMEOUT, on_change=None, fail_on_error=True):
+def wait_for(conn, servers, done, timeout=DEFAULT_TIMEOUT, on_change=None, fail_on_error=True,
+             reservation_id=None):
     """Poll until ``done(server)`` holds for each of *servers*, one request
     per round (a GET for one server, a list for several); return them as
-    last seen, None for one that is gone.  See :func:`osops.wait.wait`."""
-    last = waiting.wait(_fetcher(conn, servers), [s.id for s in servers], done, timeout,
-                        on_change, fail_on_error)
+    last seen, None for one that is gone.  See :func:`osops.wait.wait`.
+
+    With the *reservation_id* of the boot that has just listed *servers*,
+    that list counts as the first round, and later rounds list only the
+    reservation's servers.
+    """
+    first = {s.id: s for s in servers} if reservation_id else None
+    last = waiting.wait(_fetcher(conn, servers, reservation_id), [s.id for s in servers], done, timeout,
+                        on_change, fail_on_error, first=first)
     return [last.get(s.id) for s in servers]
 
 
-def wait_for_status(conn, servers, status, timeout=DEFAULT_TIMEOUT, on_change=None):
+def wait_for_status(conn, servers, status, timeout=DEFAULT_TIMEOUT, on_change=None, reservation_id=None):
     """Wait until every server in *servers* has *status*; return them."""
-    return wait_for(conn, servers, lambda s: s is not None and s.status == status, timeout, on_change)
+    return wait_for(conn, servers, lambda s: s is not None and s.status == status, timeout, on_change,
+                    reservation_id=reservation_id)
 
 
 def wait_until_gone(conn, servers, timeout=DEFAULT_TIMEOUT, on_change=None):
@@ -134,8 +142,9 @@ def _act(conn, servers, action, status, wait, timeout, on_change):
     return list(servers)
 
 
-def _fetcher(conn, servers):
-    """One request per poll round, whatever the number of servers."""
+def _fetcher(conn, servers, reservation_id=None):
+    """One request per poll round, whatever the number of servers: a GET
+    of the one server, or a list of the reservation's or the project's."""
     if len(servers) == 1:
         sid = servers[0].id
 
@@ -148,9 +157,12 @@ def _fetcher(conn, servers):
                 return {}
 
         return fetch_one
-    all_projects = any(s.project_id and s.project_id != conn.current_project_id for s in servers)
+    if reservation_id:
+        filters = {"reservation_id": reservation_id}
+    else:
+        filters = {"all_projects": any(s.project_id and s.project_id != conn.current_project_id for s in servers)}
 
     def fetch_all():
-        return {s.id: s for s in list_servers(conn, all_projects=all_projects)}
+        return {s.id: s for s in list_servers(conn, **filters)}
 
     return fetch_all

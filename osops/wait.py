@@ -19,11 +19,13 @@ def intervals(first=FIRST, factor=FACTOR, cap=CAP):
 
 
 def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
-         sleep=time.sleep, clock=time.monotonic):
+         sleep=time.sleep, clock=time.monotonic, first=None):
     """Poll until ``done(server)`` holds for every id in *ids*.
 
     *fetch* is called once per round and returns ``{id: Server}``; a
     missing id means the server is gone (passed to *done* as None).
+    *first*, when given, is the first round's ``{id: Server}``, just
+    fetched by the caller: that round makes no call.
     *on_change(server_id, server, old_status, elapsed)* sees each status
     change.  A server in ERROR raises :class:`ServerFailed` with Nova's
     fault unless *fail_on_error* is False.  Returns ``{id: Server}`` as
@@ -33,8 +35,8 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
     seen = {}
     names = {}
     pauses = intervals()
+    current = fetch() if first is None else first
     while True:
-        current = fetch()
         for sid in ids:
             server = current.get(sid)
             status = server.status if server else "GONE"
@@ -55,6 +57,7 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
             raise Timeout(f"{_still(pending, seen, names)} after {timeout:g} s; "
                           "raise --timeout or check the compute service logs")
         sleep(min(next(pauses), max(timeout - elapsed, 0.01)))
+        current = fetch()
 
 
 def _still(pending, seen, names):

@@ -16,9 +16,10 @@ def connect(clean_env, osops_replay, monkeypatch):
     monkeypatch.setattr("osops.wait.intervals", lambda: iter(lambda: 0.0, None))
 
     def start(name):
+        """Connect under a replay of cassette *name* (or of a loaded dict)."""
         from tests.unit.conftest import cassette
 
-        player = osops_replay(cassette(name))
+        player = osops_replay(cassette(name) if isinstance(name, str) else name)
         conn = osops.connect(auth_url=player.auth_url, username="admin", password="pw", project_name="admin",
                              user_domain_id="default", project_domain_id="default")
         return conn, player
@@ -51,6 +52,16 @@ def test_boot_reports_status_changes_to_a_callback(connect):
                              on_change=lambda sid, s, old, t: seen.append((old, s.status)))
     assert isinstance(server, Server) and server.status == "ACTIVE"
     assert seen[0][0] is None and seen[-1] == ("BUILD", "ACTIVE")
+
+
+def test_boot_of_several_polls_only_their_reservation(connect):
+    from tests.unit.derive import reservation_polls
+
+    conn, player = connect(reservation_polls("boot-count"))
+    booted = servers.boot(conn, "lab", image="cirros-0.6", flavor="1", count=3)
+    assert [(s.name, s.status) for s in booted] == [("lab-1", "ACTIVE"), ("lab-2", "ACTIVE"), ("lab-3", "ACTIVE")]
+    lists = [c for c in player.calls if "/servers/detail" in c]
+    assert lists and all(c.endswith("/servers/detail?reservation_id=r-f99lgy2n") for c in lists)
 
 
 def test_choose_network_takes_the_only_usable_one(connect):

@@ -15,6 +15,7 @@ import pytest
 
 from osops import wait
 from tests.unit.conftest import cassette
+from tests.unit.derive import reservation_polls
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 COLD = ["GET identity /", "POST identity /v3/auth/tokens"]
@@ -116,45 +117,71 @@ def test_server_list_is_one_request_per_page(cli):
     assert shape(r.calls) == ["GET compute /v2.1/servers/detail"] * 2
 
 
+BOOT = ["boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6", "--network", "private"]
+BOOT_CALLS = [
+    "GET image /v2/images",              # image by name: one list call
+    "GET compute /v2.1/flavors/detail",  # flavor by name: one list call
+    "GET network /v2.0/networks",        # network by name: one list call
+    "POST compute /v2.1/servers",
+    "GET compute /v2.1/servers/detail",  # the reservation's servers: the wait's first round
+]
+
+
+def _statuses(data, path_end):
+    """The status each recorded GET ending in *path_end* answered, in order."""
+    out = []
+    for item in data["interactions"]:
+        if item["request"]["method"] == "GET" and item["request"]["url"].endswith(path_end):
+            body = item["response"]["json"]
+            out.append([s["status"] for s in body["servers"]] if "servers" in body else [body["server"]["status"]])
+    return out
+
+
 def test_boot_by_names_warm(cli):
-    argv = ["boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6", "--network", "private"]
-    cold = cli("boot", *argv)
+    cold = cli("boot", *BOOT)
     assert cold.code == 0, cold.err
     assert shape(cold.calls)[:2] == COLD
-    r = cli("boot", *argv)
+    r = cli("boot", *BOOT)
     assert r.code == 0, r.err
-    rounds = polls(r.calls, "GET compute /v2.1/servers/{id}")
-    assert rounds >= 1
-    assert shape(r.calls) == [
-        "GET image /v2/images",            # image by name: one list call
-        "GET compute /v2.1/flavors/detail",  # flavor by name: one list call
-        "GET network /v2.0/networks",      # network by name: one list call
-        "POST compute /v2.1/servers",
-        "GET compute /v2.1/servers/detail",  # the reservation's servers
-    ] + ["GET compute /v2.1/servers/{id}"] * rounds
+    recorded = _statuses(cassette("boot"), "/servers/9d7d2503-43e1-493b-a047-de7009fed628")
+    rounds = 1 + next(i for i, s in enumerate(recorded) if s == ["ACTIVE"])  # polls until ACTIVE is seen
+    assert shape(r.calls) == BOOT_CALLS + ["GET compute /v2.1/servers/{id}"] * rounds
+
+
+def test_boot_polls_nothing_when_the_reservation_list_shows_active(cli):
+    # Derived: the reservation list answered with the recorded ACTIVE server.
+    data = cassette("boot")
+    active = next(i["response"]["json"]["server"] for i in data["interactions"]
+                  if i["request"]["method"] == "GET" and "/servers/9d7d2503" in i["request"]["url"]
+                  and i["response"]["json"]["server"]["status"] == "ACTIVE")
+    for item in data["interactions"]:
+        if "reservation_id" in (item["request"].get("query") or {}):
+            item["response"]["json"]["servers"] = [active]
+    cli("boot", *BOOT)
+    r = cli(data, *BOOT, "-f", "value", "-c", "Status")
+    assert (r.code, r.out) == (0, "ACTIVE\n"), r.err
+    assert shape(r.calls) == BOOT_CALLS  # the list is the first round: no poll at all
 
 
 def test_boot_ten_waits_with_one_list_call_per_round(cli):
-    # Derived: the recorded 3-server boot, scaled to 10 servers.
-    data = cassette("boot-count")
+    # Derived: the recorded 3-server boot with reservation-filtered polls, scaled to 10 servers.
+    data = reservation_polls("boot-count")
     for item in data["interactions"]:
         body = item["response"].get("json") or {}
         if "servers" in body and body["servers"]:
             template = body["servers"][0]
             body["servers"] = [{**template, "id": f"00000000-0000-4000-8000-{i:012d}", "name": f"lab-{i}"}
                                for i in range(1, 11)]
-    cli("boot-count", "boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6")
+    cli(reservation_polls("boot-count"), "boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6")
     r = cli(data, "boot", "lab", "--count", "10", "--flavor", "1", "--image", "cirros-0.6", "-f", "json")
     assert r.code == 0, r.err
     assert len(r.json()) == 10
     calls = shape(r.calls)
-    assert calls[:5] == ["GET image /v2/images", "GET compute /v2.1/flavors/detail",
-                         "GET network /v2.0/networks", "POST compute /v2.1/servers",
-                         "GET compute /v2.1/servers/detail"]
-    rounds = calls[5:]
-    assert rounds and set(rounds) == {"GET compute /v2.1/servers/detail"}
-    recorded = [i for i in data["interactions"] if i["request"]["url"].endswith("/servers/detail")]
-    assert len(rounds) <= len(recorded)  # never more than one request per round
+    assert calls[:5] == BOOT_CALLS
+    recorded = _statuses(data, "/servers/detail")  # the reservation list, then the polls
+    rounds = next(i for i, s in enumerate(recorded) if set(s) == {"ACTIVE"})
+    assert calls[5:] == ["GET compute /v2.1/servers/detail"] * rounds  # one list call per round
+    assert all(c.endswith("?reservation_id=r-f99lgy2n") for c in r.calls if "/servers/detail" in c)
 
 
 @pytest.mark.parametrize(("name", "argv", "acts", "poll"), [

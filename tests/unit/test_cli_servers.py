@@ -3,6 +3,7 @@
 import sys
 
 from tests.unit.conftest import cassette
+from tests.unit.derive import reservation_polls
 
 
 def requests_to(result, fragment, method=None):
@@ -43,11 +44,15 @@ def _private_net_id():
 
 
 def test_boot_several_servers_waits_with_one_list_call_per_round(cli):
-    r = cli("boot-count", "boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6", "-f", "json")
+    # Derived: recorded before boot polled only its reservation (see derive.py).
+    r = cli(reservation_polls("boot-count"), "boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6",
+            "-f", "json")
     assert r.code == 0, r.err
     assert sorted(s["Name"] for s in r.json()) == ["lab-1", "lab-2", "lab-3"]
     assert all(s["Status"] == "ACTIVE" for s in r.json())
     assert not [c for c in r.calls if "/servers/" in c and "detail" not in c and c.startswith("GET")]
+    lists = requests_to(r, "/servers/detail", "GET")
+    assert lists and all(c.endswith("/servers/detail?reservation_id=r-f99lgy2n") for c in lists)
 
 
 def test_ambiguous_image_lists_every_candidate(cli):

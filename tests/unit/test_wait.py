@@ -77,3 +77,14 @@ def test_timeout_names_servers_by_name_and_short_id_on_one_line():
     assert str(err.value) == ("demo-1 (1d7d2503) gone, demo-2 (2d7d2503) still BUILD, demo-3 (3d7d2503) still BUILD, "
                               "demo-4 (4d7d2503) still BUILD, demo-5 (5d7d2503) still BUILD and 2 more after 300 s; "
                               "raise --timeout or check the compute service logs")
+
+
+def test_a_first_round_given_by_the_caller_costs_no_fetch():
+    clock = FakeClock()
+    fetched = []
+    fetch = lambda: fetched.append(1) or {"s1": srv("ACTIVE")}  # noqa: E731
+    done = lambda s: s.status == "ACTIVE"  # noqa: E731
+    assert wait.wait(fetch, ["s1"], done, 60, first={"s1": srv("ACTIVE")}, sleep=clock.sleep, clock=clock)
+    assert fetched == [] and clock.sleeps == []
+    wait.wait(fetch, ["s1"], done, 60, first={"s1": srv("BUILD")}, sleep=clock.sleep, clock=clock)
+    assert fetched == [1] and clock.sleeps == [0.25]  # the first poll comes after a pause
