@@ -9,6 +9,8 @@ POWER_STATES = {0: "NOSTATE", 1: "Running", 3: "Paused", 4: "Shutdown",
 
 @dataclass(frozen=True)
 class Image:
+    """A Glance image; ``size`` in bytes (None while queued)."""
+
     id: str
     name: str
     status: str
@@ -25,6 +27,7 @@ class Image:
 
     @classmethod
     def from_sdk(cls, img):
+        """An Image from an openstacksdk image (missing strings as "")."""
         return cls(id=img.id, name=img.name or "", status=img.status or "",
                    disk_format=img.disk_format or "", container_format=img.container_format or "",
                    size=img.size, visibility=img.visibility or "")
@@ -32,6 +35,8 @@ class Image:
 
 @dataclass(frozen=True)
 class Flavor:
+    """A Nova flavor, in nova flavor-list's terms (``ram`` in MB, ``disk`` in GB)."""
+
     id: str
     name: str
     ram: int
@@ -44,6 +49,7 @@ class Flavor:
 
     @classmethod
     def from_sdk(cls, fl):
+        """A Flavor from an openstacksdk flavor (no swap as "", as nova shows it)."""
         return cls(id=fl.id, name=fl.name or "", ram=fl.ram, disk=fl.disk,
                    ephemeral=fl.ephemeral or 0, swap=fl.swap or "", vcpus=fl.vcpus,
                    rxtx_factor=fl.rxtx_factor if fl.rxtx_factor is not None else 1.0,
@@ -52,6 +58,8 @@ class Flavor:
 
 @dataclass(frozen=True)
 class Network:
+    """A Neutron network: whether it is shared or external, and its subnets."""
+
     id: str
     name: str
     status: str
@@ -62,6 +70,7 @@ class Network:
 
     @classmethod
     def from_sdk(cls, net):
+        """A Network from an openstacksdk network."""
         return cls(id=net.id, name=net.name or "", status=net.status or "",
                    shared=bool(net.is_shared), external=bool(net.is_router_external),
                    project_id=net.project_id or "", subnet_ids=tuple(net.subnet_ids or ()))
@@ -69,6 +78,8 @@ class Network:
 
 @dataclass(frozen=True)
 class Address:
+    """One address of a server on a network; ``type`` is ``fixed`` or ``floating``."""
+
     network: str
     addr: str
     version: int
@@ -78,6 +89,9 @@ class Address:
 
 @dataclass(frozen=True)
 class Server:
+    """A Nova server: status, task and power state, addresses, and Nova's
+    fault message when it went to ERROR."""
+
     id: str
     name: str
     status: str
@@ -107,6 +121,7 @@ class Server:
 
     @classmethod
     def from_sdk(cls, srv):
+        """A Server from an openstacksdk server (power state as a name, flavor by name, image by name or id)."""
         addresses = tuple(
             Address(network=net, addr=a.get("addr", ""), version=a.get("version", 4),
                     type=a.get("OS-EXT-IPS:type", "fixed"),
