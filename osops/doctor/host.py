@@ -138,11 +138,21 @@ def socket_check(path, name="OVS db.sock"):
 
 
 def access_fix(path, st):
-    """What to do about a socket that refuses us: sudo or its group."""
+    """What to do about a socket that refuses us: sudo, or its group when
+    joining it would help (connecting to a unix socket needs write
+    permission on it)."""
     group = _group(st.st_gid)
+    groups = {os.getegid(), *os.getgroups()}
     if st.st_gid == 0:
         return (f"run with sudo: the socket's group is {group} (ls -l {path} shows it), "
                 "and its mode is right as it is")
+    if st.st_gid in groups or not st.st_mode & stat.S_IWGRP:
+        why = (f"you are in its group {group} already" if st.st_gid in groups else
+               f"its group {group} may not write to it ({stat.filemode(st.st_mode)}), and connecting needs that")
+        return (f"run with sudo; joining a group will not help: {why}. To let a group in without sudo, have "
+                "ovsdb-server run as that group: Open vSwitch makes db.sock srwxrwx--- for the user:group it "
+                "runs as (ovs-ctl --ovs-user=USER:GROUP, set by OVS_USER_ID in /etc/sysconfig/openvswitch or "
+                "OVS_CTL_OPTS in /etc/default/openvswitch-switch), then restart it")
     return (f"run with sudo, or join the socket's group {group} (ls -l {path} shows it): "
             f"sudo usermod -aG {group} $USER, then log in again")
 

@@ -117,6 +117,26 @@ def test_socket_of_a_group_says_join_it_and_joining_works(listening):
 
 
 @as_root
+def test_socket_its_group_may_not_write_says_joining_will_not_help(listening):
+    # The audit's srwxr-x--- root:adm: connecting needs write permission, so
+    # the group's members are refused too; usermod -aG would change nothing.
+    group = _some_group()
+    path = listening(0o750, gid=group.gr_gid)
+    outside = run_as([], path)
+    assert outside["result"] == FAIL and "(srwxr-x---" in outside["found"]
+    assert outside["fix"].startswith(f"run with sudo; joining a group will not help: its group {group.gr_name} "
+                                     "may not write to it (srwxr-x---), and connecting needs that.")
+    assert "ovs-ctl --ovs-user=USER:GROUP" in outside["fix"]
+    # What the audit's user saw: already in the group, and still refused.
+    inside = run_as([group.gr_gid], path)
+    assert inside["result"] == FAIL
+    assert inside["fix"].startswith(f"run with sudo; joining a group will not help: you are in its group "
+                                    f"{group.gr_name} already.")
+    for fix in (outside["fix"], inside["fix"]):
+        assert "usermod" not in fix and "chmod" not in fix and "777" not in fix
+
+
+@as_root
 def test_socket_folder_closed_to_the_user(shared_dir, listening):
     path = listening(0o777)
     shared_dir.chmod(0o700)
