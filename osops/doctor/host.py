@@ -17,7 +17,7 @@ import struct
 import subprocess
 import urllib.parse
 
-from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, is_loopback, run_one
+from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, host_of, is_loopback, run_one
 
 SOCKETS = ("/run/openvswitch/db.sock", "/var/run/openvswitch/db.sock")
 # Files that only a cloud host has.
@@ -36,7 +36,11 @@ def host_checks(ctx):
         raise Skip("not asked for (--no-host)")
     why = cloud_host(ctx)
     if not why:
-        raise Skip("not a cloud host: Keystone is elsewhere and there is no "
+        try:
+            keystone = f"Keystone's host {host_of(ctx.auth_url)} is not this machine"
+        except Skip:
+            keystone = "no auth URL is configured to tell where Keystone runs"
+        raise Skip(f"not a cloud host: {keystone}, and there is no "
                    f"{', '.join(MARKERS[:3])} or db.sock here",
                    "run osops doctor on the controller or a compute host for these checks")
     rows = []
@@ -210,10 +214,27 @@ def expected_bridges(ctx):
         found = []
     names = _host_names()
     for agent in found:
-        if agent.agent_type == "Open vSwitch agent" and (agent.host or "").split(".")[0] in names:
-            for physnet, bridge in ((agent.configuration or {}).get("bridge_mappings") or {}).items():
-                expected.setdefault(bridge, f"bridge_mappings {physnet}:{bridge} of the agent")
+        if agent.agent_type in OVS_AGENT_TYPES and (agent.host or "").split(".")[0] in names:
+            for physnet, bridge, key in agent_mappings(agent.configuration or {}):
+                expected.setdefault(bridge, f"{key} {physnet}:{bridge} of the agent")
     return expected
+
+
+def agent_mappings(configuration):
+    """[(physnet, bridge, key)] in a Neutron agent's configuration: the
+    Open vSwitch agent's ``bridge_mappings`` {physnet: bridge}, or OVN's
+    ``bridge-mappings`` text "physnet:br,physnet2:br2"."""
+    found = []
+    mapped = configuration.get("bridge_mappings")
+    if isinstance(mapped, dict):
+        found += [(str(p), str(b), "bridge_mappings") for p, b in mapped.items() if p and b]
+    text = configuration.get("bridge-mappings")
+    if isinstance(text, str):
+        for item in text.split(","):
+            physnet, _, bridge = (part.strip() for part in item.partition(":"))
+            if physnet and bridge and ":" not in bridge:
+                found.append((physnet, bridge, "bridge-mappings"))
+    return found
 
 
 def present_bridges():

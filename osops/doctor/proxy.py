@@ -61,15 +61,26 @@ def proxy_advice(urls):
 
 
 def cidr_note(urls, no_proxy):
-    """Say so when no_proxy has CIDR ranges that requests cannot apply
-    because a URL names its host instead of giving an IP address."""
+    """Say so when no_proxy has CIDR ranges that requests cannot apply: to
+    URLs that name their host instead of giving an IP address, and to IPv6
+    addresses (requests matches ranges against IPv4 addresses only)."""
     ranges = [e.strip() for e in (no_proxy or "").split(",") if "/" in e and _is_network(e.strip())]
-    named = sorted({host_of(u) for u in urls if not _is_ip(host_of(u))})
-    if not ranges or not named:
+    if not ranges:
         return ""
-    return (f"no_proxy's CIDR {', '.join(ranges)} does not cover {', '.join(named)}: requests "
-            "matches CIDR ranges only against URLs written with an IP address, never against "
-            "host names, so list the names themselves")
+    hosts = sorted({host_of(u) for u in urls})
+    notes = []
+    named = [h for h in hosts if not _is_ip(h)]
+    if named:
+        notes.append(f"no_proxy's CIDR {', '.join(ranges)} does not cover {', '.join(named)}: requests "
+                     "matches CIDR ranges only against URLs written with an IP address, never against "
+                     "host names, so list the names themselves")
+    v6 = [(h, r) for h in hosts if _is_ip(h) and ipaddress.ip_address(h).version == 6 for r in ranges
+          if ipaddress.ip_address(h) in ipaddress.ip_network(r, strict=False)]
+    if v6:
+        notes.append(f"no_proxy's CIDR {', '.join(dict.fromkeys(r for _, r in v6))} does not cover "
+                     f"{', '.join(dict.fromkeys(h for h, _ in v6))}: requests applies CIDR ranges to IPv4 "
+                     "addresses only, so list the IPv6 addresses themselves")
+    return "; ".join(notes)
 
 
 def _host_port(url):

@@ -389,3 +389,18 @@ def test_missing_password_in_clouds_yaml_says_where_to_add_it(cli, clean_env, mo
     assert config["Result"] == "FAIL" and config["Found"].endswith("missing password")
     assert config["Fix"] == f"add password under auth: of cloud 'lab' in {path}"
     assert r.code == 1
+
+
+def test_ipv6_range_in_no_proxy_is_not_applied(clean_env, monkeypatch):
+    from osops.doctor.proxy import verdict
+
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("no_proxy", "fd00::/8,10.0.0.0/8")
+    row = verdict("Proxy (Keystone)", ["http://[fd00::5]:5000/v3"])
+    assert row.result == "FAIL"
+    assert ("no_proxy's CIDR fd00::/8 does not cover fd00::5: requests applies CIDR ranges to IPv4 addresses "
+            "only") in row.found
+    assert "host names" not in row.found
+    assert row.fix == "export no_proxy=fd00::/8,10.0.0.0/8,fd00::5"
+    monkeypatch.setenv("no_proxy", "fd00::/8,fd00::5")  # the fix works
+    assert verdict("Proxy (Keystone)", ["http://[fd00::5]:5000/v3"]).result == "OK"

@@ -13,6 +13,8 @@ import tempfile
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from osops.doctor import host
 from osops.doctor.core import FAIL, OK, SKIP, WARN, Context, Skip, run_checks
@@ -284,6 +286,18 @@ def test_host_checks_skip_away_from_the_cloud(monkeypatch, tmp_path):
     assert "controller" in row.fix
 
 
+def test_host_checks_without_an_auth_url_say_so(monkeypatch, tmp_path):
+    # Not "Keystone is elsewhere": nothing says where Keystone is.
+    monkeypatch.setattr(host, "MARKERS", (str(tmp_path / "nova.conf"),))
+    ctx = Context(lambda: (_ for _ in ()).throw(RuntimeError("no credentials")), host=True)
+    (row,) = run_checks(ctx, [host.host_checks])
+    assert row.result == SKIP
+    assert row.found.startswith("not a cloud host: no auth URL is configured to tell where Keystone runs, and "
+                                "there is no")
+    (row,) = run_checks(FakeCtx(auth_url="http://192.0.2.10:5000"), [host.host_checks])
+    assert row.found.startswith("not a cloud host: Keystone's host 192.0.2.10 is not this machine, and")
+
+
 def test_a_cloud_host_is_recognised_without_resolving_names(monkeypatch, tmp_path):
     monkeypatch.setattr(host, "MARKERS", (str(tmp_path / "nova.conf"),))
     assert "on this machine" in host.cloud_host(FakeCtx(auth_url="http://127.0.0.1:5000"))
@@ -321,6 +335,34 @@ def test_expected_bridges_follow_neutron_and_ovs(monkeypatch, tmp_path, listenin
     # No agent visible (not admin), but OVS runs here and Neutron is in the catalog.
     monkeypatch.setattr(host, "SOCKETS", (str(listening(0o750)),))
     assert list(host.expected_bridges(FakeCtx(agents=[], admin=False))) == ["br-int"]
+
+
+def test_expected_bridges_from_ovn_bridge_mappings(monkeypatch, tmp_path):
+    # ovn-controller's agent reports its ovn-bridge-mappings as one string.
+    monkeypatch.setattr(host, "SOCKETS", (str(tmp_path / "none.sock"),))
+    monkeypatch.delenv("OVS_RUNDIR", raising=False)
+    ovn = SimpleNamespace(agent_type="OVN Controller Gateway agent", host=socket.gethostname(),
+                          configuration={"chassis_name": "c1", "bridge-mappings": "public:br-ex, physnet2:br-eth1"})
+    expected = host.expected_bridges(FakeCtx(agents=[ovn]))
+    assert list(expected) == ["br-int", "br-ex", "br-eth1"]
+    assert expected["br-eth1"] == "bridge-mappings physnet2:br-eth1 of the agent"
+
+
+NAME = st.text(st.characters(blacklist_characters=":,", blacklist_categories=("Cs", "Zs", "Cc")), min_size=1,
+               max_size=8).filter(lambda t: t == t.strip())
+
+
+@given(pairs=st.lists(st.tuples(NAME, NAME), max_size=4))
+def test_ovn_bridge_mappings_round_trip(pairs):
+    text = ",".join(f"{p}:{b}" for p, b in pairs)
+    assert host.agent_mappings({"bridge-mappings": text}) == [(p, b, "bridge-mappings") for p, b in pairs]
+
+
+@given(text=st.text(max_size=40))
+def test_any_bridge_mappings_text_gives_clean_names(text):
+    for physnet, bridge, _ in host.agent_mappings({"bridge-mappings": text}):
+        for name in (physnet, bridge):
+            assert name and name == name.strip() and ":" not in name and "," not in name
 
 
 def test_bridges_from_the_kernel_when_ovs_cannot_be_asked(monkeypatch, tmp_path):
