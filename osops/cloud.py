@@ -16,6 +16,7 @@ import weakref
 LOG = logging.getLogger("osops.cache")
 
 V2_PATH = re.compile(r"/v2\.0/?$")
+VERSION_PATH = re.compile(r"/(v2\.0|v3)/?$")
 AUTH_KEYS = ("auth_url", "username", "user_id", "project_name", "project_id",
              "user_domain_name", "user_domain_id", "project_domain_name",
              "project_domain_id", "domain_name", "domain_id")
@@ -95,7 +96,7 @@ def load_config(cloud=None, *, warn=None, session=None, **options):
         if not auth.get("auth_url") and "password" in str(draft.get("auth_type", "password")):
             from osops.errors import OsopsError
 
-            raise OsopsError(_no_credentials(loader))
+            raise OsopsError(*_no_credentials(loader))
         legacy = _legacy_v2_fix(auth, draft.get("identity_api_version"))
         if legacy:
             warn(legacy.pop("warning"))
@@ -127,6 +128,11 @@ def _draft_auth(config):
     return auth
 
 
+def identity_root(url):
+    """The unversioned Identity URL: http://h:5000/v3 -> http://h:5000."""
+    return VERSION_PATH.sub("", url.rstrip("/") + "/").rstrip("/") if url else url
+
+
 def _legacy_v2_fix(auth, api_version):
     """Settings that turn a /v2.0 auth URL into a v3 one, or None."""
     url = str(auth.get("auth_url", ""))
@@ -152,7 +158,7 @@ def _no_credentials(loader):
               if names else "--os-cloud NAME with a clouds.yaml "
               "(see etc/clouds.yaml.example), or --os-cloud demo for the "
               "built-in offline demo")
-    return ("no credentials: OS_AUTH_URL is not set and no cloud was chosen; "
+    return ("no credentials: OS_AUTH_URL is not set and no cloud was chosen",
             f"source an openrc (. openrc admin admin) or pass {clouds}")
 
 

@@ -39,7 +39,7 @@ def explained(cloud, loader):
     except (OsopsError, MissingRequiredOptions):
         raise
     except Exception as exc:
-        raise OsopsError(_message(cloud, loader(), exc, kept.lines)) from exc
+        raise OsopsError(*_message(cloud, loader(), exc, kept.lines)) from exc
     finally:
         logger.removeHandler(kept)
         logger.setLevel(level)
@@ -47,13 +47,17 @@ def explained(cloud, loader):
 
 
 def _message(cloud, loader, exc, skipped):
+    """(problem, fix) for a failure of the loader; *skipped* are the lines
+    it logged about files it could not read."""
     reason = " ".join(str(exc).split()) or type(exc).__name__
     source = getattr(loader, "config_filename", None)
     if skipped:
-        return f"{reason} {'; '.join(skipped)}: fix that file's YAML"
+        return f"{reason} {'; '.join(skipped)}", "fix that file's YAML"
     if "was not found" in reason and loader is not None:
         names = sorted(printable(n) for n in loader.get_cloud_names() if n not in ("envvars", "defaults"))
         where = f" in {source}" if source else " (no clouds.yaml found)"
-        return f"{reason} Clouds{where}: {', '.join(names) or 'none'}"
+        fix = ("choose one of them with --os-cloud NAME" if names else
+               "write a clouds.yaml (see etc/clouds.yaml.example) or source an openrc")
+        return f"{reason} Clouds{where}: {', '.join(names) or 'none'}", fix
     what = " ".join(filter(None, [f"cloud {cloud!r}" if cloud else "", f"from {source}" if source else ""]))
-    return f"{reason}{f' ({what})' if what else ''}; compare it with etc/clouds.yaml.example"
+    return f"{reason}{f' ({what})' if what else ''}", "compare it with etc/clouds.yaml.example"

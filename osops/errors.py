@@ -2,14 +2,33 @@
 
 Everything osops raises on purpose is an :class:`OsopsError`; anything the
 SDK or keystoneauth raises goes through :func:`explain` before a user sees
-it.  The message names what went wrong and what to do about it.
+it.  The message names what went wrong (the service and URL when known)
+and what to do about it.
 """
+
+import re
+
+# Service types as the projects that serve them are known.
+SERVICES = {"identity": "Keystone", "compute": "Nova", "image": "Glance", "network": "Neutron",
+            "placement": "Placement", "block-storage": "Cinder", "volume": "Cinder", "volumev3": "Cinder",
+            "object-store": "Swift", "orchestration": "Heat", "load-balancer": "Octavia",
+            "dns": "Designate", "key-manager": "Barbican"}
 
 
 class OsopsError(Exception):
-    """A failure with a message fit for a user; exit status 1."""
+    """A failure with a message fit for a user; exit status 1.
+
+    *problem* says what went wrong and *fix* what to do about it (empty
+    when the problem says it all); ``str()`` is the one line a user sees,
+    the two joined by "; "."""
 
     exit_code = 1
+    problem = ""
+    fix = ""
+
+    def __init__(self, problem="", fix=""):
+        super().__init__(f"{problem}; {fix}" if fix else problem)
+        self.problem, self.fix = problem, fix
 
 
 class UsageError(OsopsError):
@@ -41,7 +60,8 @@ def printable(text):
 
 
 def explain(exc, auth=None):
-    """Return an :class:`OsopsError` that says what *exc* means.
+    """Return an :class:`OsopsError` that says what *exc* means, with its
+    ``problem`` and ``fix`` apart.
 
     *auth* is the auth section of the cloud config (auth_url, username,
     project_name ...) so that messages can name the user and the URL;
@@ -49,20 +69,53 @@ def explain(exc, auth=None):
     """
     if isinstance(exc, OsopsError):
         return exc
-    auth = auth or {}
+    parts = _explained(exc, auth or {})
+    if parts is None:
+        return OsopsError(_one_line(exc) or type(exc).__name__)
+    return OsopsError(*parts)
+
+
+def reason(exc):
+    """Why a request got no answer, in a few words ("connection refused");
+    no URL, callers name it."""
+    text = _one_line(exc)
+    if "proxy" in text.lower() and ("ProxyError" in text or "Unable to connect to proxy" in text):
+        return "the proxy refused or could not be reached (ProxyError)"
+    errno = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if errno:
+        words = errno.group(1).strip()
+        return words[:1].lower() + words[1:]
+    if "Timeout" in type(exc).__name__ or "timed out" in text:
+        return "timed out"
+    text = re.sub(r"^Unable to establish connection to \S+?:? ", "", text)
+    return text[:200] or type(exc).__name__
+
+
+def _explained(exc, auth):
+    """(problem, fix) for *exc*, or None when no handler knows it.  A bare
+    SDKException is judged by the keystoneauth error it wraps."""
+    from openstack import exceptions as sdk
+
     for kind, handler in _handlers():
         if isinstance(exc, kind):
-            return OsopsError(handler(exc, auth))
-    return OsopsError(_one_line(exc) or type(exc).__name__)
+            return handler(exc, auth)
+    if type(exc) is sdk.SDKException:
+        inner = exc.__cause__ or exc.__context__
+        if inner is not None and inner is not exc:
+            return _explained(inner, auth)
+    return None
 
 
 def _handlers():
+    import json
+
     from keystoneauth1 import exceptions as ksa
     from openstack import exceptions as sdk
 
     return [
         (ksa.MissingRequiredOptions, _missing_options),
-        (sdk.ConfigException, lambda e, a: _one_line(e)),
+        (sdk.ConfigException, lambda e, a: (_one_line(e), "compare the cloud's settings with "
+                                            "etc/clouds.yaml.example")),
         (ksa.Unauthorized, _unauthorized),
         (sdk.HttpException, _http),
         (ksa.HttpError, _http),
@@ -71,7 +124,8 @@ def _handlers():
         (ksa.ConnectTimeout, _timeout),
         (ksa.ConnectFailure, _unreachable),
         (ksa.EndpointNotFound, _no_endpoint),
-        (sdk.ResourceTimeout, lambda e, a: _one_line(e)),
+        (sdk.ResourceTimeout, lambda e, a: (_one_line(e), "")),
+        (json.JSONDecodeError, _not_json),
     ]
 
 
@@ -88,7 +142,7 @@ def _who(auth):
 
 def _missing_options(exc, auth):
     names = ", ".join(o.dest for o in getattr(exc, "options", [])) or "auth"
-    return f"the cloud config is missing {names}: {_what_to_do()}"
+    return f"the cloud config is missing {names}", _what_to_do()
 
 
 def _what_to_do():
@@ -98,8 +152,8 @@ def _what_to_do():
 
 
 def _unauthorized(exc, auth):
-    return (f"authentication failed for {_who(auth)}: check the password "
-            "and the user, project and domain names")
+    return (f"authentication failed for {_who(auth)}",
+            "check the password and the user, project and domain names")
 
 
 def _http(exc, auth):
@@ -109,15 +163,20 @@ def _http(exc, auth):
     if status == 401:
         return _unauthorized(exc, auth)
     if status == 403:
-        return (f"forbidden: {detail or 'the policy refuses this'}; "
+        return (f"forbidden: {detail or 'the policy refuses this'}",
                 f"{_who(auth)} lacks the role for it (try an admin cloud)")
     if status == 404:
-        return f"not found: {detail or url}"
+        return f"not found: {detail or url}", ""
     if status == 409:
-        return f"conflict: {detail or 'the resource is busy'}; retry when it settles"
+        return f"conflict: {detail or 'the resource is busy'}", "retry when it settles"
     if status == 413:
-        return f"over quota or rate limit: {detail}"
-    return f"HTTP {status} from {url or 'the cloud'}: {detail}".rstrip(": ")
+        return f"over quota or rate limit: {detail}", "free or raise the quota (openstack quota show), or slow down"
+    service = _service(exc, url, auth)
+    where = _at(service, url) or "the cloud"
+    problem = f"HTTP {status} from {where}: {detail}".rstrip(": ")
+    if status and status >= 500:
+        return problem, f"{service or 'the service'} failed: its log says why"
+    return problem, ""
 
 
 def _detail(exc):
@@ -129,20 +188,58 @@ def _detail(exc):
 
 
 def _url(exc, auth):
-    """The URL an exception is about: its own, the one in its message, or the auth URL."""
-    import re
-
+    """The URL an exception is about: its own, the first in its message
+    (without the colon keystoneauth puts after it), or the auth URL."""
     found = re.search(r"https?://[^\s'\",)]+", str(exc))
-    return getattr(exc, "url", None) or (found and found.group(0)) or auth.get("auth_url") or "the cloud"
+    return (getattr(exc, "url", None) or (found and found.group(0).rstrip(":;.")) or auth.get("auth_url")
+            or "the cloud")
 
 
-def _proxy_note(url):
-    from osops.proxy import no_proxy_line, proxy_for
+def _service(exc, url, auth):
+    """The service *url* belongs to (Keystone, Nova ...), or '' when unknown:
+    Keystone for URLs under the auth URL, else the service type of the
+    keystoneauth adapter (an openstacksdk proxy) that sent the request."""
+    from osops.cloud import identity_root
 
-    proxy = proxy_for(url) if url.startswith("http") else None
-    if not proxy:
-        return ""
-    return f" through proxy {_safe_url(proxy)}; if it cannot reach the cloud, {no_proxy_line([url])}"
+    root = identity_root(str(auth.get("auth_url") or ""))
+    if root and str(url or "").rstrip("/").startswith(root):
+        return "Keystone"
+    service_type = next((getattr(v, "service_type", None) for v in _frame_values(exc)
+                         if _is_adapter(v) and getattr(v, "service_type", None)), None)
+    return SERVICES.get(service_type, f"the {service_type} service") if service_type else ""
+
+
+def _frame_values(exc):
+    """The local variables of the frames *exc* passed through, innermost first."""
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame in reversed(frames):
+        yield from list(frame.f_locals.values())
+
+
+def _is_adapter(value):
+    from keystoneauth1.adapter import Adapter
+
+    return isinstance(value, Adapter)
+
+
+def _at(service, url):
+    return f"{service} at {url}" if service and url else (url or service)
+
+
+def _proxy(url):
+    from osops.proxy import proxy_for
+
+    return proxy_for(url) if str(url).startswith("http") else None
+
+
+def _off_the_proxy(url):
+    from osops.proxy import no_proxy_line
+
+    return f"if the proxy cannot reach the cloud, keep the cloud off it: {no_proxy_line([url])}"
 
 
 def _safe_url(url):
@@ -159,27 +256,72 @@ def _safe_url(url):
 
 def _unreachable(exc, auth):
     url = _url(exc, auth)
-    return (f"cannot reach {url}{_proxy_note(url)}: is the service running "
-            "and is the URL right?")
+    service = _service(exc, url, auth)
+    proxy = _proxy(url)
+    via = f" through proxy {_safe_url(proxy)}" if proxy else ""
+    fix = (_off_the_proxy(url) if proxy else
+           f"is {service or 'the service'} running and listening there, and is the URL right?")
+    return f"cannot reach {_at(service, url)}{via}: {reason(exc)}", fix
 
 
 def _timeout(exc, auth):
     url = _url(exc, auth)
-    return f"timed out connecting to {url}{_proxy_note(url)}"
+    service = _service(exc, url, auth)
+    proxy = _proxy(url)
+    via = f" through proxy {_safe_url(proxy)}" if proxy else ""
+    fix = (_off_the_proxy(url) if proxy else
+           f"is {service or 'the service'} up, and does a firewall on the way drop the packets?")
+    return f"timed out connecting to {_at(service, url)}{via}", fix
 
 
 def _ssl(exc, auth):
-    return (f"TLS failed for {_url(exc, auth)}: pass --os-cacert FILE with the "
-            "cloud's CA, or --insecure for a lab")
+    return (f"TLS failed for {_url(exc, auth)}",
+            "pass --os-cacert FILE with the cloud's CA, or --insecure for a lab")
 
 
 def _discovery(exc, auth):
-    url = auth.get("auth_url", "the auth URL")
-    return (f"cannot find the Identity API at {url}{_proxy_note(str(url))}: "
-            "check OS_AUTH_URL (Keystone answers at http://HOST:5000 or "
-            "http://HOST/identity)")
+    from keystoneauth1 import exceptions as ksa
+
+    unanswered = _in_chain(exc, ksa.ConnectionError)
+    if unanswered is not None:  # no answer at all: not a question of the URL's path
+        return _explained(unanswered, auth)
+    url = str(auth.get("auth_url") or "the auth URL")
+    proxy = _proxy(url)
+    via = f" through proxy {_safe_url(proxy)}" if proxy else ""
+    fix = (_off_the_proxy(url) + "; else " if proxy else "") + \
+        "check OS_AUTH_URL (Keystone answers at http://HOST:5000 or http://HOST/identity)"
+    return f"cannot find the Identity API at {url}{via}", fix
+
+
+def _in_chain(exc, kind):
+    """The first exception of *kind* among *exc*'s causes and contexts, or None."""
+    seen = {id(exc)}
+    exc = exc.__cause__ or exc.__context__
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _no_endpoint(exc, auth):
-    return (f"{_one_line(exc)}: check the region (--os-region-name) and "
-            "interface (--os-interface)")
+    return _one_line(exc), "check the region (--os-region-name) and interface (--os-interface)"
+
+
+def _not_json(exc, auth):
+    """A body that should be JSON and is not: the response is found in the
+    frames the error passed through (requests' error does not carry it)."""
+    import requests
+
+    resp = next((v for v in _frame_values(exc) if isinstance(v, requests.Response)), None)
+    url = resp.url if resp is not None else ""
+    service = _service(exc, url, auth) if url else ""
+    what = _at(service, url) or "the service"
+    got = (f" (HTTP {resp.status_code}, Content-Type {resp.headers.get('Content-Type') or 'none'})"
+           if resp is not None else "")
+    proxy = _proxy(url) if url else None
+    fix = "a proxy or a wrong endpoint? " + (
+        f"it went through proxy {_safe_url(proxy)}: {_off_the_proxy(url)}" if proxy
+        else "check the endpoint's URL (openstack endpoint list) and what answers there (curl -i URL)")
+    return f"{what} answered something that is not JSON{got}", fix

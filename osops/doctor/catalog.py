@@ -1,8 +1,9 @@
 """Catalog: every endpoint of the chosen interface answers; endpoints on
 127.0.0.1/localhost are useless to anyone not on the cloud host."""
 
-from osops.doctor.core import FAIL, OK, WARN, Check, check, host_of, is_loopback, ms, reason
+from osops.doctor.core import FAIL, OK, WARN, Check, check, host_of, is_loopback, ms
 from osops.doctor.proxy import proxy_advice
+from osops.errors import reason
 
 
 @check("Catalog")

@@ -3,7 +3,7 @@ variables that a chosen clouds.yaml cloud silently overrides."""
 
 import os
 
-from osops.doctor.core import FAIL, OK, WARN, Check, check, message, one_line
+from osops.doctor.core import FAIL, OK, WARN, Check, check, found_and_fix, one_line
 
 NAME = "Config"
 # OS_* variable -> (where it lands in the config, secret?)
@@ -42,11 +42,8 @@ def source(ctx):
         conn = ctx.connect()
     except Exception as exc:
         ctx.draft = draft(ctx.cloud, ctx.options)
-        text = message(exc)
-        found, _, fix = text.partition("; ")
-        if not fix.startswith(("source", "check", "pass")):
-            found, fix = text, NO_CREDENTIALS_FIX + _clouds_found()
-        return Check(NAME, FAIL, found, fix)
+        found, fix = found_and_fix(exc)
+        return Check(NAME, FAIL, found, fix or NO_CREDENTIALS_FIX + _clouds_found())
     region = conn.config
     origin, in_env = describe(region, ctx)
     auth = region.config.get("auth") or {}

@@ -2,20 +2,24 @@
 
 A check is a function of a :class:`Context` that returns a :class:`Check`
 (or a list of them, one per endpoint say).  It raises :class:`Skip` when it
-cannot apply; any other exception becomes that check's FAIL with the
-one-line message of :func:`osops.errors.explain`, so one broken check never
-stops the others.
+cannot apply; any other exception becomes that check's FAIL, with the
+problem and the fix that :func:`osops.errors.explain` finds for it as Found
+and Fix, so one broken check never stops the others.
 """
 
+import logging
 import time
 import urllib.parse
 from dataclasses import dataclass
 
 from osops.errors import OsopsError, explain
 
+LOG = logging.getLogger("osops.doctor")
+
 OK, WARN, FAIL, SKIP = "OK", "WARN", "FAIL", "SKIP"
 RESULTS = (OK, WARN, FAIL, SKIP)
 HTTP_TIMEOUT = 10.0
+DEBUG_FIX = "osops --debug doctor shows the requests and where this check failed"
 ADMIN_FIX = "run as an admin user: --os-cloud <admin cloud>, or source the admin openrc (. openrc admin admin)"
 
 
@@ -58,26 +62,11 @@ def one_line(text):
     return " ".join(str(text).split())
 
 
-def message(exc, auth=None):
-    """*exc* as the one-line message a user sees."""
-    return one_line(explain(exc, auth)) or type(exc).__name__
-
-
-def reason(exc):
-    """Why a request got no answer, in a few words (no URL: callers name it)."""
-    import re
-
-    text = one_line(exc)
-    if "proxy" in text.lower() and ("ProxyError" in text or "Unable to connect to proxy" in text):
-        return "the proxy refused or could not be reached (ProxyError)"
-    errno = re.search(r"\[Errno -?\d+\] [^'\")\]]+", text)
-    if errno:
-        return errno.group(0).strip()
-    name = type(exc).__name__
-    if "Timeout" in name or "timed out" in text:
-        return "timed out"
-    text = re.sub(r"^Unable to establish connection to \S+?:? ", "", text)
-    return text[:200] or name
+def found_and_fix(exc, auth=None):
+    """*exc* as a row's (found, fix): what went wrong and what to do, each
+    one line (the fix is '' when :func:`osops.errors.explain` has none)."""
+    err = explain(exc, auth)
+    return one_line(err.problem or err) or type(exc).__name__, one_line(err.fix)
 
 
 def ms(seconds):
@@ -123,6 +112,7 @@ class Context:
         self.incomplete = False    # the Config check found settings missing
         self.draft = None          # (name, config) before validation, when connecting failed
         self.keystone_response = None  # (response, local time it arrived)
+        self.keystone_error = None     # why Keystone's version document did not come
         self._access = None
         self._access_error = None
         self.token_window = None   # (local time before, after) of the token request
@@ -219,8 +209,8 @@ class Context:
 
     @property
     def access(self):
-        """The token; Skip when getting one failed."""
-        if self._access is None and self._access_error is None:
+        """The token; Skip when getting one failed (or Keystone did not answer)."""
+        if self._access is None and self._access_error is None and self.keystone_error is None:
             try:
                 self.fresh_access()
             except Exception:
@@ -295,5 +285,7 @@ def run_one(fn, ctx):
     except Skip as skip:
         return [Check(name, SKIP, skip.reason, skip.fix)]
     except Exception as exc:  # one failing check never stops the others
-        return [Check(name, FAIL, message(exc, ctx.auth))]
+        LOG.debug("check %s failed", name, exc_info=True)
+        found, fix = found_and_fix(exc, ctx.auth)
+        return [Check(name, FAIL, found, fix or DEBUG_FIX)]
     return list(out) if isinstance(out, (list, tuple)) else [out]

@@ -7,8 +7,9 @@ import os
 import re
 import time
 
-from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, ms, reason
+from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, ms
 from osops.doctor.proxy import proxy_advice
+from osops.errors import reason
 
 VERSION_SUFFIX = re.compile(r"/(v2\.0|v3)/?$")
 V2_PATH = re.compile(r"/v2\.0/?$")
@@ -53,6 +54,7 @@ def discovery(ctx):
     try:
         resp, secs = ctx.get(root)
     except Exception as exc:
+        ctx.keystone_error = exc
         return Check("Keystone", FAIL, f"no answer from {root}: {reason(exc)}",
                      proxy_advice([root]) or "check that Keystone runs and listens there, and the URL")
     ctx.keystone_response = (resp, time.time())
@@ -119,9 +121,11 @@ def parse_versions(resp):
 @check("Token")
 def token(ctx):
     """Authenticate afresh and time it."""
-    ctx.conn  # noqa: B018 - Skip when there is no connection
     if ctx.incomplete:
         raise Skip("the credentials are incomplete (see Config)")
+    ctx.conn  # noqa: B018 - Skip when there is no connection
+    if ctx.keystone_error is not None:  # a token request would go unanswered too
+        raise Skip("Keystone did not answer; see the Keystone row")
     start = time.monotonic()
     access = ctx.fresh_access()
     secs = time.monotonic() - start

@@ -58,3 +58,14 @@ def cli(clean_env, monkeypatch, capsys):
         return Result(code, out, err, player.calls, player.bodies)
 
     return run
+
+
+@pytest.fixture
+def closed_port():
+    """A TCP port on 127.0.0.1 that refuses connections, as when Keystone is
+    down: bound, so nothing else takes it, but not listening."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]

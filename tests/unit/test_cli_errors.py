@@ -43,18 +43,41 @@ def test_server_errors_name_the_status_and_url(cli, status, monkeypatch):
     assert f"HTTP {status}" in line or "Service Unavailable" in line
 
 
-def test_timeout_names_the_url(cli):
+def test_timeout_names_the_service_and_url(cli):
     r = cli(edit("image-list", "/v2/images", {"raise": "ConnectTimeout"}), "image", "list")
-    assert r.code == 1 and "timed out connecting to http://image.osops.invalid" in one_line(r)
+    assert r.code == 1
+    assert one_line(r) == ("timed out connecting to Glance at http://image.osops.invalid/v2/images; "
+                           "is Glance up, and does a firewall on the way drop the packets?")
 
 
-def test_refused_connection_names_the_proxy_and_the_no_proxy_fix(cli):
+def test_refused_connection_names_keystone_the_proxy_and_the_no_proxy_fix(cli):
     env = {"http_proxy": "http://proxy.example.invalid:3128"}
     r = cli(edit("image-list", "/v3/auth/tokens", {"raise": "ConnectionError"}, "POST"), "image", "list", env=env)
     line = one_line(r)
-    assert r.code == 1 and "cannot reach http://identity.osops.invalid" in line
-    assert "through proxy http://proxy.example.invalid:3128" in line
-    assert "export no_proxy=identity.osops.invalid" in line
+    assert r.code == 1
+    assert line.startswith("cannot reach Keystone at http://identity.osops.invalid/v3/auth/tokens through proxy "
+                           "http://proxy.example.invalid:3128: ")
+    assert line.endswith("; if the proxy cannot reach the cloud, keep the cloud off it: "
+                         "export no_proxy=identity.osops.invalid")
+
+
+@pytest.mark.parametrize("path", ["/v3", "", "/v2.0"])
+def test_keystone_down_names_it_and_the_reason(clean_env, closed_port, monkeypatch, capsys, path):
+    # A real closed port on 127.0.0.1: the audit's "cannot reach URL:: is the
+    # service running", and "cannot find the Identity API ... check
+    # OS_AUTH_URL" for an unversioned or /v2.0 URL (discovery got no answer).
+    from osops.cli.app import main
+
+    root = f"http://127.0.0.1:{closed_port}"
+    for name, value in {"OS_AUTH_URL": root + path, "OS_USERNAME": "admin", "OS_PASSWORD": "secret-pw",
+                        "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_ID": "default",
+                        "OS_PROJECT_DOMAIN_ID": "default"}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["image", "list"]) == 1
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    where = root + "/v3/auth/tokens" if path == "/v3" else root
+    assert line == (f"cannot reach Keystone at {where}: connection refused; "
+                    "is Keystone running and listening there, and is the URL right?")
 
 
 def test_forbidden_says_which_user_lacks_the_role(cli):
@@ -81,12 +104,24 @@ def test_conflict_says_to_retry(cli):
     assert r.code == 1 and "conflict" in one_line(r) and "task_state deleting" in r.err
 
 
-def test_malformed_body_is_still_one_line(cli):
+def test_malformed_body_is_one_line_naming_the_service_url_and_the_suspects(cli):
+    # Derived: the image list answered with an HTML page under a JSON type.
     data = edit("image-list", "/v2/images", {"status": 200, "headers": {"Content-Type": "application/json"},
                                              "text": "<html>proxy error page</html>"})
     r = cli(data, "image", "list")
     assert r.code == 1
-    one_line(r)
+    line = one_line(r)
+    assert line.startswith("Glance at http://image.osops.invalid/v2/images answered something that is not JSON "
+                           "(HTTP 200, Content-Type application/json); a proxy or a wrong endpoint? ")
+    assert "Expecting value" not in line
+
+
+def test_malformed_body_through_a_proxy_gives_the_no_proxy_line(cli):
+    data = edit("image-list", "/v2/images", {"status": 200, "headers": {"Content-Type": "text/html"},
+                                             "text": "<html>proxy error page</html>"})
+    line = one_line(cli(data, "image", "list", env={"http_proxy": "http://proxy.example.invalid:3128"}))
+    assert "it went through proxy http://proxy.example.invalid:3128" in line
+    assert line.endswith("export no_proxy=image.osops.invalid")
 
 
 def test_debug_shows_the_traceback_and_http_but_no_secrets(cli):

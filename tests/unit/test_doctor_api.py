@@ -8,7 +8,7 @@ import pytest
 
 import osops
 from osops import doctor
-from osops.doctor.core import FAIL, OK, SKIP, WARN, Check, Context, check, run_checks
+from osops.doctor.core import DEBUG_FIX, FAIL, OK, SKIP, WARN, Check, Context, check, run_checks
 from osops.errors import OsopsError
 from osops.testing import replay
 from tests.unit.conftest import cassette
@@ -34,11 +34,12 @@ def test_run_on_a_connection_returns_plain_checks(clean_env):
 
 def test_run_on_a_factory_that_fails_reports_instead_of_raising(clean_env):
     def factory():
-        raise OsopsError("no credentials: OS_AUTH_URL is not set and no cloud was chosen; source an openrc")
+        raise OsopsError("no credentials: OS_AUTH_URL is not set and no cloud was chosen", "source an openrc")
 
     results = doctor.run(factory, host=False)
     got = by_name(results)
-    assert got["Config"].result == FAIL and got["Config"].fix == "source an openrc"
+    assert got["Config"] == Check("Config", FAIL, "no credentials: OS_AUTH_URL is not set and no cloud was chosen",
+                                  "source an openrc")
     assert [c.result for c in results[1:]] == [SKIP] * (len(results) - 1)
     assert got["Proxy (Keystone)"].found == "no auth URL configured (see Config)"
 
@@ -90,7 +91,7 @@ def many(ctx):
 
 def test_an_unexpected_exception_is_that_checks_fail_and_the_rest_run():
     results = run_checks(Context(lambda: None), [boom, fine, many])
-    assert results[0] == Check("Boom", FAIL, "'catalog'")
+    assert results[0] == Check("Boom", FAIL, "'catalog'", DEBUG_FIX)
     assert results[1] == Check("Fine", OK, "still ran")
     assert [c.name for c in results[2:]] == ["Many 1", "Many 2"]
 
