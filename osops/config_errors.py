@@ -1,8 +1,8 @@
 """Make openstacksdk's config loader failures name the file and the fix.
 
-openstacksdk skips a clouds.yaml it cannot parse with only a log line and
-then reports "Cloud X was not found"; this module keeps that line and puts
-it in the one-line error instead.
+openstacksdk skips a clouds.yaml it cannot parse with only a log line (as
+often as it reads the file) and then reports "Cloud X was not found"; this
+module keeps that line, once, and puts it in the one-line error instead.
 """
 
 import contextlib
@@ -48,11 +48,11 @@ def explained(cloud, loader):
 
 def _message(cloud, loader, exc, skipped):
     """(problem, fix) for a failure of the loader; *skipped* are the lines
-    it logged about files it could not read."""
+    it logged about files it could not read (each file once)."""
     reason = " ".join(str(exc).split()) or type(exc).__name__
     source = getattr(loader, "config_filename", None)
     if skipped:
-        return f"{reason} {'; '.join(skipped)}", "fix that file's YAML"
+        return f"{reason} {'; '.join(dict.fromkeys(skipped))}", "fix that file's YAML"
     if "was not found" in reason and loader is not None:
         names = sorted(printable(n) for n in loader.get_cloud_names() if n not in ("envvars", "defaults"))
         where = f" in {source}" if source else " (no clouds.yaml found)"
