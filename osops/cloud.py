@@ -72,13 +72,6 @@ def save_cache(conn, error=None):
         return False
 
 
-def clear_cache():
-    """Remove every cached token and discovery document; return how many."""
-    from osops import cache
-
-    return cache.clear()
-
-
 def load_config(cloud=None, *, warn=None, session=None, **options):
     """Return the openstacksdk ``CloudRegion`` for *cloud* and *options*."""
     from openstack import config as sdk_config
