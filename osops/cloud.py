@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import sys
+import typing
 import weakref
 
 LOG = logging.getLogger("osops.cache")
@@ -83,18 +84,61 @@ def load_config(cloud=None, *, warn=None, session=None, **options):
     with explained(cloud, lambda: loader):
         loader = sdk_config.OpenStackConfig(
             app_name="osops", session_constructor=_session_factory(session))
-        options = _nest_auth({k: v for k, v in options.items() if v not in (None, "")})
-        draft = loader.get_one(cloud=cloud, validate=False, **options).config
-        auth = _draft_auth(draft)
-        if not auth.get("auth_url") and "password" in str(draft.get("auth_type", "password")):
+        given = {k: v for k, v in options.items() if v not in (None, "")}
+        options = _nest_auth(dict(given))
+        draft = draft_region(cloud, loader, **given)
+        if not draft.config["auth"].get("auth_url") and "password" in str(draft.config.get("auth_type", "password")):
             from osops.errors import OsopsError
 
             raise OsopsError(*_no_credentials(loader))
-        legacy = _legacy_v2_fix(auth, draft.get("identity_api_version"))
+        legacy = _legacy_v2_fix(draft, given)
         if legacy:
             warn(legacy.pop("warning"))
             options = _nest_auth({**options, **legacy})
         return loader.get_one(cloud=cloud, **options)
+
+
+def draft_region(cloud=None, loader=None, **options):
+    """The ``CloudRegion`` openstacksdk's loader makes of *cloud* and
+    *options* without validating it (nothing is sent), with every auth
+    setting under ``config["auth"]``."""
+    if loader is None:
+        from openstack import config as sdk_config
+
+        loader = sdk_config.OpenStackConfig(app_name="osops")
+    region = loader.get_one(cloud=cloud, validate=False, **_nest_auth(dict(options)))
+    region.config["auth"] = _draft_auth(region.config)
+    return region
+
+
+def describe_source(region, cloud=None):
+    """(where *region*'s settings come from, in words; True when that is
+    the OS_* variables).  *cloud* is the name asked for with --os-cloud."""
+    loader = getattr(region, "_openstack_config", None)
+    name = region.name
+    if loader is not None and name == getattr(loader, "envvar_key", "envvars"):
+        return "OS_* environment variables", True
+    names = set(loader.get_cloud_names()) if loader is not None else set()
+    if name in names and name not in ("defaults",):
+        if cloud == name:
+            how = "--os-cloud"
+        elif os.environ.get("OS_CLOUD") == name:
+            how = "OS_CLOUD"
+        else:
+            how = "the only cloud there"
+        return f"clouds.yaml cloud {name!r}{_in_file(region)} (chosen by {how})", False
+    return "settings passed to connect()", False
+
+
+def _in_file(region):
+    path = getattr(getattr(region, "_openstack_config", None), "config_filename", None)
+    return f" in {path}" if path else ""
+
+
+def _from_clouds_yaml(region):
+    loader = getattr(region, "_openstack_config", None)
+    return (loader is not None and region.name not in ("defaults", getattr(loader, "envvar_key", "envvars"))
+            and region.name in loader.get_cloud_names())
 
 
 def auth_summary(region):
@@ -126,18 +170,94 @@ def identity_root(url):
     return VERSION_PATH.sub("", url.rstrip("/") + "/").rstrip("/") if url else url
 
 
-def _legacy_v2_fix(auth, api_version):
-    """Settings that turn a /v2.0 auth URL into a v3 one, or None."""
-    url = str(auth.get("auth_url", ""))
-    if not V2_PATH.search(url) and str(api_version) not in ("2", "2.0"):
+class Written(typing.NamedTuple):
+    """The auth URL and identity API version as the user wrote them, before
+    osops's /v2.0 fix, and where each came from: "env" (OS_*), "option"
+    (--os-* or connect()), "cloud" (the clouds.yaml entry) or ""."""
+
+    url: str
+    url_from: str
+    version: str
+    version_from: str
+    cloud: str
+    file: str
+
+    @property
+    def url_where(self):
+        """Where the auth URL was set, in the words of that place."""
+        return {"env": "OS_AUTH_URL", "option": "--os-auth-url",
+                "cloud": f"auth_url of cloud {self.cloud!r}"}.get(self.url_from, "the auth URL")
+
+
+def written(region, options=None):
+    """The :class:`Written` settings of *region* (validated or a draft);
+    *options* are what connect() or the --os-* options were given."""
+    options = options or {}
+    loader = getattr(region, "_openstack_config", None)
+    from_env = loader is not None and region.name == getattr(loader, "envvar_key", "envvars")
+    in_yaml = _from_clouds_yaml(region)
+    raw = ((loader.cloud_config.get("clouds") or {}).get(region.name) or {}) if in_yaml else {}
+    raw_auth = _draft_auth(raw)
+    auth = _draft_auth(region.config)
+    url_sources = (((options.get("auth") or {}).get("auth_url") or options.get("auth_url"), "option"),
+                   (os.environ.get("OS_AUTH_URL") if from_env else None, "env"),
+                   (raw_auth.get("auth_url"), "cloud"), (auth.get("auth_url"), ""))
+    version_sources = ((options.get("identity_api_version"), "option"),
+                       (os.environ.get("OS_IDENTITY_API_VERSION") if from_env else None, "env"),
+                       (raw.get("identity_api_version"), "cloud"), (region.config.get("identity_api_version"), ""))
+    url, url_from = next(((str(v), w) for v, w in url_sources if v), ("", ""))
+    version, version_from = next(((str(v), w) for v, w in version_sources if v not in (None, "")), ("", ""))
+    file = (getattr(loader, "config_filename", None) or "") if in_yaml else ""
+    return Written(url, url_from, version, version_from, region.name if in_yaml else "", file)
+
+
+def legacy_v2(settings):
+    """(what asks for Identity v2.0, what to change) for :class:`Written`
+    *settings* that ask for it, else None."""
+    url, version = settings.url, settings.version
+    root = identity_root(url)
+    cloud = f"cloud {settings.cloud!r}" + (f" in {settings.file}" if settings.file else "")
+    if V2_PATH.search(url):
+        where = settings.url_where
+        if settings.url_from == "env":
+            fix = f"export OS_AUTH_URL={root}/v3 OS_IDENTITY_API_VERSION=3"
+            if os.environ.get("OS_TENANT_NAME") and not os.environ.get("OS_PROJECT_NAME"):
+                fix += f" OS_PROJECT_NAME={os.environ['OS_TENANT_NAME']}"
+            if not (os.environ.get("OS_USER_DOMAIN_NAME") or os.environ.get("OS_USER_DOMAIN_ID")):
+                fix += " OS_USER_DOMAIN_NAME=Default"
+            if not (os.environ.get("OS_PROJECT_DOMAIN_NAME") or os.environ.get("OS_PROJECT_DOMAIN_ID")):
+                fix += " OS_PROJECT_DOMAIN_NAME=Default"
+            fix += " (and the same in the openrc)"
+        elif settings.url_from == "cloud":
+            fix = (f"set auth_url: {root}/v3 and identity_api_version: 3 for {cloud} "
+                   "(with user_domain_name and project_domain_name: Default)")
+        else:
+            fix = f"use {root}/v3 as the auth URL with identity API version 3"
+        return f"{where} {url} asks for Identity v2.0", fix
+    if version in ("2", "2.0"):
+        where, fix = {
+            "env": (f"OS_IDENTITY_API_VERSION={version}",
+                    "unset OS_IDENTITY_API_VERSION (or export OS_IDENTITY_API_VERSION=3)"),
+            "cloud": (f"identity_api_version: {version} of cloud {settings.cloud!r}",
+                      f"set identity_api_version: 3 for {cloud}"),
+        }.get(settings.version_from, (f"identity API version {version}", "ask for identity API version 3"))
+        return f"{where} asks for Identity v2.0", fix
+    return None
+
+
+def _legacy_v2_fix(draft, options):
+    """Settings that move a config asking for Identity v2.0 to v3, with the
+    warning to print; None when it asks for v3."""
+    legacy = legacy_v2(written(draft, options))
+    if legacy is None:
         return None
-    root = V2_PATH.sub("", url)
-    fix = {"auth_url": root, "identity_api_version": "3",
-           "warning": (f"warning: {url} is Identity v2.0, which Keystone no "
-                       f"longer serves; using v3 at {root} (to silence this: "
-                       f"export OS_AUTH_URL={root}/v3 OS_IDENTITY_API_VERSION=3 "
-                       "OS_PROJECT_NAME=<OS_TENANT_NAME> OS_USER_DOMAIN_NAME=Default "
-                       "OS_PROJECT_DOMAIN_NAME=Default)")}
+    cause, change = legacy
+    auth = draft.config["auth"]
+    url = str(auth["auth_url"])
+    v3_url = identity_root(url) if V2_PATH.search(url) else url
+    fix = {"auth_url": v3_url, "identity_api_version": "3",
+           "warning": (f"warning: {cause}, which Keystone no longer serves; using v3 at {v3_url}; "
+                       f"to silence this: {change}")}
     if not any(auth.get(k) for k in ("user_domain_id", "user_domain_name", "domain_id", "domain_name")):
         fix["user_domain_id"] = "default"
     if not any(auth.get(k) for k in ("project_domain_id", "project_domain_name", "domain_id", "domain_name")):

@@ -37,33 +37,43 @@ NO_CREDENTIALS_FIX = ("source an openrc (. openrc admin admin) or pass --os-clou
 
 @check(NAME)
 def source(ctx):
-    """Which source the settings come from; FAIL when something is missing."""
+    """Which source the settings come from; FAIL when something is missing,
+    WARN when they ask for Identity v2.0 or OS_* variables lose to a cloud."""
+    from osops.cloud import describe_source, legacy_v2, written
+
     try:
-        conn = ctx.connect()
+        region = ctx.connect().config
     except Exception as exc:
         ctx.draft = draft(ctx.cloud, ctx.options)
         found, fix = found_and_fix(exc)
         return Check(NAME, FAIL, found, fix or NO_CREDENTIALS_FIX + _clouds_found())
-    region = conn.config
-    origin, in_env = describe(region, ctx)
+    origin, in_env = describe_source(region, ctx.cloud)
+    settings = written(region, ctx.options)
     auth = region.config.get("auth") or {}
     shown = ", ".join(f"{k} {auth[k]}" for k in ("username", "user_id", "project_name", "project_id")
                       if auth.get(k))
-    found = f"{origin}: {shown} at {auth.get('auth_url', '?')}" if shown else origin
+    found = f"{origin}: {shown} at {settings.url or '?'}" if shown else origin
     missing = missing_settings(region.config)
     if missing:
         ctx.incomplete = True
         names = missing if in_env else [m[3:].lower() for m in missing]
         where = (f"export {' '.join(n + '=...' for n in names)}" if in_env
                  else f"add {', '.join(names)} under auth: of cloud {region.name!r}"
-                 f"{_file(region)}")
+                 + (f" in {settings.file}" if settings.file else ""))
         return Check(NAME, FAIL, f"{found}; missing {', '.join(names)}", where)
+    notes, fixes = [], []
+    legacy = legacy_v2(settings)
+    if legacy:
+        notes.append(f"{legacy[0]}, which current Keystone no longer serves (osops moves to v3 by itself; "
+                     "other clients fail)")
+        fixes.append(legacy[1])
     ignored = contradictions(region, ctx.options) if not in_env else []
     if ignored:
-        names = " ".join(v for v, _ in ignored)
-        text = "; ".join(t for _, t in ignored)
-        return Check(NAME, WARN, f"{found}; ignored because cloud {region.name!r} wins: {text}",
-                     f"unset {names} (or unset OS_CLOUD and drop --os-cloud to use the variables)")
+        notes.append(f"ignored because cloud {region.name!r} wins: " + "; ".join(t for _, t in ignored))
+        fixes.append(f"unset {' '.join(v for v, _ in ignored)} (or unset OS_CLOUD and drop --os-cloud to use "
+                     "the variables)")
+    if notes:
+        return Check(NAME, WARN, f"{found}; {'; '.join(notes)}", "; ".join(fixes))
     return Check(NAME, OK, found)
 
 
@@ -76,29 +86,6 @@ def _clouds_found():
         return ""
     names = sorted(n for n in names if n not in ("envvars", "defaults"))
     return f" (clouds found: {', '.join(names)})" if names else ""
-
-
-def describe(region, ctx):
-    """(where the settings come from, in words; True when from OS_* variables)."""
-    loader = getattr(region, "_openstack_config", None)
-    name = region.name
-    if loader is not None and name == getattr(loader, "envvar_key", "envvars"):
-        return "OS_* environment variables", True
-    names = set(loader.get_cloud_names()) if loader is not None else set()
-    if name in names and name not in ("defaults",):
-        if ctx.cloud == name:
-            how = "--os-cloud"
-        elif os.environ.get("OS_CLOUD") == name:
-            how = "OS_CLOUD"
-        else:
-            how = "the only cloud there"
-        return f"clouds.yaml cloud {name!r}{_file(region)} (chosen by {how})", False
-    return "settings passed to connect()", False
-
-
-def _file(region):
-    path = getattr(getattr(region, "_openstack_config", None), "config_filename", None)
-    return f" in {path}" if path else ""
 
 
 def missing_settings(config):
@@ -153,17 +140,11 @@ def _same(env_value, current):
 
 
 def draft(cloud, options):
-    """(cloud name, config) as openstacksdk's loader reads it, unvalidated;
-    None when even that fails."""
-    from openstack import config as sdk_config
-
-    from osops.cloud import _draft_auth, _nest_auth
+    """The unvalidated ``CloudRegion`` openstacksdk's loader makes of
+    *cloud* and *options*; None when even that fails."""
+    from osops.cloud import draft_region
 
     try:
-        loader = sdk_config.OpenStackConfig(app_name="osops")
-        region = loader.get_one(cloud=cloud, validate=False, **_nest_auth(dict(options or {})))
+        return draft_region(cloud, **(options or {}))
     except Exception:
         return None
-    config = dict(region.config)
-    config["auth"] = _draft_auth(config)
-    return region.name, config

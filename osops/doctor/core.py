@@ -110,7 +110,7 @@ class Context:
         self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
         self.connect_error = None
         self.incomplete = False    # the Config check found settings missing
-        self.draft = None          # (name, config) before validation, when connecting failed
+        self.draft = None          # the unvalidated CloudRegion, when connecting failed
         self.keystone_response = None  # (response, local time it arrived)
         self.keystone_error = None     # why Keystone's version document did not come
         self._access = None
@@ -162,7 +162,7 @@ class Context:
         if self._conn is not None:
             url = self._conn.config.config.get("auth", {}).get("auth_url")
         else:
-            url = ((self.draft or (None, {}))[1].get("auth") or {}).get("auth_url")
+            url = (self.draft.config.get("auth") or {}).get("auth_url") if self.draft is not None else None
         if not url:
             raise Skip("no auth URL configured (see Config)")
         return str(url)

@@ -3,54 +3,24 @@ v3-only Keystone, how long a token takes, and clock skew."""
 
 import datetime
 import email.utils
-import os
-import re
 import time
 
 from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, ms
 from osops.doctor.proxy import proxy_advice
 from osops.errors import reason
 
-VERSION_SUFFIX = re.compile(r"/(v2\.0|v3)/?$")
-V2_PATH = re.compile(r"/v2\.0/?$")
 SKEW_WARN = 60  # seconds
 SERVER_5XX_FIX = ("Keystone itself failed: its log says why (a wrong database password shows "
                   "there as \"Access denied for user\"; fix [database] connection in keystone.conf)")
 
 
-def root_of(url):
-    """The unversioned Identity URL: http://h:5000/v3 -> http://h:5000."""
-    return VERSION_SUFFIX.sub("", url.rstrip("/") + "/").rstrip("/") if url else url
-
-
-def configured(ctx):
-    """(auth URL as the user wrote it, where it was written, identity API
-    version asked for).  osops quietly moves a /v2.0 URL to v3; this is
-    the URL before that."""
-    effective = ctx.auth_url.rstrip("/")
-    region = ctx.region
-    loader = getattr(region, "_openstack_config", None)
-    candidates = []
-    if ctx.options.get("auth_url"):
-        candidates.append((ctx.options["auth_url"], "--os-auth-url", ctx.options.get("identity_api_version")))
-    if loader is not None and region.name == getattr(loader, "envvar_key", "envvars"):
-        candidates.append((os.environ.get("OS_AUTH_URL"), "OS_AUTH_URL",
-                           os.environ.get("OS_IDENTITY_API_VERSION")))
-    elif loader is not None:
-        raw = (loader.cloud_config.get("clouds") or {}).get(region.name) or {}
-        candidates.append(((raw.get("auth") or {}).get("auth_url"), f"auth_url of cloud {region.name!r}",
-                           raw.get("identity_api_version")))
-    for url, where, version in candidates:
-        if url and (url.rstrip("/") == effective or V2_PATH.sub("", url).rstrip("/") == effective):
-            return url, where, version
-    return effective, "auth_url", region.config.get("identity_api_version")
-
-
 @check("Keystone")
 def discovery(ctx):
     """GET the unversioned Keystone URL: the versions it serves."""
-    url, where, version = configured(ctx)
-    root = root_of(ctx.auth_url)
+    from osops.cloud import identity_root, legacy_v2, written
+
+    settings = written(ctx.region, ctx.options)
+    root = identity_root(ctx.auth_url)
     try:
         resp, secs = ctx.get(root)
     except Exception as exc:
@@ -65,40 +35,23 @@ def discovery(ctx):
         return Check("Keystone", FAIL,
                      f"{root} answers HTTP {resp.status_code} without an Identity version document",
                      proxy_advice([root]) or "Keystone answers at http://HOST:5000 or http://HOST/identity: fix "
-                     f"{where}")
+                     f"{settings.url_where}")
     listed = ", ".join(f"{v} ({s})" for v, s in versions)
     found = f"{root} serves {listed}; answered in {ms(secs)}"
     ids = [v for v, _ in versions]
-    wants_v2 = bool(V2_PATH.search(url or "")) or str(version) in ("2", "2.0")
+    legacy = legacy_v2(settings)
     has_v3 = any(v.startswith("v3") for v in ids)
-    if wants_v2 and has_v3:
+    if legacy and has_v3:
         serves_v2 = any(v.startswith("v2") for v in ids)
         result = WARN if serves_v2 else FAIL
         why = ("v2.0 is deprecated and gone from current Keystone" if serves_v2 else
                "this Keystone serves only v3, so other clients stop with \"Could not determine a "
                "suitable URL for the plugin\" (osops moved to v3 by itself)")
-        return Check("Keystone", result, f"{where} {url} asks for Identity v2.0: {why}; {found}",
-                     v3_fix(root, where))
+        return Check("Keystone", result, f"{legacy[0]}: {why}; {found}", legacy[1])
     if not has_v3:
         return Check("Keystone", FAIL, f"no Identity v3 at {root}: {found}",
                      "upgrade Keystone: osops and current clients speak Identity v3 only")
     return Check("Keystone", OK, found)
-
-
-def v3_fix(root, where):
-    if where == "OS_AUTH_URL":
-        fix = f"export OS_AUTH_URL={root}/v3 OS_IDENTITY_API_VERSION=3"
-        if os.environ.get("OS_TENANT_NAME") and not os.environ.get("OS_PROJECT_NAME"):
-            fix += f" OS_PROJECT_NAME={os.environ['OS_TENANT_NAME']}"
-        if not (os.environ.get("OS_USER_DOMAIN_NAME") or os.environ.get("OS_USER_DOMAIN_ID")):
-            fix += " OS_USER_DOMAIN_NAME=Default"
-        if not (os.environ.get("OS_PROJECT_DOMAIN_NAME") or os.environ.get("OS_PROJECT_DOMAIN_ID")):
-            fix += " OS_PROJECT_DOMAIN_NAME=Default"
-        return fix + " (and the same in the openrc)"
-    if where.startswith("auth_url of cloud"):
-        return (f"set auth_url: {root}/v3 and identity_api_version: 3 for that cloud "
-                "(with user_domain_name and project_domain_name: Default)")
-    return f"use {root}/v3 as the auth URL with identity API version 3"
 
 
 def parse_versions(resp):

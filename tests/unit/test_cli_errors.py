@@ -168,7 +168,10 @@ def test_seed_openrc_with_v2_url_works_with_one_warning(cli):
     r = cli("legacy-v2", "image", "list", "-f", "value", "-c", "Name", env=env)
     assert r.code == 0
     assert "cirros-0.6.2-x86_64-disk" in r.out
-    assert r.err.count("\n") == 1 and r.err.startswith("warning: " + base + "/v2.0 is Identity v2.0")
+    assert r.err.count("\n") == 1
+    assert r.err.startswith(f"warning: OS_AUTH_URL {base}/v2.0 asks for Identity v2.0, which Keystone no longer "
+                            f"serves; using v3 at {base}; to silence this: export OS_AUTH_URL={base}/v3 "
+                            "OS_IDENTITY_API_VERSION=3 OS_PROJECT_NAME=admin")
     auth = next(b for c, b in zip(r.calls, r.bodies, strict=True) if c.endswith("/v3/auth/tokens"))
     assert auth["auth"]["scope"]["project"] == {"domain": {"id": "default"}, "name": "admin"}
 

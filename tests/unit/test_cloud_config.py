@@ -91,3 +91,27 @@ def test_command_line_auth_options_win_over_clouds_yaml(clean_env, monkeypatch):
         monkeypatch)
     auth = load_config("lab", password="other", project_name="y").config["auth"]
     assert (auth["password"], auth["project_name"], auth["username"]) == ("other", "y", "u")
+
+
+def test_identity_api_version_2_with_a_v3_url_names_the_variable(clean_env, monkeypatch):
+    # Not "http://h:5000/v3 is Identity v2.0 ... export OS_AUTH_URL=http://h:5000/v3/v3".
+    setenv(monkeypatch, {**LEGACY, "OS_AUTH_URL": "http://192.0.2.10:5000/v3", "OS_IDENTITY_API_VERSION": "2"})
+    warnings = []
+    region = load_config(warn=warnings.append)
+    assert region.config["auth"]["auth_url"] == "http://192.0.2.10:5000/v3"
+    assert str(region.config["identity_api_version"]) == "3"
+    assert warnings == ["warning: OS_IDENTITY_API_VERSION=2 asks for Identity v2.0, which Keystone no longer "
+                        "serves; using v3 at http://192.0.2.10:5000/v3; to silence this: unset "
+                        "OS_IDENTITY_API_VERSION (or export OS_IDENTITY_API_VERSION=3)"]
+
+
+
+def test_identity_api_version_2_in_clouds_yaml_names_the_cloud(clean_env, monkeypatch):
+    path = clean_env / "clouds.yaml"
+    write_clouds(path, {"lab": {"identity_api_version": 2, "auth": {
+        "auth_url": "http://lab:5000", "username": "u", "password": "p", "project_name": "x"}}}, monkeypatch)
+    warnings = []
+    load_config("lab", warn=warnings.append)
+    assert warnings == [f"warning: identity_api_version: 2 of cloud 'lab' asks for Identity v2.0, which Keystone "
+                        "no longer serves; using v3 at http://lab:5000; to silence this: set "
+                        f"identity_api_version: 3 for cloud 'lab' in {path}"]

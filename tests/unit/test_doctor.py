@@ -431,6 +431,30 @@ def test_keystone_down_fails_keystone_and_skips_the_token(clean_env, closed_port
     assert_every_problem_has_a_fix(got)
 
 
+def test_v2_url_is_reported_as_written_even_when_keystone_is_down(clean_env, closed_port, monkeypatch, capsys):
+    root = f"http://127.0.0.1:{closed_port}"
+    _, got, _ = live_doctor(monkeypatch, capsys, OS_AUTH_URL=root + "/v2.0")
+    config = got["Config"]
+    assert config["Result"] == "WARN"
+    assert config["Found"].startswith(f"OS_* environment variables: username admin, project_name admin at "
+                                      f"{root}/v2.0; OS_AUTH_URL {root}/v2.0 asks for Identity v2.0")
+    assert config["Fix"].startswith(f"export OS_AUTH_URL={root}/v3 OS_IDENTITY_API_VERSION=3")
+
+
+
+def test_identity_api_version_2_with_a_v3_url_names_the_variable(cli):
+    base = "http://identity.osops.invalid"
+    r = doctor(cli, env={"OS_AUTH_URL": base + "/v3", "OS_IDENTITY_API_VERSION": "2"})
+    got = rows(r)
+    for name in ("Config", "Keystone"):
+        assert "OS_IDENTITY_API_VERSION=2 asks for Identity v2.0" in got[name]["Found"], name
+        assert got[name]["Fix"] == "unset OS_IDENTITY_API_VERSION (or export OS_IDENTITY_API_VERSION=3)"
+    assert (got["Config"]["Result"], got["Keystone"]["Result"]) == ("WARN", "FAIL")
+    assert "/v3/v3" not in r.out + r.err
+    assert got["Token"]["Result"] == "OK"
+
+
+
 def test_failures_from_exceptions_have_found_and_fix_apart(cli):
     # Derived: every compute interaction refused, as when nova-api is down;
     # the Compute services and Flavors rows fail from the SDK's exception.
