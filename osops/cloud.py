@@ -74,7 +74,13 @@ def save_cache(conn, error=None):
 
 
 def load_config(cloud=None, *, warn=None, session=None, **options):
-    """Return the openstacksdk ``CloudRegion`` for *cloud* and *options*."""
+    """Return the openstacksdk ``CloudRegion`` for *cloud* and *options*.
+
+    Settings a password login cannot do without (the auth URL, the
+    password) are checked before anything is sent, and the error names
+    where they would go: the OS_* variable, or the clouds.yaml cloud and
+    its file.
+    """
     from openstack import config as sdk_config
 
     from osops.config_errors import explained
@@ -87,10 +93,14 @@ def load_config(cloud=None, *, warn=None, session=None, **options):
         given = {k: v for k, v in options.items() if v not in (None, "")}
         options = _nest_auth(dict(given))
         draft = draft_region(cloud, loader, **given)
-        if not draft.config["auth"].get("auth_url") and "password" in str(draft.config.get("auth_type", "password")):
+        auth = draft.config["auth"]
+        if "password" in str(draft.config.get("auth_type", "password")):
             from osops.errors import OsopsError
 
-            raise OsopsError(*_no_credentials(loader))
+            if not auth.get("auth_url"):
+                raise OsopsError(*_no_auth_url(loader, draft, cloud))
+            if not auth.get("password"):
+                raise OsopsError(*_no_password(loader, draft, cloud))
         legacy = _legacy_v2_fix(draft, given)
         if legacy:
             warn(legacy.pop("warning"))
@@ -160,7 +170,7 @@ def _nest_auth(options):
 
 def _draft_auth(config):
     """Auth settings of an unvalidated config (some are still top-level)."""
-    auth = {k: v for k, v in config.items() if k in AUTH_KEYS}
+    auth = {k: v for k, v in config.items() if k in AUTH_KEYS + ("password",)}
     auth.update(config.get("auth") or {})
     return auth
 
@@ -265,7 +275,13 @@ def _legacy_v2_fix(draft, options):
     return fix
 
 
-def _no_credentials(loader):
+def _no_auth_url(loader, draft, cloud):
+    """(problem, fix) for a password login without an auth URL."""
+    if _from_clouds_yaml(draft):
+        source, _ = describe_source(draft, cloud)
+        return (f"no auth_url in {source}",
+                f"add auth_url under auth: of cloud {draft.name!r} (see etc/clouds.yaml.example), "
+                "or pass --os-auth-url URL")
     names = [n for n in loader.get_cloud_names() if n not in ("envvars", "defaults")]
     clouds = (f"--os-cloud NAME (clouds found: {', '.join(sorted(names))})"
               if names else "--os-cloud NAME with a clouds.yaml "
@@ -273,6 +289,19 @@ def _no_credentials(loader):
               "built-in offline demo")
     return ("no credentials: OS_AUTH_URL is not set and no cloud was chosen",
             f"source an openrc (. openrc admin admin) or pass {clouds}")
+
+
+def _no_password(loader, draft, cloud):
+    """(problem, fix) for a password login without a password."""
+    if _from_clouds_yaml(draft):
+        source, _ = describe_source(draft, cloud)
+        secure = loader.secure_config_filename or "a secure.yaml beside it"
+        return (f"no password in {source}",
+                f"add password under auth: of cloud {draft.name!r} there or in {secure}, or pass --os-password")
+    _, from_env = describe_source(draft, cloud)
+    if from_env:
+        return "no password: OS_PASSWORD is not set", "export OS_PASSWORD=... (or pass --os-password)"
+    return "no password given", "pass --os-password (password= in Python) or export OS_PASSWORD=..."
 
 
 def _session_factory(requests_session):

@@ -25,8 +25,8 @@ ENV_KEYS = (
     ("OS_IDENTITY_API_VERSION", "identity_api_version", False),
 )
 # Settings a password login needs: alternatives, in the variables' names.
+# (No auth URL never gets this far: osops.cloud.load_config refuses it.)
 NEEDED = (
-    (("auth_url",), "OS_AUTH_URL"),
     (("username", "user_id"), "OS_USERNAME"),
     (("password",), "OS_PASSWORD"),
     (("project_name", "project_id", "domain_name", "domain_id"), "OS_PROJECT_NAME"),
@@ -44,9 +44,10 @@ def source(ctx):
     try:
         region = ctx.connect().config
     except Exception as exc:
-        ctx.draft = draft(ctx.cloud, ctx.options)
-        found, fix = found_and_fix(exc)
-        return Check(NAME, FAIL, found, fix or NO_CREDENTIALS_FIX + _clouds_found())
+        ctx.draft = region = draft(ctx.cloud, ctx.options)
+        if region is None or not region.config["auth"].get("auth_url") or not missing_settings(region.config):
+            found, fix = found_and_fix(exc)
+            return Check(NAME, FAIL, found, fix or NO_CREDENTIALS_FIX + _clouds_found())
     origin, in_env = describe_source(region, ctx.cloud)
     settings = written(region, ctx.options)
     auth = region.config.get("auth") or {}

@@ -138,6 +138,12 @@ def test_debug_shows_the_traceback_and_http_but_no_secrets(cli):
     assert r.code == 1 and "Traceback" in r.err and "secret-pw" not in r.err
 
 
+def test_missing_password_is_one_line_before_any_request(cli):
+    r = cli("image-list", "image", "list", env={"OS_PASSWORD": None})
+    assert r.code == 1 and r.calls == []
+    assert one_line(r) == "no password: OS_PASSWORD is not set; export OS_PASSWORD=... (or pass --os-password)"
+
+
 @pytest.mark.parametrize("argv", [
     ["boot", "--image", "cirros"],
     ["boot", "--flavor", "1", "--image", "cirros", "--count", "0"],

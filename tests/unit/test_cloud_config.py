@@ -105,7 +105,6 @@ def test_identity_api_version_2_with_a_v3_url_names_the_variable(clean_env, monk
                         "OS_IDENTITY_API_VERSION (or export OS_IDENTITY_API_VERSION=3)"]
 
 
-
 def test_identity_api_version_2_in_clouds_yaml_names_the_cloud(clean_env, monkeypatch):
     path = clean_env / "clouds.yaml"
     write_clouds(path, {"lab": {"identity_api_version": 2, "auth": {
@@ -115,3 +114,45 @@ def test_identity_api_version_2_in_clouds_yaml_names_the_cloud(clean_env, monkey
     assert warnings == [f"warning: identity_api_version: 2 of cloud 'lab' asks for Identity v2.0, which Keystone "
                         "no longer serves; using v3 at http://lab:5000; to silence this: set "
                         f"identity_api_version: 3 for cloud 'lab' in {path}"]
+
+
+def test_missing_password_is_named_before_anything_is_sent(clean_env, monkeypatch):
+    setenv(monkeypatch, {**LEGACY, "OS_AUTH_URL": "http://192.0.2.10:5000/v3"})
+    monkeypatch.delenv("OS_PASSWORD")
+    with pytest.raises(OsopsError) as err:
+        load_config(warn=pytest.fail)
+    assert (err.value.problem, err.value.fix) == ("no password: OS_PASSWORD is not set",
+                                                  "export OS_PASSWORD=... (or pass --os-password)")
+    assert load_config(password="given", warn=pytest.fail).config["auth"]["password"] == "given"
+
+
+def test_missing_password_in_clouds_yaml_names_the_cloud_file_and_secure_yaml(clean_env, monkeypatch):
+    path = clean_env / "clouds.yaml"
+    write_clouds(path, {"lab": {"auth": {"auth_url": "http://lab:5000/v3", "username": "u", "project_name": "x"}}},
+                 monkeypatch)
+    with pytest.raises(OsopsError) as err:
+        load_config("lab")
+    assert str(err.value) == (f"no password in clouds.yaml cloud 'lab' in {path} (chosen by --os-cloud); add "
+                              "password under auth: of cloud 'lab' there or in a secure.yaml beside it, or pass "
+                              "--os-password")
+    secure = clean_env / "secure.yaml"
+    secure.write_text(yaml.safe_dump({"clouds": {"other": {"auth": {"password": "p"}}}}))
+    monkeypatch.setenv("OS_CLIENT_SECURE_FILE", str(secure))
+    with pytest.raises(OsopsError, match=f"there or in {secure}, or pass --os-password"):
+        load_config("lab")
+    secure.write_text(yaml.safe_dump({"clouds": {"lab": {"auth": {"password": "p"}}}}))
+    assert load_config("lab").config["auth"]["password"] == "p"
+
+
+def test_chosen_cloud_without_auth_url_is_named_with_its_file(clean_env, monkeypatch):
+    # Not "OS_AUTH_URL is not set and no cloud was chosen" after --os-cloud devstack.
+    path = clean_env / "clouds.yaml"
+    write_clouds(path, {"devstack": {"region_name": "RegionOne"}, "devstack-admin": {"region_name": "RegionOne"}},
+                 monkeypatch)
+    with pytest.raises(OsopsError) as err:
+        load_config("devstack")
+    assert err.value.problem == f"no auth_url in clouds.yaml cloud 'devstack' in {path} (chosen by --os-cloud)"
+    assert err.value.fix.startswith("add auth_url under auth: of cloud 'devstack'")
+    monkeypatch.setenv("OS_CLOUD", "devstack-admin")
+    with pytest.raises(OsopsError, match=r"cloud 'devstack-admin' in .* \(chosen by OS_CLOUD\)"):
+        load_config()
