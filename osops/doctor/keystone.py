@@ -87,8 +87,9 @@ def token(ctx):
     roles = ", ".join(sorted(access.role_names or [])) or "none"
     found = f"issued in {ms(secs)} to {who} on {scope}; roles: {roles}"
     if access.expires:
-        left = access.expires - datetime.datetime.now(datetime.timezone.utc)
-        found += f"; expires in {_duration(left.total_seconds())}"
+        left = (access.expires - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+        found += (f"; expires in {_duration(left)}" if left > 0 else
+                  f"; expired {_duration(-left)} ago by the local clock (see Clock)")
     if not access.project_id:
         return Check("Token", WARN, found, "scope the token to a project: set OS_PROJECT_NAME (project_name)")
     return Check("Token", OK, found)

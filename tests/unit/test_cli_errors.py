@@ -138,6 +138,21 @@ def test_debug_shows_the_traceback_and_http_but_no_secrets(cli):
     assert r.code == 1 and "Traceback" in r.err and "secret-pw" not in r.err
 
 
+def test_debug_with_a_warm_token_cache_shows_no_token(cli):
+    # Derived as above; the first run keeps the token in the cache, the
+    # second reuses it (no POST /auth/tokens) under --debug.
+    ok = cassette("image-list")
+    for item in ok["interactions"]:
+        if "X-Subject-Token" in item["response"].get("headers", {}):
+            item["response"]["headers"]["X-Subject-Token"] = TOKEN
+    assert cli(ok, "image", "list").code == 0
+    r = cli(ok, "--debug", "image", "list")
+    assert r.code == 0
+    assert not [c for c in r.calls if c.endswith("/auth/tokens")]
+    assert "reusing the cached token" in r.err and "GET http://image.osops.invalid/v2/images" in r.err
+    assert TOKEN not in r.err and TOKEN[:24] not in r.err and "secret-pw" not in r.err
+
+
 def test_missing_password_is_one_line_before_any_request(cli):
     r = cli("image-list", "image", "list", env={"OS_PASSWORD": None})
     assert r.code == 1 and r.calls == []

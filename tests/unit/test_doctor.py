@@ -11,6 +11,7 @@ import time
 import pytest
 import yaml
 
+from osops.testing import replay
 from tests.unit.conftest import cassette
 
 ENDPOINT_HOSTS = ["identity.osops.invalid", "compute.osops.invalid", "image.osops.invalid",
@@ -441,7 +442,6 @@ def test_v2_url_is_reported_as_written_even_when_keystone_is_down(clean_env, clo
     assert config["Fix"].startswith(f"export OS_AUTH_URL={root}/v3 OS_IDENTITY_API_VERSION=3")
 
 
-
 def test_identity_api_version_2_with_a_v3_url_names_the_variable(cli):
     base = "http://identity.osops.invalid"
     r = doctor(cli, env={"OS_AUTH_URL": base + "/v3", "OS_IDENTITY_API_VERSION": "2"})
@@ -452,7 +452,6 @@ def test_identity_api_version_2_with_a_v3_url_names_the_variable(cli):
     assert (got["Config"]["Result"], got["Keystone"]["Result"]) == ("WARN", "FAIL")
     assert "/v3/v3" not in r.out + r.err
     assert got["Token"]["Result"] == "OK"
-
 
 
 def test_failures_from_exceptions_have_found_and_fix_apart(cli):
@@ -468,6 +467,74 @@ def test_failures_from_exceptions_have_found_and_fix_apart(cli):
     assert services["Found"].startswith("cannot reach Nova at http://compute.osops.invalid/v2.1/os-services: ")
     assert services["Fix"] == "is Nova running and listening there, and is the URL right?"
     assert_every_problem_has_a_fix(got)
+
+
+# -- clock and token times -------------------------------------------------
+# The replay makes each recorded token valid from now for a day; these
+# tests shift the times it writes, as a skewed or broken Keystone would.
+
+def shifted_tokens(monkeypatch, issued=0, expires=0):
+    """Replayed tokens issued *issued* seconds and expiring *expires* seconds
+    off the times the replay gives them."""
+    import datetime
+    import importlib
+
+    replay_module = importlib.import_module("osops.testing.replay")  # the module, not its replay()
+    fresh = replay_module._fresh_token
+
+    def shifted(body):
+        token = fresh(body).get("token") if isinstance(body, dict) else None
+        if isinstance(token, dict) and "expires_at" in token:
+            for key, seconds in (("issued_at", issued), ("expires_at", expires)):
+                when = datetime.datetime.strptime(token[key], "%Y-%m-%dT%H:%M:%S.%fZ")
+                token[key] = (when + datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return body
+
+    monkeypatch.setattr(replay_module, "_fresh_token", shifted)
+
+
+def test_clock_skew_from_the_tokens_issued_at_alone(cli, monkeypatch):
+    # Keystone's clock two hours behind: its token says it was issued two
+    # hours ago (no Date header is recorded, so only issued_at tells).
+    shifted_tokens(monkeypatch, issued=-7200)
+    clock = rows(doctor(cli))["Clock"]
+    assert clock["Result"] == "WARN"
+    assert clock["Found"] == "the local clock is 2 h 0 min ahead of Keystone's (by the token's issued_at)"
+    assert "timedatectl set-ntp true" in clock["Fix"]
+
+
+def test_a_token_expired_on_arrival_fails_the_clock(cli, monkeypatch):
+    # Expiring an hour ago by the local clock: a day and an hour early.
+    shifted_tokens(monkeypatch, issued=-90000, expires=-90000)
+    r = doctor(cli)
+    clock = rows(r)["Clock"]
+    assert clock["Result"] == "FAIL"
+    assert clock["Found"].startswith("a new token has already expired by the local clock (expires_at ")
+    assert clock["Found"].endswith("UTC): the local clock is ahead")
+    assert "timedatectl set-ntp true" in clock["Fix"]
+    assert rows(r)["Token"]["Found"].endswith("; expired 60 min ago by the local clock (see Clock)")
+    assert "Clock" in r.err
+
+
+# -- proxy rules -----------------------------------------------------------
+
+def test_no_proxy_entry_with_a_port_covers_only_that_port(clean_env, monkeypatch):
+    # requests matches "host:port" entries against URLs that give that port.
+    import osops
+    from osops import doctor as api
+
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    auth = {"username": "admin", "password": "secret-pw", "project_name": "admin",
+            "user_domain_id": "default", "project_domain_id": "default"}
+    with replay(cassette("doctor"), bases={"identity": "http://identity.osops.invalid:5000"}) as player:
+        conn = osops.connect(auth_url=player.auth_url, **auth)
+        monkeypatch.setenv("no_proxy", "identity.osops.invalid:5000")
+        covered = {c.name: c for c in api.run(conn, host=False)}["Proxy (Keystone)"]
+        monkeypatch.setenv("no_proxy", "identity.osops.invalid:35357")
+        other = {c.name: c for c in api.run(conn, host=False)}["Proxy (Keystone)"]
+    assert covered.result == "OK" and "identity.osops.invalid:5000 bypass the proxy" in covered.found
+    assert other.result == "FAIL"
+    assert other.fix == "export no_proxy=identity.osops.invalid:35357,identity.osops.invalid"
 
 
 def test_ipv6_range_in_no_proxy_is_not_applied(clean_env, monkeypatch):
