@@ -9,6 +9,7 @@ and what to do about it.
 import re
 
 # Service types as the projects that serve them are known.
+TOKEN_PATH = re.compile(r"/(v3/auth|v2\.0)/tokens/?$")  # what only Keystone serves
 SERVICES = {"identity": "Keystone", "compute": "Nova", "image": "Glance", "network": "Neutron",
             "placement": "Placement", "block-storage": "Cinder", "volume": "Cinder", "volumev3": "Cinder",
             "object-store": "Swift", "orchestration": "Heat", "load-balancer": "Octavia",
@@ -197,12 +198,13 @@ def _url(exc, auth):
 
 def _service(exc, url, auth):
     """The service *url* belongs to (Keystone, Nova ...), or '' when unknown:
-    Keystone for URLs under the auth URL, else the service type of the
-    keystoneauth adapter (an openstacksdk proxy) that sent the request."""
+    Keystone for URLs under the auth URL and for token requests, else the
+    service type of the keystoneauth adapter (an openstacksdk proxy) that
+    sent the request."""
     from osops.cloud import identity_root
 
     root = identity_root(str(auth.get("auth_url") or ""))
-    if root and str(url or "").rstrip("/").startswith(root):
+    if root and str(url or "").rstrip("/").startswith(root) or TOKEN_PATH.search(str(url or "")):
         return "Keystone"
     service_type = next((getattr(v, "service_type", None) for v in _frame_values(exc)
                          if _is_adapter(v) and getattr(v, "service_type", None)), None)

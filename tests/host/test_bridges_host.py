@@ -143,7 +143,7 @@ def test_server_filter_when_the_cloud_does_not_answer(lan, kernel, no_ovs, tmp_p
     assert done.returncode == 1
     *lines, last = done.stderr.strip().splitlines()
     [warning] = [line for line in lines if not line.startswith("note: ")]  # the OVS note aside
-    assert warning.startswith("warning: cannot reach http://127.0.0.1:9/")
+    assert warning.startswith("warning: cannot reach Keystone at http://127.0.0.1:9/v3/auth/tokens: connection refused")
     assert last == ("no bridge port of server demo-1 on this host: the cloud could not be asked (see the warning), "
                     "so ports are not tied to servers")
 
