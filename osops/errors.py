@@ -8,8 +8,8 @@ and what to do about it.
 
 import re
 
-# Service types as the projects that serve them are known.
 TOKEN_PATH = re.compile(r"/(v3/auth|v2\.0)/tokens/?$")  # what only Keystone serves
+# Service types as the projects that serve them are known.
 SERVICES = {"identity": "Keystone", "compute": "Nova", "image": "Glance", "network": "Neutron",
             "placement": "Placement", "block-storage": "Cinder", "volume": "Cinder", "volumev3": "Cinder",
             "object-store": "Swift", "orchestration": "Heat", "load-balancer": "Octavia",
