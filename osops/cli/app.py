@@ -133,10 +133,15 @@ class OsopsApp(App):
 
     def run(self, argv):
         try:
-            return super().run(argv)
+            result = super().run(argv)
+            return usage.UnknownCommand.exit_code if self.interactive_mode else result
         finally:
             if self._recorder is not None:
                 self._recorder.save(self.options.record, " ".join(self._command))
+
+    def interact(self):
+        """Global options and no command: say so (osops has no interactive shell)."""
+        self.stderr.write(f"{usage.unknown_command(self.NAME, [], [])}\n")
 
     def configure_logging(self):
         root = logging.getLogger()

@@ -54,6 +54,8 @@ def test_short_forms_are_the_same_commands(short, long):
     (["bogus", "--help"], "osops: 'bogus' is not a command (see: osops --help)"),
     (["--bogus", "image", "list"], "osops: unknown option --bogus (see: osops --help)"),
     (["server"], "osops server: needs a command: list, show, create, suspend, resume, delete"),
+    (["--debug"], "osops: needs a command (see: osops --help)"),
+    (["-v", "--os-cloud", "demo"], "osops: needs a command (see: osops --help)"),
     (["scenario", "--debug"], "osops scenario: needs a command: run, validate, list"),
     (["--os-cloud"], "osops: argument --os-cloud: expected one argument (see: osops --help)"),
     (["boot", "--count", "x", "--flavor", "1", "--image", "c"],
