@@ -1,22 +1,6 @@
-"""What every osops command shares: the cloud, error messages, progress,
-and argument types."""
-
-import argparse
+"""What every osops command shares: the cloud, error messages, progress."""
 
 from osops.errors import explain
-
-MAX_SECONDS = 86400
-
-
-def seconds(text):
-    """An argparse type: a number of seconds from 1 to a day (--timeout)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 1 <= value <= MAX_SECONDS:  # also refuses nan and inf
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_SECONDS} seconds, not {text}")
-    return value
 
 
 class CloudCommand:

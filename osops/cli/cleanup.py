@@ -4,7 +4,8 @@ import argparse
 
 from cliff.lister import Lister
 
-from osops.cli.base import CloudCommand, seconds
+from osops.cli.base import CloudCommand
+from osops.cli.types import seconds
 
 COLUMNS = ("ID", "Name", "Run", "Status")
 
@@ -22,7 +23,7 @@ class Cleanup(CloudCommand, Lister):
         parser.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
                             help="wait until they are gone (default: wait)")
-        parser.add_argument("--timeout", type=seconds, default=300, help="seconds to wait (default 300)")
+        parser.add_argument("--timeout", type=seconds(1, 86400), default=300, help="seconds to wait (default 300)")
         return parser
 
     def take_action(self, parsed_args):

@@ -1,38 +1,12 @@
 """osops ping: ping servers (or addresses) and say why a target does not answer."""
 
-import argparse
-
 from cliff.lister import Lister
 
 from osops.cli.base import CloudCommand
+from osops.cli.types import seconds, whole
 
 COLUMNS = ("Server", "Address", "Sent", "Received", "Loss %", "RTT min/avg/max", "Result")
 MIN_INTERVAL = 0.2  # iputils' floor for users who are not root
-
-
-def count(text):
-    """--count: a whole number from 1 to 1000."""
-    try:
-        value = int(text) if text.strip().isdecimal() else 0
-    except ValueError:  # space that str.strip takes and int() does not, e.g. "1\x1f"
-        value = 0
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1000, not {text!r}")
-    return value
-
-
-def seconds(minimum):
-    """An argparse type for a number of seconds of at least *minimum*, at most an hour."""
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-        if not minimum <= value <= 3600:  # also refuses nan
-            raise argparse.ArgumentTypeError(f"must be from {minimum:g} to 3600 seconds, not {text}")
-        return value
-
-    return parse
 
 
 class Ping(CloudCommand, Lister):
@@ -45,10 +19,10 @@ class Ping(CloudCommand, Lister):
         parser.add_argument("--all", action="store_true", help="every ACTIVE server")
         parser.add_argument("--address", metavar="IP", action="append", default=[],
                             help="an address to ping as well (repeatable)")
-        parser.add_argument("--count", type=count, default=3, help="echo requests per target (default 3)")
-        parser.add_argument("--interval", type=seconds(MIN_INTERVAL), default=1.0,
+        parser.add_argument("--count", type=whole(1, 1000), default=3, help="echo requests per target (default 3)")
+        parser.add_argument("--interval", type=seconds(MIN_INTERVAL, 3600), default=1.0,
                             help="seconds between requests (default 1)")
-        parser.add_argument("--timeout", type=seconds(0.1), default=2.0,
+        parser.add_argument("--timeout", type=seconds(0.1, 3600), default=2.0,
                             help="seconds to wait for each reply (default 2)")
         parser.add_argument("--address-type", choices=("fixed", "floating", "any"), default="any",
                             help="which of a server's addresses to ping (default any: all of them)")

@@ -9,7 +9,8 @@ import json
 from cliff.command import Command
 from cliff.lister import Lister
 
-from osops.cli.base import CloudCommand, seconds
+from osops.cli.base import CloudCommand
+from osops.cli.types import seconds
 
 FORMATS = ("table", "json")
 
@@ -32,7 +33,7 @@ class RunCommand(CloudCommand, Command):
                             help="run only these steps (and the steps they need); repeatable or comma-separated")
         parser.add_argument("--skip", metavar="STEP", action="append",
                             help="leave these steps out; repeatable or comma-separated")
-        parser.add_argument("--timeout", type=seconds, default=900,
+        parser.add_argument("--timeout", type=seconds(1, 86400), default=900,
                             help="give up the run after this many seconds (default 900); cleanup still runs")
         parser.add_argument("--run-id", metavar="ID",
                             help="the run id to name and tag servers with (default: random)")

@@ -1,18 +1,19 @@
 """osops server list|show|create|suspend|resume|delete (and boot, suspend ...)."""
 
 import argparse
-import math
 from dataclasses import replace
 
 from cliff.lister import Lister
 from cliff.show import ShowOne
 
 from osops.cli.base import CloudCommand
+from osops.cli.types import seconds, whole
 from osops.cli.usage import check_columns
 from osops.servers import DEFAULT_TIMEOUT
 
 LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Power State", "Networks")
 SHORT_COLUMNS = ("ID", "Name", "Status", "Networks")
+TIMEOUT = seconds(1, 86400)
 
 
 def _row(server, columns):
@@ -20,26 +21,6 @@ def _row(server, columns):
               "Task State": server.task_state or "-", "Power State": server.power_state,
               "Networks": server.networks}
     return tuple(values[c] for c in columns)
-
-
-def _positive(text):
-    """--timeout: a finite number of seconds more than 0, in ASCII digits."""
-    try:
-        if not text.isascii():
-            raise ValueError(text)
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds more than 0, not {text}")
-    return value
-
-
-def _count(text):
-    """--count: a whole number of 1 or more, in ASCII digits."""
-    if not (text.isascii() and text.isdecimal()) or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
-    return int(text)
 
 
 class ListServers(CloudCommand, Lister):
@@ -91,10 +72,10 @@ class CreateServer(CloudCommand, Lister):
         parser.add_argument("--image", required=True, help="image name, prefix or id of a bootable image")
         parser.add_argument("--network", help="network name or id (default: the only usable one)")
         parser.add_argument("--key-name", help="keypair to inject")
-        parser.add_argument("--count", type=_count, default=1, help="boot N servers named NAME-1..NAME-N")
+        parser.add_argument("--count", type=whole(1), default=1, help="boot N servers named NAME-1..NAME-N")
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
                             help="wait until ACTIVE (default: wait)")
-        parser.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
+        parser.add_argument("--timeout", type=TIMEOUT, default=DEFAULT_TIMEOUT,
                             help=f"seconds to wait (default {DEFAULT_TIMEOUT})")
         return parser
 
@@ -123,7 +104,7 @@ class _ServerAction(CloudCommand, Lister):
         parser.add_argument("servers", metavar="SERVER", nargs="+", help="names or ids")
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=self.wait_default,
                             help="wait until the action completes")
-        parser.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
+        parser.add_argument("--timeout", type=TIMEOUT, default=DEFAULT_TIMEOUT,
                             help=f"seconds to wait (default {DEFAULT_TIMEOUT})")
         parser.add_argument("--all-projects", action="store_true", help="look in every project (admin)")
         return parser

@@ -1,4 +1,4 @@
-"""The boot/action argument parsers: any text is a value or an argparse error."""
+"""The command line's argument types: any text is a value or an argparse error."""
 
 import argparse
 import contextlib
@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from osops.cli.app import OsopsApp
-from osops.cli.base import seconds
-from osops.cli.server import CreateServer, _count, _positive
+from osops.cli.server import CreateServer
+from osops.cli.types import seconds, whole
 from osops.cli.usage import guard
 
 # Digits of other scripts (Arabic-Indic, fullwidth, Devanagari ...): int() and
@@ -19,38 +19,37 @@ DIGITS = st.text(st.characters(categories=["Nd"]), min_size=1, max_size=4)
 TEXT = st.one_of(st.text(max_size=12), DIGITS, st.sampled_from(["١", "١٠", "５", "1١"]))
 
 
-@given(TEXT)
-def test_count_is_a_whole_number_in_ascii_digits_or_an_error(text):
+BOUNDS = st.one_of(st.tuples(st.just(1), st.none()), st.tuples(st.just(1), st.just(1000)),
+                   st.tuples(st.integers(0, 5), st.integers(5, 50)))
+
+
+@given(BOUNDS, st.one_of(TEXT, st.integers(-5, 2000).map(str)))
+def test_whole_numbers_in_ascii_digits_within_bounds_or_an_error(bounds, text):
+    """--count of boot and ping."""
+    low, high = bounds
     try:
-        value = _count(text)
+        value = whole(low, high)(text)
     except argparse.ArgumentTypeError as exc:
-        assert repr(text) in str(exc)
+        assert repr(text) in str(exc) and str(exc).startswith("must be a whole number ")
     else:
-        assert text.isascii() and text.isdigit()
-        assert isinstance(value, int) and value >= 1 and value == int(text)
+        assert text.strip().isascii() and text.strip().isdigit()
+        assert value == int(text) and low <= value and (high is None or value <= high)
 
 
-@given(st.one_of(TEXT, st.sampled_from(["nan", "inf", "-inf", "0", "-1", "1e400", "١٠"])))
-def test_timeout_is_finite_positive_and_ascii_or_an_error(text):
+SECONDS = st.one_of(TEXT, st.floats(allow_nan=True, allow_infinity=True).map(str),
+                    st.sampled_from(["nan", "inf", "-inf", "0", "-1", "1e400", "١٠", "0.2", "86400", "86401", " 5 "]))
+
+
+@given(st.sampled_from([(1, 86400), (0.2, 3600), (0.1, 3600)]), SECONDS)
+def test_seconds_in_ascii_within_bounds_or_an_error(bounds, text):
+    """--timeout of boot, actions, smoke, scenario run, cleanup and ping; ping's --interval."""
+    low, high = bounds
     try:
-        value = _positive(text)
-    except argparse.ArgumentTypeError:
-        pass
-    else:
-        assert text.isascii()
-        assert math.isfinite(value) and value > 0
-
-
-@given(st.one_of(st.text(max_size=12), st.floats(allow_nan=True).map(str),
-                 st.sampled_from(["nan", "inf", "0", "1", "86400", "86401", " 5 ", "1e3"])))
-def test_run_and_cleanup_timeouts_are_a_second_to_a_day_or_an_error(text):
-    """osops smoke/scenario run/cleanup --timeout."""
-    try:
-        value = seconds(text)
+        value = seconds(low, high)(text)
     except argparse.ArgumentTypeError as exc:
-        assert str(exc).startswith(("not a number of seconds", "must be from 1 to 86400 seconds"))
+        assert str(exc).startswith(("not a number of seconds", f"must be from {low:g} to {high:g} seconds"))
     else:
-        assert 1 <= value <= 86400 and value == float(text)
+        assert text.isascii() and math.isfinite(value) and low <= value <= high and value == float(text)
 
 
 @given(st.sampled_from(["--count", "--timeout"]), TEXT)

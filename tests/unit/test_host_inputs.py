@@ -1,7 +1,6 @@
-"""Parsers of user input for the host commands: --address, --netns, --count,
---interval/--timeout (property-based), and which ICMP way is chosen."""
+"""Parsers of user input for the host commands: --address, --netns (property-based),
+and which ICMP way is chosen.  --count, --interval and --timeout: test_cli_arg_properties."""
 
-import argparse
 import ipaddress
 import os
 
@@ -9,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from osops.cli.ping import count, seconds
 from osops.errors import UsageError
 from osops.host import netns, ping, ports, targets
 
@@ -76,30 +74,6 @@ def test_netns_for_network_prefers_dhcp_then_router():
     assert netns.for_network("n1", ["r1"], here) == "qdhcp-n1"
     assert netns.for_network("n3", ["r0", "r1"], here) == "qrouter-r1"
     assert netns.for_network("n3", ["r0"], here) is None
-
-
-@given(st.integers(min_value=1, max_value=1000))
-def test_count_accepts_whole_numbers(n):
-    assert count(str(n)) == n
-
-
-@given(st.text())
-def test_count_anything_else_is_an_argparse_error(text):
-    try:
-        n = count(text)
-    except argparse.ArgumentTypeError:
-        return
-    assert 1 <= n <= 1000 and n == int(text)
-
-
-@given(st.floats(allow_nan=True, allow_infinity=True) | st.text().map(str))
-def test_seconds_in_range_or_error(value):
-    parse = seconds(0.2)
-    try:
-        got = parse(str(value))
-    except argparse.ArgumentTypeError:
-        return
-    assert 0.2 <= got <= 3600
 
 
 @given(st.text(alphabet="abcdefqvotp0123456789-", min_size=0, max_size=20))
