@@ -60,6 +60,22 @@ def base_url(name):
     return "http://" + PLACEHOLDER_HOST.format(name=name)
 
 
+def origin(url):
+    """``"http://127.0.0.1:5000/v3"`` -> ``"http://127.0.0.1:5000"``."""
+    split = urllib.parse.urlsplit(url)
+    return f"{split.scheme}://{split.netloc}"
+
+
+def parse_json(data):
+    """A request or response body (bytes or str) parsed as JSON, or None."""
+    if not data:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, TypeError):
+        return None
+
+
 def query_of(url):
     """A URL's query as a sorted list of (key, value) pairs."""
     return sorted(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True))

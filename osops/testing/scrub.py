@@ -1,15 +1,26 @@
 """Turn raw HTTP exchanges into a cassette with no secrets and no hosts.
 
-Passwords, application-credential secrets, tokens (headers and bodies)
-and ``adminPass`` are replaced before anything reaches the disk; hosts and
-ports become service placeholders taken from the token's catalog; user
-and project names too when asked.  Resource ids stay, so the cassette
-replays with the same behaviour.
+The parsed bodies and the header values are walked, never the JSON text:
+
+- a password, application-credential secret or ``adminPass`` is masked
+  where the API carries one (a key in :data:`SECRET_KEYS`), so a password
+  that is also a common word ("admin") leaves role names, endpoint
+  interfaces and ``admin_state_up`` alone;
+- a token is masked wherever a value equals one seen in an
+  ``X-Auth-Token``/``X-Subject-Token`` header, and anything shaped like a
+  Fernet token is masked too;
+- with *scrub_names*, the user and project names of the auth request and
+  of the objects that are that user and project (by id) are masked;
+- ``scheme://host:port`` becomes a service placeholder taken from the
+  token's catalog, and a bare host name or address ``cloud-host``.
+
+Resource ids stay, so the cassette replays with the same behaviour.
 """
 
-import json
 import re
 import urllib.parse
+
+from osops.testing.cassette import origin, parse_json
 
 SECRET_KEYS = {"password", "secret", "adminPass", "admin_password", "original_password",
                "passcode", "totp"}
@@ -17,124 +28,130 @@ KEEP_HEADERS = {"content-type", "location", "openstack-api-version",
                 "x-openstack-nova-api-version", "x-subject-token"}
 TOKEN_HEADERS = {"x-auth-token", "x-subject-token"}
 FERNET = re.compile(r"gAAAAA[A-Za-z0-9_=-]{20,}")
-MASK = {"password": "<password>", "token": "<token>"}
+MASK = {"password": "<password>", "token": "<token>", "user": "<user>", "project": "<project>"}
 
 
 def to_cassette(exchanges, command="", scrub_names=False):
     """A cassette dict from ``Exchange`` records, scrubbed."""
-    secrets = _secrets(exchanges, scrub_names)
     origins = _origins(exchanges)
-    interactions = [_interaction(x, origins) for x in exchanges]
-    text = json.dumps({"osops_cassette": 1, "command": command, "interactions": interactions})
-    for origin, name in sorted(origins.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(origin, "{" + name + "}")
-    for value, mask in sorted(secrets.items(), key=lambda kv: -len(kv[0])):
-        text = text.replace(json.dumps(value)[1:-1], mask)
-    text = FERNET.sub(MASK["token"], text)
-    for host in {urllib.parse.urlsplit(o).hostname for o in origins}:
-        text = re.sub(r"(?<![\w.])" + re.escape(host) + r"(?![\w])", "cloud-host", text)
-    return json.loads(text)
+    scrubber = _Scrubber(origins, _tokens(exchanges), _name_owners(exchanges) if scrub_names else None)
+    interactions = [_interaction(x, origins, scrubber) for x in exchanges]
+    return {"osops_cassette": 1, "command": command, "interactions": interactions}
 
 
-def _interaction(x, origins):
+def walk(body):
+    """Every (key, value) pair in a parsed JSON *body*, at any depth."""
+    if isinstance(body, dict):
+        for k, v in body.items():
+            yield k, v
+            yield from walk(v)
+    elif isinstance(body, list):
+        for v in body:
+            yield from walk(v)
+
+
+class _Scrubber:
+    """Masks secrets and hosts in one parsed value (a body, a header value)."""
+
+    def __init__(self, origins, tokens, name_owners):
+        self.origins = sorted(origins.items(), key=lambda kv: -len(kv[0]))
+        self.tokens = tokens
+        self.name_owners = name_owners  # {user or project id: mask for its name}; None: names stay
+        hosts = {urllib.parse.urlsplit(o).hostname for o in origins} - {None}
+        self.hosts = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, sorted(hosts))) + r")(?![\w])"
+                                ) if hosts else None
+
+    def body(self, value, request=False):
+        if isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                if k in SECRET_KEYS and isinstance(v, str):
+                    out[k] = MASK["password"]
+                elif request and k == "token" and isinstance(v, dict) and "id" in v:
+                    out[k] = {**self.body(v, request), "id": MASK["token"]}
+                else:
+                    out[k] = self.body(v, request)
+            owner = (self.name_owners or {}).get(value.get("id"))
+            if owner and isinstance(out.get("name"), str):
+                out["name"] = owner
+            return out
+        if isinstance(value, list):
+            return [self.body(v, request) for v in value]
+        return self.text(value) if isinstance(value, str) else value
+
+    def auth_request(self, body):
+        """A scrubbed auth request body, with its user and project names
+        masked when names are scrubbed."""
+        out = self.body(body, request=True)
+        if self.name_owners is not None and isinstance(out, dict):
+            auth = out.get("auth") or {}
+            user = (auth.get("identity") or {}).get("password", {}).get("user") or {}
+            project = (auth.get("scope") or {}).get("project") or {}
+            for part, mask in ((user, MASK["user"]), (project, MASK["project"])):
+                if isinstance(part.get("name"), str):
+                    part["name"] = mask
+        return out
+
+    def text(self, value):
+        if value in self.tokens:
+            return MASK["token"]
+        for token in self.tokens:  # long random strings: safe to find inside a text
+            value = value.replace(token, MASK["token"])
+        for url, name in self.origins:
+            value = value.replace(url, "{" + name + "}")
+        value = FERNET.sub(MASK["token"], value)
+        return self.hosts.sub("cloud-host", value) if self.hosts else value
+
+
+def _interaction(x, origins, scrubber):
     split = urllib.parse.urlsplit(x.url)
-    origin = f"{split.scheme}://{split.netloc}"
-    request = {"method": x.method, "url": "{%s}%s" % (origins[origin], split.path or "/"),
-               "query": urllib.parse.parse_qs(split.query, keep_blank_values=True),
-               "body": _scrub_keys(_json(x.request_body), request=True)}
+    query = {k: [scrubber.text(v) for v in values]
+             for k, values in urllib.parse.parse_qs(split.query, keep_blank_values=True).items()}
+    request = {"method": x.method, "url": "{%s}%s" % (origins[origin(x.url)], split.path or "/"),
+               "query": query, "body": scrubber.auth_request(parse_json(x.request_body))}
     if x.error:
         return {"request": request, "response": {"raise": x.error}}
-    headers = {k: ("<token>" if k.lower() in TOKEN_HEADERS else v)
+    headers = {k: (MASK["token"] if k.lower() in TOKEN_HEADERS else scrubber.text(v))
                for k, v in x.headers.items() if k.lower() in KEEP_HEADERS}
     response = {"status": x.status, "headers": headers}
-    body = _json(x.content)
+    body = parse_json(x.content)
     if body is not None:
-        response["json"] = _scrub_keys(body)
+        response["json"] = scrubber.body(body)
     else:
-        response["text"] = (x.content or b"").decode("utf-8", "replace")
+        response["text"] = scrubber.text((x.content or b"").decode("utf-8", "replace"))
     return {"request": request, "response": response}
 
 
-def _secrets(exchanges, scrub_names):
-    """Every secret value seen, mapped to its mask."""
-    found = {}
+def _tokens(exchanges):
+    """Every token value seen in a token header."""
+    return {v for x in exchanges for k, v in list(x.request_headers.items()) + list(x.headers.items())
+            if k.lower() in TOKEN_HEADERS and isinstance(v, str) and v}
+
+
+def _name_owners(exchanges):
+    """{id: mask} for the user and project the tokens were issued to."""
+    owners = {}
     for x in exchanges:
-        for k, v in list(x.request_headers.items()) + list(x.headers.items()):
-            if k.lower() in TOKEN_HEADERS and v:
-                found[v] = MASK["token"]
-        body = _json(x.request_body)
-        for key, value in _walk(body):
-            if key in SECRET_KEYS and isinstance(value, str) and len(value) >= 4:
-                found[value] = MASK["password"]
-        if scrub_names:
-            found.update(_names(body))
-    return found
-
-
-def _names(body):
-    """User and project names in an auth request body."""
-    names = {}
-    auth = (body or {}).get("auth", {}) if isinstance(body, dict) else {}
-    user = auth.get("identity", {}).get("password", {}).get("user", {})
-    project = auth.get("scope", {}).get("project", {})
-    for value, mask in ((user.get("name"), "<user>"), (project.get("name"), "<project>")):
-        if isinstance(value, str) and value:
-            names[value] = mask
-    return names
+        token = (parse_json(x.content) or {}).get("token") if x.status < 300 else None
+        if isinstance(token, dict):
+            for part in ("user", "project"):
+                if isinstance(token.get(part), dict) and token[part].get("id"):
+                    owners[token[part]["id"]] = MASK[part]
+    return owners
 
 
 def _origins(exchanges):
     """Map each scheme://host:port seen to a service placeholder name."""
     services = {}
     for x in exchanges:
-        token = (_json(x.content) or {}).get("token") if x.status < 300 else None
+        token = (parse_json(x.content) or {}).get("token") if x.status < 300 else None
         for entry in (token or {}).get("catalog", []) if isinstance(token, dict) else []:
             for ep in entry.get("endpoints", []):
-                services.setdefault(_origin(ep.get("url", "")), set()).add(entry.get("type", "service"))
+                services.setdefault(origin(ep.get("url", "")), set()).add(entry.get("type", "service"))
     names = {o: (sorted(t)[0] if len(t) == 1 else "cloud") for o, t in services.items()}
     auth = next((x for x in exchanges if x.url.rstrip("/").endswith("/auth/tokens")), None)
-    if auth and _origin(auth.url) not in names:
-        names[_origin(auth.url)] = "identity"
+    if auth and origin(auth.url) not in names:
+        names[origin(auth.url)] = "identity"
     for x in exchanges:
-        names.setdefault(_origin(x.url), f"host{len(names) + 1}")
+        names.setdefault(origin(x.url), f"host{len(names) + 1}")
     return names
-
-
-def _origin(url):
-    split = urllib.parse.urlsplit(url)
-    return f"{split.scheme}://{split.netloc}"
-
-
-def _scrub_keys(body, request=False):
-    if isinstance(body, dict):
-        out = {}
-        for k, v in body.items():
-            if k in SECRET_KEYS and isinstance(v, str):
-                out[k] = MASK["password"]
-            elif request and k == "token" and isinstance(v, dict) and "id" in v:
-                out[k] = {**v, "id": MASK["token"]}
-            else:
-                out[k] = _scrub_keys(v, request)
-        return out
-    if isinstance(body, list):
-        return [_scrub_keys(v, request) for v in body]
-    return body
-
-
-def _walk(body):
-    if isinstance(body, dict):
-        for k, v in body.items():
-            yield k, v
-            yield from _walk(v)
-    elif isinstance(body, list):
-        for v in body:
-            yield from _walk(v)
-
-
-def _json(data):
-    if not data:
-        return None
-    try:
-        return json.loads(data)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        return None

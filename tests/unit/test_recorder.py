@@ -90,3 +90,30 @@ def test_admin_pass_in_a_create_response_is_scrubbed():
     data = to_cassette([x])
     assert "dGBd6vj55vP2" not in json.dumps(data)
     assert data["interactions"][0]["response"]["json"]["server"]["adminPass"] == "<password>"
+
+
+def test_a_password_that_is_a_common_word_masks_only_the_password(server, clean_env, monkeypatch, capsys, cli):
+    # "admin" is also the user, the project, a role, an endpoint interface
+    # and the start of admin_state_up: only the password and names go.
+    server("doctor")
+    code, path = record(clean_env, monkeypatch, ["--scrub-names", "doctor", "--no-host", "-f", "json"],
+                        password="admin", user="admin", project="admin")
+    recorded = json.loads(capsys.readouterr().out)
+    assert code == 0
+    text = path.read_text()
+    assert TOKEN not in text and "<password>_state_up" not in text and '"admin_state_up"' in text
+    data = json.loads(text)
+    auth = next(i for i in data["interactions"] if i["request"]["url"].endswith("/auth/tokens"))
+    user = auth["request"]["body"]["auth"]["identity"]["password"]["user"]
+    assert user["password"] == "<password>" and user["name"] == "<user>"
+    token = auth["response"]["json"]["token"]
+    assert token["user"]["name"] == "<user>" and token["project"]["name"] == "<project>"
+    assert "admin" in {r["name"] for r in token["roles"]}
+    assert {"public", "internal", "admin"} == {e["interface"] for s in token["catalog"] for e in s["endpoints"]}
+    replayed = cli(data, "doctor", "--no-host", "-f", "json")
+    assert replayed.code == 0, replayed.err
+    results = {r["Check"]: r["Result"] for r in replayed.json()}
+    assert results == {r["Check"]: r["Result"] for r in recorded}
+    assert results["Compute services"] == "OK"  # the admin role survived: admin-only checks still run
+    assert "to <user> on <project>; roles: admin, manager, member, reader" in next(
+        r["Found"] for r in replayed.json() if r["Check"] == "Token")
