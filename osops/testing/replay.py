@@ -31,7 +31,10 @@ class Replay:
     and ``{"resume": null}`` differ while generated names do not).  Calls
     that match the same interaction get its recorded responses in order;
     the last one repeats, as polling needs.  ``calls`` lists every request
-    seen as ``"METHOD URL"``; ``bodies`` their JSON bodies (or None).
+    seen as ``"METHOD URL"``; ``bodies`` their JSON bodies (or None);
+    ``unmatched`` the message of every request that had no recording
+    (raised as :class:`UnmatchedRequest` too, but code under test may
+    catch that: a test can assert ``unmatched == []``).
     """
 
     def __init__(self, data, bases=None):
@@ -45,40 +48,42 @@ class Replay:
             req = item["request"]
             name, path = fmt.split_placeholder(req["url"])
             self.bases.setdefault(name, (bases or {}).get(name) or fmt.base_url(name))
-            key = _key(req["method"], name, path, fmt.flat_query(req.get("query")),
-                       _body_keys(req.get("body")))
+            query, body_keys = fmt.flat_query(req.get("query")), _body_keys(req.get("body"))
+            key = _key(req["method"], name, path, query, body_keys)
             self._queues.setdefault(key, []).append(item["response"])
-            self._recorded.append((key, _describe(req["method"], req["url"], fmt.flat_query(req.get("query")))))
+            self._recorded.append((key, _describe(req["method"], req["url"], query, body_keys)))
         for name in PLACEHOLDER.findall(json.dumps(data)):
             self.bases.setdefault(name, (bases or {}).get(name) or fmt.base_url(name))
-        self._origins = {_origin(url): name for name, url in self.bases.items()}
+        self._origins = {fmt.origin(url): name for name, url in self.bases.items()}
         self._served = {}
         self.calls = []
         self.bodies = []
+        self.unmatched = []
 
     @property
     def auth_url(self):
         """The Keystone URL to give a connection under this replay: the one
         the recording was made with, on the replay's identity host."""
         base = self.bases.get("identity", fmt.base_url("identity"))
-        first = next((desc for key, desc in self._recorded if key[1] == "identity"), "")
-        path = first.split("}", 1)[1].split("?")[0] if "}" in first else "/"
-        if first.startswith("POST"):
+        method, _name, path, _query, _body = next((key for key, _desc in self._recorded if key[1] == "identity"),
+                                                  ("GET", "identity", "/", (), None))
+        if method == "POST":
             path = path.rsplit("/auth/tokens", 1)[0]
         return base + (path.rstrip("/") or "")
 
     def match(self, request):
         """requests-mock matcher: the recorded response, or UnmatchedRequest."""
         url = request.url
-        body = _json(request.body)
+        body = fmt.parse_json(request.body)
         self.calls.append(f"{request.method} {url}")
         self.bodies.append(body)
         split = urllib.parse.urlsplit(url)
-        name = self._origins.get(f"{split.scheme}://{split.netloc}")
+        name = self._origins.get(fmt.origin(url))
         key = _key(request.method, name, split.path or "/", fmt.query_of(url), _body_keys(body))
         responses = self._queues.get(key)
         if not responses:
-            raise UnmatchedRequest(self._unmatched(request.method, url))
+            self.unmatched.append(self._unmatched(request.method, url, key[4]))
+            raise UnmatchedRequest(self.unmatched[-1])
         n = self._served.get(key, 0)
         self._served[key] = n + 1
         return self._respond(request, responses[min(n, len(responses) - 1)])
@@ -113,14 +118,16 @@ class Replay:
             text = text.replace("{" + name + "}", url)
         return text
 
-    def _unmatched(self, method, url):
+    def _unmatched(self, method, url, body_keys):
+        """The one-line message: the request (with its body keys, when it
+        has a JSON body) and the nearest recorded interaction."""
         split = urllib.parse.urlsplit(url)
-        name = self._origins.get(f"{split.scheme}://{split.netloc}")
-        wanted = _describe(method, "{%s}%s" % (name, split.path) if name else url, fmt.query_of(url))
+        name = self._origins.get(fmt.origin(url))
+        wanted = _describe(method, "{%s}%s" % (name, split.path) if name else url, fmt.query_of(url), body_keys)
         recorded = [desc for _key, desc in self._recorded]
         near = difflib.get_close_matches(wanted, recorded, n=1, cutoff=0)
         hint = f"; nearest recorded: {near[0]}" if near else "; the cassette is empty"
-        return f"no recorded interaction for {method} {url}{hint}"
+        return f"no recorded interaction for {_describe(method, url, (), body_keys)}{hint}"
 
 
 @contextlib.contextmanager
@@ -146,22 +153,9 @@ def _body_keys(body):
     return tuple(sorted(body)) if isinstance(body, dict) else None
 
 
-def _json(body):
-    if not body:
-        return None
-    try:
-        return json.loads(body)
-    except (ValueError, TypeError):
-        return None
-
-
-def _origin(url):
-    split = urllib.parse.urlsplit(url)
-    return f"{split.scheme}://{split.netloc}"
-
-
-def _describe(method, url, query):
-    return f"{method} {url}" + ("?" + urllib.parse.urlencode(query) if query else "")
+def _describe(method, url, query, body_keys=None):
+    text = f"{method} {url}" + ("?" + urllib.parse.urlencode(query) if query else "")
+    return text + (f" with body keys {', '.join(body_keys) or '(none)'}" if body_keys is not None else "")
 
 
 def _fresh_token(body):
