@@ -32,11 +32,16 @@ class Result:
 @pytest.fixture
 def cli(clean_env, monkeypatch, capsys):
     """``cli(cassette, *argv)``: run osops against a cassette (a name in
-    tests/cassettes or a dict); returns code, stdout, stderr and the calls."""
+    tests/cassettes or a dict); returns code, stdout, stderr and the calls.
+
+    A request the cassette has no recording for fails the test (osops
+    would turn it into exit 1, and an exit-1 test could pass without
+    reaching the response it edited), unless the test is about exactly
+    that and says ``unmatched_ok=True``."""
 
     monkeypatch.setattr("osops.wait.intervals", lambda: iter(lambda: 0.0, None))
 
-    def run(recorded, *argv, env=None):
+    def run(recorded, *argv, env=None, unmatched_ok=False):
         data = cassette(recorded) if isinstance(recorded, str) else recorded
         with replay(data) as player:
             settings = {"OS_AUTH_URL": player.auth_url, "OS_USERNAME": "admin",
@@ -55,6 +60,7 @@ def cli(clean_env, monkeypatch, capsys):
             except SystemExit as exc:
                 code = exc.code
         out, err = capsys.readouterr()
+        assert unmatched_ok or not player.unmatched, f"unrecorded requests: {player.unmatched}\nstderr: {err}"
         return Result(code, out, err, player.calls, player.bodies)
 
     return run

@@ -61,7 +61,8 @@ def test_server_list_filters_go_to_nova(cli):
             item["request"]["query"] = {"status": ["ACTIVE"], "name": ["^demo"], "all_tenants": ["True"]}
     r = cli(data, "server", "list", "--status", "active", "--name", "^demo", "--all-projects")
     assert r.code == 0, r.err
-    assert cli("server-list", "server", "list", "--status", "active").code == 1
+    # the unfiltered recording does not answer a filtered query
+    assert cli("server-list", "server", "list", "--status", "active", unmatched_ok=True).code == 1
 
 
 def test_server_show_by_name(cli):
