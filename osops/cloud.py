@@ -425,11 +425,19 @@ def _spoils_cache(error):
     return False
 
 
+_RECORDERS = {}  # OSOPS_RECORD path -> the one Recorder of this process
+
+
 def _recorded_session(path):
+    """A session recorded into *path*: every connection of the process
+    shares one recorder, saved once at exit (a save per connection would
+    leave only the last one's calls)."""
     from osops.testing.recorder import Recorder
 
-    recorder = Recorder()
-    atexit.register(recorder.save, path, "python api")
+    recorder = _RECORDERS.get(path)
+    if recorder is None:
+        recorder = _RECORDERS[path] = Recorder()
+        atexit.register(recorder.save, path, "python api")
     return recorder.session()
 
 

@@ -133,11 +133,24 @@ class OsopsApp(App):
 
     def run(self, argv):
         try:
-            result = super().run(argv)
-            return usage.UnknownCommand.exit_code if self.interactive_mode else result
+            code = super().run(argv)
+            if self.interactive_mode:  # see interact()
+                code = usage.UnknownCommand.exit_code
         finally:
-            if self._recorder is not None:
-                self._recorder.save(self.options.record, " ".join(self._command))
+            saved = self._save_recording()
+        return code if saved else (code or 1)
+
+    def _save_recording(self):
+        """Write the --record cassette, also after a failed command; False
+        (and one line on stderr) when it cannot be written."""
+        if self._recorder is None:
+            return True
+        try:
+            self._recorder.save(self.options.record, " ".join(self._command))
+        except OSError as exc:
+            self.warn(f"osops: cannot write the recording {self.options.record}: {exc.strerror or exc}")
+            return False
+        return True
 
     def interact(self):
         """Global options and no command: say so (osops has no interactive shell)."""
@@ -176,6 +189,7 @@ class OsopsApp(App):
             if self.options.record:
                 from osops.testing.recorder import Recorder
 
+                _check_record_directory(self.options.record)
                 self._recorder = Recorder(scrub_names=self.options.scrub_names)
                 session = self._recorder.session()
             self._cloud = connect(self.options.os_cloud, warn=self.warn, session=session,
@@ -208,6 +222,15 @@ class OsopsApp(App):
             return exc.exit_code
         result = super().run_subcommand(argv)
         return getattr(self._error, "exit_code", result) if self._error else result
+
+
+def _check_record_directory(path):
+    """Refuse --record into a directory that is not there, before any call."""
+    from osops.errors import UsageError
+
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise UsageError(f"--record {path}: there is no directory {directory}; create it or record elsewhere")
 
 
 def main(argv=None):

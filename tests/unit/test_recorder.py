@@ -1,6 +1,8 @@
 """Record through the real CLI with requests-mock as the server, then replay."""
 
 import json
+import os
+import pathlib
 
 import pytest
 import requests_mock
@@ -34,11 +36,16 @@ def server(monkeypatch):
     return start
 
 
-def record(clean_env, monkeypatch, argv, password=PASSWORD, user="admin", project="admin"):
+def point_at_server(monkeypatch, password=PASSWORD, user="admin", project="admin"):
+    """OS_* variables for the fake cloud at HOST."""
     for k, v in {"OS_AUTH_URL": f"http://{HOST}:5000", "OS_USERNAME": user, "OS_PASSWORD": password,
                  "OS_PROJECT_NAME": project, "OS_USER_DOMAIN_ID": "default",
                  "OS_PROJECT_DOMAIN_ID": "default"}.items():
         monkeypatch.setenv(k, v)
+
+
+def record(clean_env, monkeypatch, argv, password=PASSWORD, user="admin", project="admin"):
+    point_at_server(monkeypatch, password, user, project)
     path = clean_env / "out.json"
     code = main(["--record", str(path), *argv])
     return code, path
@@ -117,3 +124,66 @@ def test_a_password_that_is_a_common_word_masks_only_the_password(server, clean_
     assert results["Compute services"] == "OK"  # the admin role survived: admin-only checks still run
     assert "to <user> on <project>; roles: admin, manager, member, reader" in next(
         r["Found"] for r in replayed.json() if r["Check"] == "Token")
+
+
+RECORD_TWO_CONNECTIONS = """
+import socket, sys
+def refuse(*a, **k): raise OSError("the recording test tried the network")
+socket.socket.connect = refuse
+import requests_mock
+import osops
+import osops.testing.recorder as recorder
+from osops import flavors, images
+from osops.testing.replay import Replay
+player = Replay(sys.argv[1], bases={n: f"http://{sys.argv[2]}:{p}" for n, p in
+                (("identity", 5000), ("image", 9292), ("compute", 8774), ("network", 9696))})
+adapter = requests_mock.Adapter()
+adapter.add_matcher(player.match)
+recorder.HTTPAdapter = lambda: adapter  # the recorder's transport: the replayed cloud
+for listing in (images.list_images, flavors.list_flavors):
+    conn = osops.connect(auth_url=f"http://{sys.argv[2]}:5000", username="admin", password=sys.argv[3],
+                         project_name="admin", user_domain_id="default", project_domain_id="default")
+    listing(conn)
+"""
+
+
+def test_osops_record_saves_every_connection_of_a_python_script_once_at_exit(clean_env):
+    import subprocess
+    import sys
+
+    path = clean_env / "api.json"
+    source = pathlib.Path(__file__).parent.parent / "cassettes" / "boot.json"
+    done = subprocess.run([sys.executable, "-c", RECORD_TWO_CONNECTIONS, str(source), HOST, PASSWORD],
+                          env={**os.environ, "OSOPS_RECORD": str(path)}, capture_output=True, text=True,
+                          timeout=120, cwd=pathlib.Path(__file__).parent.parent.parent)
+    assert done.returncode == 0, done.stderr
+    text = path.read_text()
+    assert PASSWORD not in text and HOST not in text
+    data = json.loads(text)
+    assert data["command"] == "python api"
+    calls = [f"{i['request']['method']} {i['request']['url']}" for i in data["interactions"]]
+    assert calls.count("POST {identity}/v3/auth/tokens") == 2  # both connections
+    assert "GET {image}/v2/images" in calls and "GET {compute}/v2.1/flavors/detail" in calls
+
+
+def test_record_into_a_missing_directory_is_refused_before_any_call(server, clean_env, monkeypatch, capsys):
+    player = server("image-list")
+    missing = clean_env / "no" / "such" / "dir" / "x.json"
+    point_at_server(monkeypatch)
+    assert main(["--record", str(missing), "image", "list"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"--record {missing}: there is no directory {missing.parent}; create it or record elsewhere\n"
+    assert player.calls == []
+
+
+def test_a_recording_that_cannot_be_written_is_one_line_and_exit_1(server, clean_env, monkeypatch, capsys):
+    server("image-list")
+    target = clean_env / "a-directory"
+    target.mkdir()  # the cassette's path is taken: os.replace onto a directory fails
+    point_at_server(monkeypatch)
+    code = main(["--record", str(target), "image", "list", "-f", "value", "-c", "Name"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "cirros-0.6.2-x86_64-disk" in out  # the command itself ran
+    assert err.splitlines()[-1].startswith(f"osops: cannot write the recording {target}: ")
+    assert "Traceback" not in err and list(target.iterdir()) == []
