@@ -15,28 +15,11 @@ small edit that the test names (an address, a dropped call).
                                               the port list by device_id)
   tests/cassettes/host-ping-all.json          ping --all: the ACTIVE server list
 
-They need setup, so tools/record-cassettes does not make them.  To re-record
-(root, in the repo, loopback cloud up with no servers; nothing is pinged:
-hostrec has no floating address):
-
-  export OS_CLIENT_CONFIG_FILE=/var/tmp/osops-devcloud/clouds.yaml
-  O="/tmp/v/bin/openstack --os-cloud devstack-admin"
-  osops() { .venv/bin/osops --os-cloud devstack-admin "$@"; }
-  rec() { osops --record tests/cassettes/host-$1.json "${@:2}" || true; }
-  osops boot hostrec --flavor m1.tiny --image cirros-0.6
-  $O port create --network private --device-owner network:dhcp --device dhcp-hostrec hostrec-dhcp
-  $O router create hostrec-router; $O router add subnet hostrec-router private-subnet
-  P=$($O port list --server hostrec -f value -c ID)
-  ip link add hostrec-br type bridge
-  ip link add tap${P:0:11} type veth peer name hostrec-p; ip link set tap${P:0:11} master hostrec-br
-  rec bridge-show bridge show hostrec-br
-  rec ping-auto ping hostrec --netns auto --address-type floating --count 1
-  rec ping-all ping --all --address-type floating --count 1
-  for i in $(seq 40); do $O server add network hostrec private; done
-  rec bridge-show-many bridge show hostrec-br
-  ip link del tap${P:0:11}; ip link del hostrec-br
-  $O router remove subnet hostrec-router private-subnet; $O router delete hostrec-router
-  $O port delete hostrec-dhcp; osops delete hostrec --wait
+tools/record-cassettes records them with the others (as root): it boots
+hostrec, makes the dhcp port, the router and its interface, the bridge
+hostrec-br with a veth named after hostrec's port, records the sessions
+(nothing is pinged: hostrec has no floating address), attaches the 40
+interfaces, records host-bridge-show-many, and removes all of it again.
 """
 
 import contextlib

@@ -18,20 +18,21 @@ from osops.scenario.signals import Guard
 from osops.testing import replay
 from tests.unit import test_smoke
 from tests.unit.conftest import cassette
-from tests.unit.test_smoke import SERVER_ID, FakePinger, edit, live
+from tests.unit.test_smoke import SERVER_ID, FakePinger, booted, edit, live
 
 fake_ping = test_smoke.fake_ping  # the same fixtures: no pinging, no sleeping between polls
 quick_waits = test_smoke.quick_waits
 
 EMPTY = {"osops_cassette": 1, "command": "", "interactions": []}
 LAB = ("scenario", "run", "lab-demo", "--run-id", "labrec1")
+LAB_1 = booted("lab-demo")["osops-labrec1-lab-1"]  # the server the lab demo suspends
 
 
 @pytest.fixture
 def bridges(monkeypatch):
     """The host's bridges, as the bridge step sees them (no ip command run)."""
     found = [Bridge(name="br100", type="linux", bridge_id="8000.0017a447a8a9",
-                    ports=(BridgePort("eth0"), BridgePort("tapca282db8-4b", owner="osops-labrec1-lab-1")))]
+                    ports=(BridgePort("eth0"), BridgePort(f"tap{LAB_1[:11]}", owner="osops-labrec1-lab-1")))]
     monkeypatch.setattr("osops.host.bridges.list_bridges", lambda conn=None, **kw: list(found))
     return found
 
@@ -66,7 +67,7 @@ def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_ping, bri
     posts = [c for c in r.calls if c.startswith("POST") and c.endswith("/v2.1/servers")]
     assert len(posts) == 1  # Nova multi-create: one request for three servers
     single = {c.rsplit("/", 1)[1] for c in r.calls if re.match(r"GET .*/servers/[0-9a-f-]{36}$", c)}
-    assert single == {"ca282db8-4bd4-4b55-851c-c7748b79f8c0"}  # only the one suspended alone
+    assert single == {LAB_1}  # only the one suspended alone
     assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
     assert "narration" not in r.out and "say" not in r.out  # narration stays out of the summary
 

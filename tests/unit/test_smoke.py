@@ -18,7 +18,16 @@ import pytest
 from osops.host.models import PingResult, Target
 from tests.unit.conftest import cassette
 
-SERVER_ID = "10822c9a-5c33-4c47-9b9c-807d6e82e0db"  # booted in smoke.json
+
+def booted(name):
+    """{server name: id} of what the recorded session *name* booted (the
+    list by the boot's reservation id names them)."""
+    [listed] = [i["response"]["json"]["servers"] for i in cassette(name)["interactions"]
+                if "reservation_id" in (i["request"]["query"] or {})]
+    return {s["name"]: s["id"] for s in listed}
+
+
+SERVER_ID = booted("smoke")["osops-smokerec1-smoke"]
 SMOKE = ("smoke", "--run-id", "smokerec1")
 STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
          "ping", "suspend", "resume", "delete"]
@@ -243,7 +252,11 @@ def test_endpoint_down(cli):
     assert r.code == 1
     status, detail = live(r)["catalog"]
     assert status == "FAIL"
-    assert detail.startswith("placement http://placement.osops.invalid (public/internal/admin) does not answer: ")
+    [token] = [i["response"]["json"]["token"] for i in cassette("smoke")["interactions"]
+               if i["request"]["url"].endswith("/v3/auth/tokens")]
+    [placement] = [s for s in token["catalog"] if s["type"] == "placement"]
+    interfaces = "/".join(e["interface"] for e in placement["endpoints"])  # in the catalog's order
+    assert detail.startswith(f"placement http://placement.osops.invalid ({interfaces}) does not answer: ")
     assert all(s == "PASS" for n, (s, _) in live(r).items() if n not in ("catalog", "ping"))
 
 
