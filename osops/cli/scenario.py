@@ -40,12 +40,14 @@ class RunCommand(CloudCommand, Command):
         return parser
 
     def run_scenario(self, scenario, a):
+        from osops import demo
         from osops.scenario import engine, junit, text
 
         only, skip = _names(a.only), _names(a.skip)
         engine.select(scenario, only, skip)  # bad step names fail before connecting
         if a.run_id:
             engine.check_run_id(a.run_id)
+        run_id = demo.run_id(self.cloud, scenario.name, a.run_id)  # the demo replays a recorded run
         width = text.width_for(scenario)
         err = self.app.stderr
 
@@ -53,7 +55,7 @@ class RunCommand(CloudCommand, Command):
             err.write("\n".join(text.live_lines(result, width)) + "\n")
             err.flush()
 
-        run = engine.Engine(self.cloud, scenario, run_id=a.run_id, keep=a.keep, only=only, skip=skip,
+        run = engine.Engine(self.cloud, scenario, run_id=run_id, keep=a.keep, only=only, skip=skip,
                             timeout=a.timeout, on_result=live, notify=self.app.warn,
                             on_change=self.progress())
         err.write(f"{scenario.name}: run {run.run_id} (servers osops-{run.run_id}-..., "

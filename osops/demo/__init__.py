@@ -2,14 +2,17 @@
 cloud (tools/devcloud), replayed so that osops runs with no cloud at all.
 
 Each command replays its own recording, so every run starts from the
-state in which that command was recorded.
+state in which that command was recorded.  tools/record-cassettes writes
+them, with the loopback cloud's old uec cirros images hidden: the demo
+has the one cirros image of today's devstack.
 """
 
 import pathlib
 
 HERE = pathlib.Path(__file__).parent
+SCENARIO = "lab-demo"  # the one scenario run recorded (smoke has its own command)
 ALIASES = {"server create": "boot", "server suspend": "suspend", "server resume": "resume",
-           "server delete": "delete"}
+           "server delete": "delete", "scenario run": SCENARIO}
 NOTICE = "osops demo cloud: replaying {file} recorded from a real cloud; nothing leaves this machine"
 
 
@@ -29,22 +32,62 @@ def recording(command):
     name = ALIASES.get(command, command).replace(" ", "-")
     path = HERE / f"{name}.json"
     if not path.exists():
-        have = ", ".join(sorted(p.stem.replace("-", " ") for p in HERE.glob("*.json")))
+        have = ", ".join(sorted(f"scenario run {p.stem}" if p.stem == SCENARIO else p.stem.replace("-", " ")
+                                for p in HERE.glob("*.json")))
         raise UsageError(f"the demo cloud has no recording of '{command}'; it has: {have}")
     return path
 
 
 def connect(command, warn):
-    """A connection answered by the recording of *command*."""
-    from osops.cloud import connect as cloud_connect
+    """A connection answered by the recording of *command*.
+
+    Its configuration is built here, not read: neither clouds.yaml nor
+    OS_CLOUD/OS_* variables (which named this demo) are looked at again.
+    """
+    from openstack import config as sdk_config
+    from openstack import connection
+
+    from osops.cloud import _session_factory
     from osops.testing.replay import Replay
 
     path = recording(command)
     warn(NOTICE.format(file=f"osops/demo/{path.name}"))
     player = Replay(str(path))
-    conn = cloud_connect(None, warn=warn, session=player.session(), auth_url=player.auth_url,
-                         username="admin", password="demo", project_name="admin",
-                         user_domain_id="default", project_domain_id="default",
-                         identity_api_version="3")
+    loader = sdk_config.OpenStackConfig(load_yaml_config=False, load_envvars=False, app_name="osops",
+                                        session_constructor=_session_factory(player.session()))
+    region = loader.get_one(auth_type="password", identity_api_version="3", auth={
+        "auth_url": player.auth_url, "username": "admin", "password": "demo", "project_name": "admin",
+        "user_domain_id": "default", "project_domain_id": "default"})
+    conn = connection.Connection(config=region)
     conn.osops_replayed = True  # its addresses are recorded ones: never ping them
+    conn.osops_recorded = player.command
     return conn
+
+
+def run_id(conn, scenario, wanted):
+    """The run id for a run of *scenario* (its name) on *conn*: *wanted*
+    (None: a random one) on a real cloud.  On the demo, the run id of the
+    recorded run, since the recorded server names and tag queries carry
+    it; a run the demo did not record is a clean error."""
+    command = getattr(conn, "osops_recorded", None)
+    if command is None:
+        return wanted
+    from osops.errors import UsageError
+
+    recorded = _option(command, "--run-id")
+    if scenario not in command.split()[:3]:
+        raise UsageError(f"the demo cloud has recorded '{command.split(' --')[0]}', not a run of {scenario}")
+    if wanted not in (None, recorded):
+        raise UsageError(f"the demo cloud recorded this run with --run-id {recorded}; leave --run-id out")
+    return recorded
+
+
+def _option(command, name):
+    """The value of option *name* in a recorded command line, or None."""
+    words = (command or "").split()
+    for i, word in enumerate(words):
+        if word == name and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith(name + "="):
+            return word.split("=", 1)[1]
+    return None
