@@ -430,8 +430,8 @@ _RECORDERS = {}  # OSOPS_RECORD path -> the one Recorder of this process
 
 def _recorded_session(path):
     """A session recorded into *path*: every connection of the process
-    shares one recorder, saved once at exit (a save per connection would
-    leave only the last one's calls)."""
+    shares one recorder, saved once at exit (with a save per connection,
+    the last save would leave one connection's calls only)."""
     from osops.testing.recorder import Recorder
 
     recorder = _RECORDERS.get(path)
