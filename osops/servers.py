@@ -42,14 +42,15 @@ def find_server(conn, name_or_id, all_projects=False):
 
 
 def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1,
-         metadata=None, wait=True, timeout=DEFAULT_TIMEOUT, on_change=None):
+         metadata=None, wait=True, timeout=DEFAULT_TIMEOUT, on_change=None, on_booted=None):
     """Boot *count* servers and return them (ACTIVE when *wait*).
 
     *image*, *flavor* and *network* are names, ids or model objects; names
     are resolved with one list call each.  With no *network*, the only
     usable one is taken; with none at all the server boots without a
     network, and a warning says so.  Several servers get Nova's names
-    ``NAME-1`` ... ``NAME-N``.
+    ``NAME-1`` ... ``NAME-N``.  *on_booted* hears of them as first listed,
+    before the wait (so a caller can clean them up when the wait fails).
     """
     if count < 1:
         raise UsageError(f"--count must be 1 or more, not {count}")
@@ -70,10 +71,12 @@ def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1
     response = conn.compute.post("/servers", json={"server": body},
                                  microversion=BOOT_MICROVERSION, raise_exc=True)
     reservation = response.json()["reservation_id"]
-    booted = list_servers(conn, reservation_id=reservation)
+    booted = sorted(list_servers(conn, reservation_id=reservation), key=lambda s: s.name)
+    if on_booted:
+        on_booted(booted)
     if wait:
         booted = wait_for_status(conn, booted, "ACTIVE", timeout, on_change, reservation_id=reservation)
-    return sorted(booted, key=lambda s: s.name)
+    return booted
 
 
 def wait_for(conn, servers, done, timeout=DEFAULT_TIMEOUT, on_change=None, fail_on_error=True,

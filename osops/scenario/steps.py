@@ -244,10 +244,10 @@ def boot(ctx, args, step):
     if not isinstance(network, models.Network):
         network = choose_network(ctx.conn, network or None)
     ctx.creating()  # from here on, cleanup looks for this run's tag
+    # the boot's own wait: its reservation list is the first round, and it polls only the reservation
     booted = ops.boot(ctx.conn, name, image=image, flavor=flavor, network=network,
-                      key_name=args["key_name"] or None, count=count, metadata=ctx.tag, wait=False)
-    ctx.track(booted)
-    booted = ops.wait_for_status(ctx.conn, booted, "ACTIVE", ctx.wait_timeout(step), ctx.on_change)
+                      key_name=args["key_name"] or None, count=count, metadata=ctx.tag,
+                      timeout=ctx.wait_timeout(step), on_change=ctx.on_change, on_booted=ctx.track)
     ctx.track(booted)
     if len(booted) == 1:
         detail = f"{booted[0].name} ACTIVE{_where(booted[0])}"
