@@ -177,5 +177,7 @@ def _braces_hint(node, key_node):
 
 
 def shown(value):
-    """*value* as a message quotes it: 'text', or its repr."""
-    return f"'{value}'" if isinstance(value, str) else repr(value)
+    """*value* as a message quotes it: 'text', or its repr (also for text
+    with a line break or another unprintable character: a message stays one
+    line)."""
+    return f"'{value}'" if isinstance(value, str) and value.isprintable() else repr(value)

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from osops.errors import UsageError
@@ -281,5 +281,6 @@ STEP = st.one_of(st.sampled_from(list(ACTIONS) + ["bot"]), st.dictionaries(KEYS,
                        st.one_of(VALUE, st.lists(STEP, max_size=6),
                                  st.dictionaries(st.sampled_from(["x", "n", "web", "1a"]), SCALAR)),
                        max_size=4))
+@example({"steps": ["0\r0"]})  # a line break inside a quoted action name
 def test_any_scenario_shaped_yaml_gives_a_scenario_or_a_clean_error(doc):
     _check_any(yaml.safe_dump(doc, allow_unicode=True))
