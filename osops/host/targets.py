@@ -49,7 +49,7 @@ def server_targets(conn, servers, address_type="any", netns=None):
         for a in chosen[server.id]:
             ns, note = chooser(server, a) if chooser else (netns, "")
             if getattr(conn, "osops_replayed", False):
-                error = REPLAYED
+                error, note = REPLAYED, ""  # not pinged from anywhere: this host's namespaces do not matter
             else:
                 error = default_route_only(a.addr, netns == AUTO) if ns is None and a.type == "fixed" else ""
             targets.append(Target(address=a.addr, server=server.name, netns=ns, note=note, error=error))
