@@ -10,19 +10,24 @@ small edit that the test names (an address, a dropped call).
                                               the dhcp port, the router interface), server list
   tests/cassettes/host-bridge-show-many.json  the same after 40 more interfaces were
                                               attached to hostrec
-  tests/cassettes/host-ping-auto.json         ping hostrec --netns auto: server list, network
-                                              list, router interface ports (ping_auto() adds
-                                              the port list by device_id)
+  tests/cassettes/host-ping-auto.json         ping hostrec --netns auto --address-type fixed:
+                                              server list, hostrec's port (by device_id), router
+                                              interface ports
   tests/cassettes/host-ping-all.json          ping --all: the ACTIVE server list
+  tests/cassettes/boot.json                   (the same cloud) its network list, which holds
+                                              hostrec's network: add_network_list()
 
 tools/record-cassettes records them with the others (as root): it boots
-hostrec, makes the dhcp port, the router and its interface, the bridge
-hostrec-br with a veth named after hostrec's port, records the sessions
-(nothing is pinged: hostrec has no floating address), attaches the 40
-interfaces, records host-bridge-show-many, and removes all of it again.
+hostrec, makes the dhcp port, the router and its interface, an empty
+namespace qrouter-<router id> (and no qdhcp- one), the bridge hostrec-br
+with a veth named after hostrec's port, records the sessions (no packet
+leaves that namespace: it has no interface, and hostrec has no floating
+address), attaches the 40 interfaces, records host-bridge-show-many, and
+removes all of it again.
 """
 
 import contextlib
+import copy
 import fcntl
 import json
 import os
@@ -60,27 +65,19 @@ def drop(data, path, query=None):
     return data
 
 
-def ping_auto():
-    """host-ping-auto with the call ``ping --netns auto`` makes first, the
-    servers' ports by device_id, which osops did not make when it was
-    recorded: its answer is hostrec's port from host-bridge-show's port list
-    (recorded in the same session, see above).  Once host-ping-auto is
-    re-recorded with it, this adds nothing."""
-    data = recorded("host-ping-auto")
-    query = {"device_id": [SERVER["id"]]}
-    if not any(i["request"]["url"].endswith("/v2.0/ports") and i["request"]["query"] == query
-               for i in data["interactions"]):
-        item = json.loads(json.dumps(interaction(BRIDGE_SHOW, "/v2.0/ports")))
-        item["request"]["query"] = query
-        item["response"]["json"] = {"ports": [PORT]}
-        data["interactions"].append(item)
+def add_network_list(data):
+    """*data* with a network list, as for a server whose port does not say
+    its network (host-ping-auto has none: hostrec's port said it): the one
+    boot.json recorded on the same cloud, which holds hostrec's network."""
+    data["interactions"].append(copy.deepcopy(interaction(recorded("boot"), "/v2.0/networks")))
     return data
 
 
 def add_network_called(data, name):
-    """*data* (ping_auto()) with a second network called *name* in the
-    network list: the recorded one with another id (its digits reversed)."""
-    networks = body(data, "/v2.0/networks")["networks"]
+    """*data* with the network list of :func:`add_network_list` and in it a
+    second network called *name*: the recorded one with another id (its
+    digits reversed)."""
+    networks = body(add_network_list(data), "/v2.0/networks")["networks"]
     [like] = [n for n in networks if n["name"] == name]
     networks.append({**like, "id": like["id"][::-1]})
     return data
@@ -99,7 +96,9 @@ _PORTS = body(BRIDGE_SHOW, "/v2.0/ports")["ports"]
 [PORT] = [p for p in _PORTS if p["device_id"] == SERVER["id"]]  # its tap's port
 [DHCP_PORT] = [p for p in _PORTS if p["device_owner"] == "network:dhcp"]
 PING_AUTO = recorded("host-ping-auto")
-[NETWORK] = body(PING_AUTO, "/v2.0/networks")["networks"]  # private
+PORT_QUERY = {"device_id": [SERVER["id"]]}
+[NETWORK] = [n for n in body(recorded("boot"), "/v2.0/networks")["networks"]  # private
+             if n["id"] == PORT["network_id"] and n["name"] in SERVER["addresses"]]
 ROUTER_QUERY = {"device_owner": list(ROUTER_OWNERS)}
 [ROUTER_PORT] = body(PING_AUTO, "/v2.0/ports", ROUTER_QUERY)["ports"]  # hostrec-router's interface
 

@@ -162,14 +162,14 @@ def test_root_without_net_raw_gets_the_reason_per_target(lan):
 def test_netns_auto_finds_the_networks_namespace(kind, lan, osops_cli, monkeypatch):
     """The namespace is named after the recorded network (qdhcp) or the
     router of its recorded interface port (qrouter), and joins the LAN.
-    Edits to the recording (cloud.ping_auto()): hostrec's fixed address
-    becomes b's (the LAN stands in for the network); the network list is
-    dropped (hostrec's port names the network), and with a qdhcp namespace
-    the router port list too, as osops must not ask for them."""
+    Edits to host-ping-auto (which has no network list: hostrec's port
+    names the network): hostrec's fixed address becomes b's (the LAN stands
+    in for the network), and with a qdhcp namespace the router port list is
+    dropped, as osops must not ask for it."""
     router_id = cloud.ROUTER_PORT["device_id"]
     assert cloud.ROUTER_PORT["network_id"] == cloud.NETWORK["id"]
     name = f"qdhcp-{cloud.NETWORK['id']}" if kind == "qdhcp" else f"qrouter-{router_id}"
-    data = cloud.drop(cloud.ping_auto(), "/v2.0/networks")
+    data = cloud.recorded("host-ping-auto")
     [recorded] = cloud.body(data, "/servers/detail")["servers"][0]["addresses"][cloud.NETWORK["name"]]
     cloud.set_addresses(data, {cloud.NETWORK["name"]: [{**recorded, "addr": lan["addr_b"]}]})
     if kind == "qdhcp":

@@ -17,6 +17,25 @@ def cassette(name):
     return json.loads((CASSETTES / f"{name}.json").read_text())
 
 
+def reservation_lists(name):
+    """The ``GET /servers/detail?reservation_id=`` calls of the recorded
+    session *name*, in order: its boot's list, then the wait's polls of
+    several servers."""
+    return [i for i in cassette(name)["interactions"] if "reservation_id" in (i["request"]["query"] or {})]
+
+
+def booted(name):
+    """{server name: id} of what the recorded session *name* booted (its
+    boot's list by the reservation id names them)."""
+    return {s["name"]: s["id"] for s in reservation_lists(name)[0]["response"]["json"]["servers"]}
+
+
+def reservation(name):
+    """The reservation id the boot of the recorded session *name* got."""
+    [rid] = {i["request"]["query"]["reservation_id"][0] for i in reservation_lists(name)}
+    return rid
+
+
 @dataclass
 class Result:
     code: int

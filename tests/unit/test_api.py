@@ -55,13 +55,15 @@ def test_boot_reports_status_changes_to_a_callback(connect):
 
 
 def test_boot_of_several_polls_only_their_reservation(connect):
-    from tests.unit.derive import reservation_polls
+    from tests.unit.conftest import reservation, reservation_lists
 
-    conn, player = connect(reservation_polls("boot-count"))
+    conn, player = connect("boot-count")
     booted = servers.boot(conn, "lab", image="cirros-0.6", flavor="1", count=3)
     assert [(s.name, s.status) for s in booted] == [("lab-1", "ACTIVE"), ("lab-2", "ACTIVE"), ("lab-3", "ACTIVE")]
     lists = [c for c in player.calls if "/servers/detail" in c]
-    assert lists and all(c.endswith("/servers/detail?reservation_id=r-f99lgy2n") for c in lists)
+    # the boot's list, then one poll per recorded round until all were ACTIVE; nothing else listed
+    assert lists == [f"GET http://compute.osops.invalid/v2.1/servers/detail?reservation_id={reservation('boot-count')}"
+                     ] * len(reservation_lists("boot-count"))
 
 
 def test_choose_network_takes_the_only_usable_one(connect):

@@ -14,8 +14,7 @@ import urllib.parse
 import pytest
 
 from osops import wait
-from tests.unit.conftest import cassette
-from tests.unit.derive import reservation_polls
+from tests.unit.conftest import booted, cassette, reservation
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 COLD = ["GET identity /", "POST identity /v3/auth/tokens"]
@@ -143,7 +142,8 @@ def test_boot_by_names_warm(cli):
     assert shape(cold.calls)[:2] == COLD
     r = cli("boot", *BOOT)
     assert r.code == 0, r.err
-    recorded = _statuses(cassette("boot"), "/servers/9d7d2503-43e1-493b-a047-de7009fed628")
+    [sid] = booted("boot").values()
+    recorded = _statuses(cassette("boot"), f"/servers/{sid}")
     rounds = 1 + next(i for i, s in enumerate(recorded) if s == ["ACTIVE"])  # polls until ACTIVE is seen
     assert shape(r.calls) == BOOT_CALLS + ["GET compute /v2.1/servers/{id}"] * rounds
 
@@ -151,8 +151,9 @@ def test_boot_by_names_warm(cli):
 def test_boot_polls_nothing_when_the_reservation_list_shows_active(cli):
     # Derived: the reservation list answered with the recorded ACTIVE server.
     data = cassette("boot")
+    [sid] = booted("boot").values()
     active = next(i["response"]["json"]["server"] for i in data["interactions"]
-                  if i["request"]["method"] == "GET" and "/servers/9d7d2503" in i["request"]["url"]
+                  if i["request"]["method"] == "GET" and i["request"]["url"].endswith(f"/servers/{sid}")
                   and i["response"]["json"]["server"]["status"] == "ACTIVE")
     for item in data["interactions"]:
         if "reservation_id" in (item["request"].get("query") or {}):
@@ -164,15 +165,15 @@ def test_boot_polls_nothing_when_the_reservation_list_shows_active(cli):
 
 
 def test_boot_ten_waits_with_one_list_call_per_round(cli):
-    # Derived: the recorded 3-server boot with reservation-filtered polls, scaled to 10 servers.
-    data = reservation_polls("boot-count")
+    # Derived: the recorded 3-server boot (its polls list the reservation), scaled to 10 servers.
+    data = cassette("boot-count")
     for item in data["interactions"]:
         body = item["response"].get("json") or {}
         if "servers" in body and body["servers"]:
             template = body["servers"][0]
             body["servers"] = [{**template, "id": f"00000000-0000-4000-8000-{i:012d}", "name": f"lab-{i}"}
                                for i in range(1, 11)]
-    cli(reservation_polls("boot-count"), "boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6")
+    cli("boot-count", "boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6")
     r = cli(data, "boot", "lab", "--count", "10", "--flavor", "1", "--image", "cirros-0.6", "-f", "json")
     assert r.code == 0, r.err
     assert len(r.json()) == 10
@@ -181,7 +182,7 @@ def test_boot_ten_waits_with_one_list_call_per_round(cli):
     recorded = _statuses(data, "/servers/detail")  # the reservation list, then the polls
     rounds = next(i for i, s in enumerate(recorded) if set(s) == {"ACTIVE"})
     assert calls[5:] == ["GET compute /v2.1/servers/detail"] * rounds  # one list call per round
-    assert all(c.endswith("?reservation_id=r-f99lgy2n") for c in r.calls if "/servers/detail" in c)
+    assert all(c.endswith(f"?reservation_id={reservation('boot-count')}") for c in r.calls if "/servers/detail" in c)
 
 
 @pytest.mark.parametrize(("name", "argv", "acts", "poll"), [

@@ -2,8 +2,7 @@
 
 import sys
 
-from tests.unit.conftest import cassette
-from tests.unit.derive import reservation_polls
+from tests.unit.conftest import cassette, reservation, reservation_lists
 
 
 def requests_to(result, fragment, method=None):
@@ -44,15 +43,16 @@ def _private_net_id():
 
 
 def test_boot_several_servers_waits_with_one_list_call_per_round(cli):
-    # Derived: recorded before boot polled only its reservation (see derive.py).
-    r = cli(reservation_polls("boot-count"), "boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6",
+    r = cli("boot-count", "boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6",
             "-f", "json")
     assert r.code == 0, r.err
     assert sorted(s["Name"] for s in r.json()) == ["lab-1", "lab-2", "lab-3"]
     assert all(s["Status"] == "ACTIVE" for s in r.json())
     assert not [c for c in r.calls if "/servers/" in c and "detail" not in c and c.startswith("GET")]
     lists = requests_to(r, "/servers/detail", "GET")
-    assert lists and all(c.endswith("/servers/detail?reservation_id=r-f99lgy2n") for c in lists)
+    # the boot's list, then one poll per recorded round until all were ACTIVE
+    assert len(lists) == len(reservation_lists("boot-count"))
+    assert all(c.endswith(f"/servers/detail?reservation_id={reservation('boot-count')}") for c in lists)
 
 
 def test_ambiguous_image_lists_every_candidate(cli):

@@ -26,7 +26,9 @@ def calls_to(calls, path):
 
 
 def test_network_from_the_servers_port_even_with_two_networks_of_its_name(clean_env, monkeypatch):
-    data = cloud.add_network_called(cloud.ping_auto(), cloud.NETWORK["name"])
+    """Edit: a network list with two networks of its name is added, which
+    osops must not ask for (hostrec's port names the network)."""
+    data = cloud.add_network_called(cloud.recorded("host-ping-auto"), cloud.NETWORK["name"])
     target, calls = choose(monkeypatch, data, [f"qdhcp-{OTHER_ID}", f"qdhcp-{NET_ID}"])
     assert (target.netns, target.note) == (f"qdhcp-{NET_ID}", "")
     assert len(calls_to(calls, "/v2.0/ports")) == 1 and calls_to(calls, "/v2.0/networks") == []
@@ -34,8 +36,9 @@ def test_network_from_the_servers_port_even_with_two_networks_of_its_name(clean_
 
 def test_one_port_list_call_for_all_servers(clean_env, monkeypatch):
     """Edit: the server list holds hostrec twice more under other ids (and
-    other MACs, so no port says their network: the name does)."""
-    data = cloud.ping_auto()
+    other MACs, so no port says their network: the name does, from the
+    network list that is added)."""
+    data = cloud.add_network_list(cloud.recorded("host-ping-auto"))
     listed = cloud.body(data, "/servers/detail")["servers"]
     for n in (1, 2):
         listed.append({**listed[0], "id": f"{listed[0]['id'][:-1]}{n}", "name": f"hostrec-{n}",
@@ -57,12 +60,12 @@ def test_one_port_list_call_for_all_servers(clean_env, monkeypatch):
                "name the namespace with --netns")),
 ])
 def test_without_a_port_the_network_of_its_name(clean_env, monkeypatch, networks, expected):
-    """Edit: the port list by device_id answers no port (as for a server
-    whose port the user may not see)."""
-    data = cloud.ping_auto()
-    cloud.body(data, "/v2.0/ports", {"device_id": [cloud.SERVER["id"]]})["ports"] = []
-    if networks == 2:
-        data = cloud.add_network_called(data, "private")
+    """Edits: the port list by device_id answers no port (as for a server
+    whose port the user may not see), and the network list is added (with
+    a second "private" for two)."""
+    data = cloud.recorded("host-ping-auto")
+    cloud.body(data, "/v2.0/ports", cloud.PORT_QUERY)["ports"] = []
+    data = cloud.add_network_list(data) if networks == 1 else cloud.add_network_called(data, "private")
     target, calls = choose(monkeypatch, data, [f"qdhcp-{NET_ID}", f"qdhcp-{OTHER_ID}"])
     assert (target.netns, target.note) == expected
     assert len(calls_to(calls, "/v2.0/networks")) == 1

@@ -24,7 +24,7 @@ def url(player, recorded_url):
 
 def test_query_matching_ignores_the_order_of_parameters_and_values():
     data = cassette("host-ping-auto")
-    [ports] = [i for i in recorded(data, "GET", "/v2.0/ports") if i["request"]["query"]]
+    [ports] = [i for i in recorded(data, "GET", "/v2.0/ports") if "device_owner" in i["request"]["query"]]
     owners = ports["request"]["query"]["device_owner"]
     assert len(owners) == 3
     # Derived: a second parameter, so that the order of keys can differ too.

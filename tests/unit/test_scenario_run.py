@@ -17,8 +17,8 @@ from osops.scenario import Engine, bundled, engine, junit, load_file, load_text,
 from osops.scenario.signals import Guard
 from osops.testing import replay
 from tests.unit import test_smoke
-from tests.unit.conftest import cassette
-from tests.unit.test_smoke import SERVER_ID, FakePinger, booted, edit, live
+from tests.unit.conftest import booted, cassette, reservation, reservation_lists
+from tests.unit.test_smoke import SERVER_ID, FakePinger, edit, live
 
 fake_ping = test_smoke.fake_ping  # the same fixtures: no pinging, no sleeping between polls
 quick_waits = test_smoke.quick_waits
@@ -66,6 +66,12 @@ def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_ping, bri
                               ["osops-labrec1-lab-1"]]
     posts = [c for c in r.calls if c.startswith("POST") and c.endswith("/v2.1/servers")]
     assert len(posts) == 1  # Nova multi-create: one request for three servers
+    # the boot's wait lists only its reservation: the boot's list is its first round, then one per round
+    after_post = r.calls[r.calls.index(posts[0]) + 1:]
+    rounds = len(reservation_lists("lab-demo"))
+    assert after_post[:rounds + 1] == [
+        f"GET http://compute.osops.invalid/v2.1/servers/detail?reservation_id={reservation('lab-demo')}"] * rounds + [
+        "GET http://compute.osops.invalid/v2.1/servers/detail"]  # the servers step
     single = {c.rsplit("/", 1)[1] for c in r.calls if re.match(r"GET .*/servers/[0-9a-f-]{36}$", c)}
     assert single == {LAB_1}  # only the one suspended alone
     assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
@@ -74,9 +80,9 @@ def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_ping, bri
 
 def test_lab_demo_failed_boot_stops_and_cleanup_deletes_all_three(cli, bridges):
     def lab_1_error(interactions):
-        # Derived: in the list polls, lab-1 goes to ERROR where it went ACTIVE.
+        # Derived: in the boot's list polls (of its reservation), lab-1 goes to ERROR where it went ACTIVE.
         for i in interactions:
-            if i["request"]["url"].endswith("/servers/detail") and not i["request"]["query"]:
+            if "reservation_id" in (i["request"]["query"] or {}):
                 for s in i["response"]["json"]["servers"]:
                     if s["name"] == "osops-labrec1-lab-1" and s["status"] == "ACTIVE":
                         s.update(status="ERROR", fault={"code": 500, "message": "Build of instance aborted"})
@@ -93,10 +99,10 @@ def test_lab_demo_failed_boot_stops_and_cleanup_deletes_all_three(cli, bridges):
 
 def test_address_of_several_servers_polls_one_list_per_round(clean_env):
     def active_before_addresses(interactions):
-        # Derived: the list poll where all three lab servers are first ACTIVE shows
-        # them without addresses yet (Nova may say ACTIVE before the port is bound).
+        # Derived: the boot's list poll (of its reservation) where all three lab servers are
+        # first ACTIVE shows them without addresses yet (Nova may say ACTIVE before the port is bound).
         for i in interactions:
-            if i["request"]["url"].endswith("/servers/detail") and not i["request"]["query"]:
+            if "reservation_id" in (i["request"]["query"] or {}):
                 lab = [s for s in i["response"]["json"]["servers"] if s["name"].startswith("osops-labrec1-")]
                 if all(s["status"] == "ACTIVE" for s in lab):
                     for s in lab:

@@ -16,16 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from osops.host.models import PingResult, Target
-from tests.unit.conftest import cassette
-
-
-def booted(name):
-    """{server name: id} of what the recorded session *name* booted (the
-    list by the boot's reservation id names them)."""
-    [listed] = [i["response"]["json"]["servers"] for i in cassette(name)["interactions"]
-                if "reservation_id" in (i["request"]["query"] or {})]
-    return {s["name"]: s["id"] for s in listed}
-
+from tests.unit.conftest import booted, cassette
 
 SERVER_ID = booted("smoke")["osops-smokerec1-smoke"]
 SMOKE = ("smoke", "--run-id", "smokerec1")
@@ -396,21 +387,23 @@ def test_cleanup_needs_a_run_or_all(cli):
     assert "nothing to clean up: no server is tagged by run nosuchrun" in r.err
 
 
-KEPT_ID = "83dd1ebd-6d85-4a7b-a1f1-bdc8a2a92158"  # the server cleanup.json deletes
+[KEPT_ID] = [s["id"] for r in responses(cassette("cleanup")["interactions"], "GET", "/servers/detail")
+             for s in r["json"]["servers"]]  # the one server cleanup.json lists and deletes
 
 
 def _more_runs(interactions):
     """Derived from cleanup.json: the list also shows a server of another run
-    (the recorded one, with another id, name and run tag) and a server no run
-    tagged; the second run's DELETE is the recorded one with its id; the list
-    polled after the deletes shows only the untagged server."""
+    (the recorded one, with the id lab-demo recorded for its lab-1, that name
+    and run tag) and a server no run tagged (with the id boot.json recorded
+    for demo-1); the second run's DELETE is the recorded one with its id; the
+    list polled after the deletes shows only the untagged server."""
     listing = responses(interactions, "GET", "/servers/detail")[0]
     recorded = listing["json"]["servers"][0]
     other = copy.deepcopy(recorded)
-    other.update(id="0c7a3c52-5d1b-4d0e-9c3e-6f0d2a4b7e11", name="osops-otherrun1-lab-1",
+    other.update(id=booted("lab-demo")["osops-labrec1-lab-1"], name="osops-otherrun1-lab-1",
                  metadata={"osops-run": "otherrun1"})
     untagged = copy.deepcopy(recorded)
-    untagged.update(id="5e2b8f7a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", name="web", metadata={})
+    untagged.update(id=booted("boot")["demo-1"], name="web", metadata={})
     listing["json"]["servers"] += [other, untagged]
     (delete,) = [i for i in interactions if i["request"]["method"] == "DELETE"]
     second = copy.deepcopy(delete)
@@ -443,12 +436,14 @@ def test_cleanup_all_dry_run_deletes_nothing(cli):
 def test_cleanup_all_projects_lists_every_project(cli):
     def other_project(interactions):
         # Derived: the listing is asked for every project (the query osops sends with
-        # --all-projects) and the kept server belongs to another project.
+        # --all-projects) and the kept server belongs to another project (the demo
+        # user's, as smoke-nonadmin's token recorded it).
+        [token] = responses(cassette("smoke-nonadmin")["interactions"], "POST", "/v3/auth/tokens")
         for i in interactions:
             if i["request"]["url"].endswith("/servers/detail"):
                 i["request"]["query"] = {"all_tenants": ["True"]}
                 for s in i["response"]["json"]["servers"]:
-                    s["tenant_id"] = "9f3e1c2b4a5d4e6f8a7b9c0d1e2f3a4b"
+                    s["tenant_id"] = token["json"]["token"]["project"]["id"]
 
     r = cli(edit("cleanup", other_project), "cleanup", "--run", "keeprec1", "--all-projects", "-f", "json")
     assert r.code == 0, r.err
