@@ -1,12 +1,17 @@
 """Seed the devcloud like devstack.  Runs in the services' venv.
 
-usage: seed.py STATE_DIR identity|resources|wait-conductor
+usage: seed.py STATE_DIR identity|resources|network-node|wait-conductor
 
-identity:  projects demo and service, user demo, the service users, and the
-           catalog (keystone-manage bootstrap made admin and identity).
-resources: images, flavors, the shared network `private`.
+identity:     projects demo and service, user demo, the service users, and
+              the catalog (keystone-manage bootstrap made admin and identity).
+resources:    images, flavors, the shared network `private`.
+network-node: a network:dhcp port on each subnet with DHCP, as Neutron's
+              DHCP agent makes; prints one JSON line per port (network id,
+              port id, MAC, address/prefix) for devcloud to plug.
 Idempotent: whatever exists by name is left alone.
 """
+import ipaddress
+import json
 import struct
 import sys
 import time
@@ -157,6 +162,20 @@ def seed_resources(sess):
             "enable_dhcp": True}})
 
 
+def network_node(sess):
+    net = Api(sess, "network")
+    for subnet in net.get("/v2.0/subnets?enable_dhcp=True&ip_version=4")["subnets"]:
+        owner = "devcloud-dhcp-" + subnet["network_id"]
+        ports = net.get("/v2.0/ports?device_owner=network:dhcp&device_id=" + owner)["ports"]
+        port = ports[0] if ports else net.post("/v2.0/ports", {"port": {
+            "name": "dhcp", "network_id": subnet["network_id"], "device_owner": "network:dhcp",
+            "device_id": owner, "fixed_ips": [{"subnet_id": subnet["id"]}]}})["port"]
+        prefix = ipaddress.ip_network(subnet["cidr"]).prefixlen
+        address = next(f["ip_address"] for f in port["fixed_ips"] if f["subnet_id"] == subnet["id"])
+        print(json.dumps({"network_id": port["network_id"], "port_id": port["id"],
+                          "mac": port["mac_address"], "address": "%s/%d" % (address, prefix)}))
+
+
 def wait_conductor(timeout=120):
     """Wait until nova-conductor consumes its RPC queue (the queue is not
     durable, so it exists only once a conductor has declared it)."""
@@ -179,6 +198,7 @@ if __name__ == "__main__":
     if sys.argv[2] == "wait-conductor":
         wait_conductor()
     else:
-        {"identity": seed_identity, "resources": seed_resources}[sys.argv[2]](
-            admin_session())
-        print("seeded", sys.argv[2])
+        steps = {"identity": seed_identity, "resources": seed_resources, "network-node": network_node}
+        steps[sys.argv[2]](admin_session())
+        if sys.argv[2] != "network-node":
+            print("seeded", sys.argv[2])

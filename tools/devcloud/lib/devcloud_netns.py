@@ -1,0 +1,142 @@
+"""Kernel objects that make the devcloud's servers reachable on this host.
+
+A real Neutron host with the Linux bridge agent has, for each network, a
+bridge ``brq<network id[:11]>`` holding one ``tap<port id[:11]>`` per
+port, and a ``qdhcp-<network id>`` namespace on the network's DHCP port.
+The devcloud builds the same: devcloud itself makes each network's
+bridge and qdhcp namespace (as the DHCP agent would, without dnsmasq),
+and its virt driver (devcloud_virt) gives every server a namespace
+``devcloud-<server uuid>`` whose ``eth<N>`` carries the port's MAC and
+fixed addresses, plugged into the bridge through the port's tap.  The
+bridges have no uplink and no address on the host, so nothing is routed
+off them.
+
+Every object made here is noted in a record directory (one file per
+object) so that ``devcloud down`` removes exactly what was made.
+Standard library only: devcloud (outside the services' venv) uses it too.
+"""
+
+import ipaddress
+import os
+import subprocess
+
+
+def ip(*args, check=True):
+    """Run ``ip ARGS``; raise RuntimeError with its complaint when *check*."""
+    done = subprocess.run(["ip", *args], capture_output=True, text=True)
+    if check and done.returncode:
+        raise RuntimeError("ip %s: %s" % (" ".join(args), done.stderr.strip()))
+    return done.returncode == 0
+
+
+def bridge_name(network_id):
+    return "brq" + network_id[:11]
+
+
+def tap_name(port_id):
+    return "tap" + port_id[:11]
+
+
+def exists(link):
+    return ip("link", "show", link, check=False)
+
+
+def netns_exists(name):
+    return os.path.exists(os.path.join("/run/netns", name))
+
+
+class Record:
+    """The objects made, one empty file each in *directory*."""
+
+    def __init__(self, directory):
+        self.directory = directory
+
+    def add(self, kind, name):
+        os.makedirs(self.directory, exist_ok=True)
+        open(os.path.join(self.directory, "%s-%s" % (kind, name)), "w").close()
+
+    def drop(self, kind, name):
+        try:
+            os.unlink(os.path.join(self.directory, "%s-%s" % (kind, name)))
+        except FileNotFoundError:
+            pass
+
+    def remove_all(self):
+        """Delete every recorded object: namespaces first, then bridges."""
+        if not os.path.isdir(self.directory):
+            return []
+        entries = sorted(os.listdir(self.directory), key=lambda e: not e.startswith("netns-"))
+        for entry in entries:
+            kind, _, name = entry.partition("-")
+            if kind == "netns" and netns_exists(name):
+                ip("netns", "del", name, check=False)
+            elif kind == "link" and exists(name):
+                ip("link", "del", name, check=False)
+            self.drop(kind, name)
+        return entries
+
+
+def ensure_bridge(network_id, record):
+    """The network's bridge, made and brought up if missing."""
+    br = bridge_name(network_id)
+    if not exists(br):
+        if not ip("link", "add", br, "type", "bridge", check=False) and not exists(br):
+            raise RuntimeError("cannot make bridge %s" % br)  # lost no race: a real failure
+        record.add("link", br)
+    ip("link", "set", br, "up")
+    return br
+
+
+def ensure_netns(name, record):
+    if not netns_exists(name):
+        ip("netns", "add", name)
+        record.add("netns", name)
+        ip("-n", name, "link", "set", "lo", "up")
+
+
+def devices(namespace, prefix):
+    """Names of the links in *namespace* that start with *prefix*, sorted."""
+    done = subprocess.run(["ip", "-n", namespace, "-o", "link", "show"], capture_output=True, text=True)
+    names = [line.split(": ")[1].split("@")[0] for line in done.stdout.splitlines() if ": " in line]
+    return sorted(n for n in names if n.startswith(prefix))
+
+
+def plug(namespace, device, network_id, port_id, mac, addresses, record):
+    """Put a link in *namespace* (named *device*, or the next free
+    ``eth<N>`` when *device* is None) with *mac* and *addresses*
+    ("10.0.0.5/26" ...), its peer ``tap<port id>`` on the network's
+    bridge.  A tap that is already there is left as it is."""
+    tap = tap_name(port_id)
+    if exists(tap):
+        return
+    br = ensure_bridge(network_id, record)
+    ensure_netns(namespace, record)
+    if device is None:
+        taken = set(devices(namespace, "eth"))
+        device = next("eth%d" % i for i in range(len(taken) + 1) if "eth%d" % i not in taken)
+    temp = "dc" + port_id[:11]
+    ip("link", "add", tap, "type", "veth", "peer", "name", temp)
+    ip("link", "set", temp, "netns", namespace)
+    ip("-n", namespace, "link", "set", temp, "name", device)
+    ip("-n", namespace, "link", "set", device, "address", mac)
+    for address in addresses:
+        ip("-n", namespace, "addr", "add", address, "dev", device)
+    ip("-n", namespace, "link", "set", device, "up")
+    ip("link", "set", tap, "master", br)
+    ip("link", "set", tap, "up")
+    forget_neighbours(network_id, addresses)
+
+
+def forget_neighbours(network_id, addresses):
+    """Drop what the network's qdhcp namespace remembers of *addresses*: a
+    new server may have an earlier one's address (a real guest's
+    gratuitous ARP would tell; these namespaces send none)."""
+    qdhcp = "qdhcp-" + network_id
+    if netns_exists(qdhcp):
+        for address in addresses:
+            ip("-n", qdhcp, "neigh", "flush", "to", address.split("/")[0], check=False)
+
+
+def with_prefix(address, cidr):
+    """"10.0.0.5", "10.0.0.0/26" -> "10.0.0.5/26"."""
+    return "%s/%d" % (address, ipaddress.ip_network(cidr).prefixlen)

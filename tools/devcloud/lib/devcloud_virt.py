@@ -1,0 +1,92 @@
+"""Nova's fake virt driver, with a network namespace standing in for each server.
+
+Servers still run nothing, but each one's ports are plugged for real
+(devcloud_netns): the namespace ``devcloud-<uuid>`` answers ping on its
+fixed addresses from the network's qdhcp namespace, suspend, pause and
+power off take its links down and resume, unpause and power on bring them
+back, delete removes the namespace and with it the taps.  nova-compute
+runs as root; the record of what was made is in $DEVCLOUD_KERNEL_RECORD.
+"""
+
+import os
+
+from nova.virt import fake
+from oslo_log import log as logging
+
+import devcloud_netns as kernel
+
+LOG = logging.getLogger(__name__)
+RECORD = kernel.Record(os.environ.get("DEVCLOUD_KERNEL_RECORD", "/var/tmp/osops-devcloud/run/kernel"))
+
+
+def namespace(instance):
+    return "devcloud-" + instance.uuid
+
+
+def _addresses(vif):
+    return [kernel.with_prefix(fixed["address"], subnet["cidr"])
+            for subnet in vif["network"]["subnets"] for fixed in subnet["ips"]
+            if ":" not in fixed["address"]]
+
+
+class NetnsDriver(fake.FakeDriverWithoutFakeNodes):
+    """FakeDriverWithoutFakeNodes whose servers are network namespaces."""
+
+    def _plug(self, instance, vifs):
+        for vif in vifs or ():
+            try:
+                kernel.plug(namespace(instance), None, vif["network"]["id"],
+                            vif["id"], vif["address"], _addresses(vif), RECORD)
+            except RuntimeError as exc:  # the server stays up, unreachable; say why in the log
+                LOG.warning("cannot plug port %s: %s", vif["id"], exc, instance=instance)
+
+    def _links(self, instance, state):
+        for device in kernel.devices(namespace(instance), "eth"):
+            kernel.ip("-n", namespace(instance), "link", "set", device, state, check=False)
+
+    def spawn(self, context, instance, image_meta, injected_files, admin_password, allocations,
+              network_info=None, block_device_info=None, power_on=True, accel_info=None):
+        super().spawn(context, instance, image_meta, injected_files, admin_password, allocations,
+                      network_info, block_device_info, power_on, accel_info)
+        self._plug(instance, network_info)
+        if not power_on:
+            self._links(instance, "down")
+
+    def plug_vifs(self, instance, network_info):
+        self._plug(instance, network_info)  # at nova-compute's start, for the servers it has
+
+    def attach_interface(self, context, instance, image_meta, vif):
+        super().attach_interface(context, instance, image_meta, vif)
+        self._plug(instance, [vif])
+
+    def detach_interface(self, context, instance, vif):
+        super().detach_interface(context, instance, vif)
+        kernel.ip("link", "del", kernel.tap_name(vif["id"]), check=False)
+
+    def destroy(self, context, instance, network_info, block_device_info=None, destroy_disks=True,
+                destroy_secrets=True):
+        super().destroy(context, instance, network_info, block_device_info, destroy_disks, destroy_secrets)
+        if kernel.netns_exists(namespace(instance)):
+            kernel.ip("netns", "del", namespace(instance), check=False)  # its veths go with it
+        RECORD.drop("netns", namespace(instance))
+
+    def suspend(self, context, instance):
+        self._links(instance, "down")
+
+    def resume(self, context, instance, network_info, block_device_info=None, share_info=None):
+        self._links(instance, "up")
+
+    def pause(self, instance):
+        self._links(instance, "down")
+
+    def unpause(self, instance):
+        self._links(instance, "up")
+
+    def power_off(self, instance, timeout=0, retry_interval=0):
+        super().power_off(instance, timeout, retry_interval)
+        self._links(instance, "down")
+
+    def power_on(self, context, instance, network_info, block_device_info=None, accel_info=None,
+                 share_info=None):
+        super().power_on(context, instance, network_info, block_device_info, accel_info, share_info)
+        self._links(instance, "up")
