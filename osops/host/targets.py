@@ -52,6 +52,8 @@ def server_targets(conn, servers, address_type="any", netns=None):
                 error, note = REPLAYED, ""  # not pinged from anywhere: this host's namespaces do not matter
             else:
                 error = default_route_only(a.addr, netns == AUTO) if ns is None and a.type == "fixed" else ""
+                if server.status != "ACTIVE":  # why a SUSPENDED or SHUTOFF server is silent
+                    note = "; ".join(filter(None, (note, f"{server.name} is {server.status}")))
             targets.append(Target(address=a.addr, server=server.name, netns=ns, note=note, error=error))
     return targets
 

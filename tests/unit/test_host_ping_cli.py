@@ -40,6 +40,15 @@ def test_server_without_such_an_address_is_a_failed_target():
     assert t.error == "vm2 has no floating address (ACTIVE)"
 
 
+def test_a_server_that_is_not_active_says_so_when_silent():
+    from dataclasses import replace
+
+    [t] = targets.server_targets(None, [replace(server("vm3", V4), status="SUSPENDED")], "fixed", "qdhcp-x")
+    assert (t.netns, t.error, t.note) == ("qdhcp-x", "", "vm3 is SUSPENDED")
+    [active] = targets.server_targets(None, [server("vm4", V4)], "fixed", "qdhcp-x")
+    assert active.note == ""
+
+
 def run(monkeypatch, capsys, player, *argv):
     for k, v in cloud.env(player).items():
         monkeypatch.setenv(k, v)
