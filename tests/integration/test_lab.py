@@ -1,0 +1,44 @@
+"""The bundled lab demo on the loopback cloud, as a class would run it:
+boot servers in one request, ping them all from the network's qdhcp
+namespace, suspend one and see it fall silent, show the bridge with every
+tap tied to its server, and clean up."""
+
+import json
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def run_lab(cloud, count):
+    rid = f"lab{uuid.uuid4().hex[:8]}"
+    try:
+        done = cloud.run("scenario", "run", "lab-demo", "--var", f"count={count}", "--run-id", rid, "-f", "json",
+                         timeout=900)
+    finally:
+        cloud.run("cleanup", "--run", rid, timeout=300)  # a backstop; the run cleans up itself
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    steps = {s["name"]: s for s in report["steps"] if s["action"] != "say"}
+    assert {n: s["status"] for n, s in steps.items() if s["status"] != "PASS"} == {}, done.stderr
+    assert report["cleanup"]["status"] == "PASS" and report["left"] == []
+    assert not [n for n in cloud.servers() if n.startswith(f"osops-{rid}-")]
+    return rid, steps
+
+
+def test_lab_demo_pings_three_servers_and_one_falls_silent(cloud):
+    rid, steps = run_lab(cloud, 3)
+    lab = [f"osops-{rid}-lab-{i}" for i in (1, 2, 3)]
+    assert steps["ping"]["detail"].startswith("answered: ") and all(n in steps["ping"]["detail"] for n in lab)
+    assert steps["ping-suspended"]["detail"] == "no answer, as expected: " + steps["ping-suspended"]["detail"].split(
+        "expected: ")[1] and lab[0] in steps["ping-suspended"]["detail"]
+    tied = "\n".join(steps["bridge"]["output"])
+    assert all(f"({n})" in tied for n in lab) and "(network:dhcp)" in tied
+
+
+@pytest.mark.slow
+def test_lab_demo_with_ten_servers(cloud):
+    rid, steps = run_lab(cloud, 10)
+    assert steps["boot"]["detail"].startswith("10 servers ACTIVE")
+    assert steps["ping"]["detail"].count(" 3/3 ") == 10
