@@ -1,9 +1,9 @@
 """The recorded cloud behind the port ties and ``ping --netns auto``.
 
 Every API body here was recorded from the loopback cloud (tools/devcloud)
-with ``osops --record``, while a server ``hostrec`` had its port's tap on a
-bridge of this host, a ``network:dhcp`` port and a router interface existed
-on its network.  Tests take ids from these recordings; a variant is a
+with ``osops --record``, while a server ``hostrec`` had its port's tap on
+its network's bridge on this host (the devcloud plugs servers for real),
+beside the network's ``network:dhcp`` port and a router interface.  Tests take ids from these recordings; a variant is a
 small edit that the test names (an address, a dropped call).
 
   tests/cassettes/host-bridge-show.json       bridge show: port list (hostrec's port,
@@ -18,10 +18,9 @@ small edit that the test names (an address, a dropped call).
                                               hostrec's network: add_network_list()
 
 tools/record-cassettes records them with the others (as root): it boots
-hostrec, makes the dhcp port, the router and its interface, an empty
-namespace qrouter-<router id> (and no qdhcp- one), the bridge hostrec-br
-with a veth named after hostrec's port, records the sessions (no packet
-leaves that namespace: it has no interface, and hostrec has no floating
+hostrec, makes the router and its interface, records the sessions
+(host-ping-auto where the only namespace is an empty qrouter-<router id>,
+so no packet leaves it: it has no interface; hostrec has no floating
 address), attaches the 40 interfaces, records host-bridge-show-many, and
 removes all of it again.
 """
