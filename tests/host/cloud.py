@@ -25,20 +25,16 @@ address), attaches the 40 interfaces, records host-bridge-show-many, and
 removes all of it again.
 """
 
-import contextlib
 import copy
-import fcntl
 import json
-import os
 import pathlib
-import subprocess
 import threading
+import uuid
 
 from osops.host import netns
 from osops.host.targets import ROUTER_OWNERS
 
 CASSETTES = pathlib.Path(__file__).parent.parent / "cassettes"
-LOCK = os.path.join("/run/lock" if os.path.isdir("/run/lock") else "/tmp", "osops-host-recorded-ids.lock")
 
 
 def recorded(name):
@@ -102,24 +98,16 @@ ROUTER_QUERY = {"device_owner": list(ROUTER_OWNERS)}
 [ROUTER_PORT] = body(PING_AUTO, "/v2.0/ports", ROUTER_QUERY)["ports"]  # hostrec-router's interface
 
 
-@contextlib.contextmanager
-def recorded_names(*namespaces):
-    """Hold the host-wide lock for kernel objects named after recorded ids.
-
-    Namespace names are global, and a recorded id is the same in every
-    run: concurrent test runs on this host take turns.  Under the lock a
-    namespace in *namespaces* that is already there is a leftover of a
-    killed run, and is removed.
-    """
-    with open(LOCK, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            for name in namespaces:
-                if netns.exists(name):
-                    subprocess.run(["ip", "netns", "del", name], capture_output=True)
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def with_fresh_ids(data, *ids):
+    """*data* with each of *ids* replaced everywhere by a new uuid, and the
+    new ids.  A namespace named after a recorded id (qdhcp-<network id>)
+    may exist on this host for real: the loopback cloud is the one the
+    cassettes were recorded from.  A test that makes one renames the id."""
+    text = json.dumps(data)
+    fresh = [str(uuid.uuid4()) for _ in ids]
+    for old, new in zip(ids, fresh, strict=True):
+        text = text.replace(old, new)
+    return json.loads(text), fresh
 
 
 def in_namespace(ns, fn, *args):

@@ -13,7 +13,7 @@ from osops.host import ping
 from osops.host.models import Target
 from osops.testing import replay
 from tests.host import cloud
-from tests.host.conftest import Kernel, need
+from tests.host.conftest import need
 
 pytestmark = pytest.mark.host
 FAST = ("--count", "2", "--interval", "0.2", "--timeout", "1")
@@ -159,28 +159,27 @@ def test_root_without_net_raw_gets_the_reason_per_target(lan):
 
 
 @pytest.mark.parametrize("kind", ["qdhcp", "qrouter"])
-def test_netns_auto_finds_the_networks_namespace(kind, lan, osops_cli, monkeypatch):
+def test_netns_auto_finds_the_networks_namespace(kind, lan, kernel, osops_cli, monkeypatch):
     """The namespace is named after the recorded network (qdhcp) or the
     router of its recorded interface port (qrouter), and joins the LAN.
     Edits to host-ping-auto (which has no network list: hostrec's port
     names the network): hostrec's fixed address becomes b's (the LAN stands
     in for the network), and with a qdhcp namespace the router port list is
-    dropped, as osops must not ask for it."""
-    router_id = cloud.ROUTER_PORT["device_id"]
+    dropped, as osops must not ask for it; the network and router ids are
+    new ones (cloud.with_fresh_ids), the namespace is the test's own."""
     assert cloud.ROUTER_PORT["network_id"] == cloud.NETWORK["id"]
-    name = f"qdhcp-{cloud.NETWORK['id']}" if kind == "qdhcp" else f"qrouter-{router_id}"
     data = cloud.recorded("host-ping-auto")
     [recorded] = cloud.body(data, "/servers/detail")["servers"][0]["addresses"][cloud.NETWORK["name"]]
     cloud.set_addresses(data, {cloud.NETWORK["name"]: [{**recorded, "addr": lan["addr_b"]}]})
     if kind == "qdhcp":
         cloud.drop(data, "/v2.0/ports", cloud.ROUTER_QUERY)
-    with cloud.recorded_names(name), Kernel() as kernel:  # names from the recording: runs take turns
-        ns = kernel.netns(name)
-        kernel.veth(lan["bridge"], lan["switch"], ns, "192.0.2.3")
-        with replay(data) as player:
-            for k, v in cloud.env(player).items():
-                monkeypatch.setenv(k, v)
-            code, out, err = osops_cli("ping", "hostrec", "--netns", "auto", *FAST, "-f", "json")
+    data, (net_id, router_id) = cloud.with_fresh_ids(data, cloud.NETWORK["id"], cloud.ROUTER_PORT["device_id"])
+    ns = kernel.netns(f"qdhcp-{net_id}" if kind == "qdhcp" else f"qrouter-{router_id}")
+    kernel.veth(lan["bridge"], lan["switch"], ns, "192.0.2.3")
+    with replay(data) as player:
+        for k, v in cloud.env(player).items():
+            monkeypatch.setenv(k, v)
+        code, out, err = osops_cli("ping", "hostrec", "--netns", "auto", *FAST, "-f", "json")
     assert code == 0, err
     [row] = rows(out)
     assert (row["Server"], row["Address"], row["Namespace"], row["Result"]) == (

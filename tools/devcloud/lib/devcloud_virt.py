@@ -10,10 +10,9 @@ runs as root; the record of what was made is in $DEVCLOUD_KERNEL_RECORD.
 
 import os
 
+import devcloud_netns as kernel
 from nova.virt import fake
 from oslo_log import log as logging
-
-import devcloud_netns as kernel
 
 LOG = logging.getLogger(__name__)
 RECORD = kernel.Record(os.environ.get("DEVCLOUD_KERNEL_RECORD", "/var/tmp/osops-devcloud/run/kernel"))
