@@ -29,12 +29,14 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
     *on_change(server_id, server, old_status, elapsed)* sees each status
     change.  A server in ERROR raises :class:`ServerFailed` with Nova's
     fault unless *fail_on_error* is False.  Returns ``{id: Server}`` as
-    last seen.
+    last seen.  A round in which some servers got done starts the
+    intervals again from the shortest: the others tend to follow soon.
     """
     start = clock()
     seen = {}
     names = {}
     pauses = intervals()
+    finished = 0
     current = fetch() if first is None else first
     while True:
         for sid in ids:
@@ -52,6 +54,9 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
         pending = [sid for sid in ids if not done(current.get(sid))]
         if not pending:
             return current
+        if len(ids) - len(pending) > finished:
+            finished = len(ids) - len(pending)
+            pauses = intervals()
         elapsed = clock() - start
         if elapsed >= timeout:
             raise Timeout(f"{_still(pending, seen, names)} after {timeout:g} s; "

@@ -49,6 +49,15 @@ def test_reports_each_status_change_once():
     assert clock.sleeps == [0.25, 0.375]
 
 
+def test_a_round_that_finishes_some_servers_polls_again_soon():
+    clock = FakeClock()
+    two = lambda a, b: {"s1": srv(a), "s2": replace(srv(b), id="s2")}  # noqa: E731
+    feed = iter([two("BUILD", "BUILD")] * 5 + [two("ACTIVE", "BUILD"), two("ACTIVE", "BUILD"), two("ACTIVE", "ACTIVE")])
+    wait.wait(lambda: next(feed), ["s1", "s2"], lambda s: s.status == "ACTIVE", 60, sleep=clock.sleep, clock=clock)
+    growing = list(itertools.islice(wait.intervals(), 5))
+    assert clock.sleeps == growing + [wait.FIRST, wait.FIRST * wait.FACTOR]
+
+
 def test_error_raises_with_novas_fault():
     with pytest.raises(ServerFailed, match="No valid host was found"):
         run([srv("BUILD"), srv("ERROR", "No valid host was found")], lambda s: s.status == "ACTIVE")
