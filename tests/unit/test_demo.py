@@ -172,12 +172,21 @@ def test_os_cloud_variable_selects_the_demo_even_with_a_clouds_yaml_and_openrc(r
     assert "m1.tiny" in out.split("\n") and notice_first(err, "flavor-list") == []
 
 
+def test_doctor_finds_the_recorded_cloud_healthy_and_this_host_no_cloud_host(run):
+    code, out, err = run("doctor", "-f", "json")
+    assert code == 0 and notice_first(err, "doctor") == []
+    rows = {r["Check"]: r for r in json.loads(out)}
+    assert {c for c, r in rows.items() if r["Result"] not in ("OK", "SKIP")} == {"Neutron agents"}  # WARN: none
+    assert rows["Images"]["Found"] == "1 bootable of 1: cirros-0.6.2-x86_64-disk"
+    assert rows["Host"]["Result"] == "SKIP" and "is not this machine" in rows["Host"]["Found"]
+
+
 def test_a_command_the_demo_has_not_recorded_says_what_it_has(run):
     code, _, err = run("cleanup", "--run", "abcd")
     assert code == 2
-    assert err.strip() == ("the demo cloud has no recording of 'cleanup'; it has: boot, delete, flavor list, "
-                           "image list, ping, resume, scenario run lab-demo, server list, server show, smoke, "
-                           "suspend")
+    assert err.strip() == ("the demo cloud has no recording of 'cleanup'; it has: boot, delete, doctor, "
+                           "flavor list, image list, ping, resume, scenario run lab-demo, server list, server show, "
+                           "smoke, suspend")
 
 
 def test_a_request_the_recording_lacks_fails_in_one_line(run):
