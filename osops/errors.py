@@ -257,23 +257,24 @@ def _safe_url(url):
 
 
 def _unreachable(exc, auth):
-    url = _url(exc, auth)
-    service = _service(exc, url, auth)
-    proxy = _proxy(url)
-    via = f" through proxy {_safe_url(proxy)}" if proxy else ""
-    fix = (_off_the_proxy(url) if proxy else
-           f"is {service or 'the service'} running and listening there, and is the URL right?")
-    return f"cannot reach {_at(service, url)}{via}: {reason(exc)}", fix
+    url, service, via, proxy_fix = _no_answer(exc, auth)
+    return (f"cannot reach {_at(service, url)}{via}: {reason(exc)}",
+            proxy_fix or f"is {service or 'the service'} running and listening there, and is the URL right?")
 
 
 def _timeout(exc, auth):
+    url, service, via, proxy_fix = _no_answer(exc, auth)
+    return (f"timed out connecting to {_at(service, url)}{via}",
+            proxy_fix or f"is {service or 'the service'} up, and does a firewall on the way drop the packets?")
+
+
+def _no_answer(exc, auth):
+    """For a request that got no answer: its URL, the service, " through
+    proxy P" when one is used, and then the fix for the proxy ('' without)."""
     url = _url(exc, auth)
-    service = _service(exc, url, auth)
     proxy = _proxy(url)
     via = f" through proxy {_safe_url(proxy)}" if proxy else ""
-    fix = (_off_the_proxy(url) if proxy else
-           f"is {service or 'the service'} up, and does a firewall on the way drop the packets?")
-    return f"timed out connecting to {_at(service, url)}{via}", fix
+    return url, _service(exc, url, auth), via, _off_the_proxy(url) if proxy else ""
 
 
 def _ssl(exc, auth):
