@@ -115,7 +115,7 @@ class RunScenario(RunCommand):
         from osops.scenario import engine
 
         selection = engine.select(scenario, _names(a.only), _names(a.skip))
-        steps = [_planned(step, selection[step.name]) for step in scenario.steps]
+        steps = [_planned(step, selection[step.name], scenario.vars) for step in scenario.steps]
         out = self.app.stdout
         if a.format == "json":
             out.write(json.dumps({"name": scenario.name, "description": scenario.description,
@@ -132,15 +132,20 @@ class RunScenario(RunCommand):
         return 0
 
 
-def _planned(step, left_out):
+def _planned(step, left_out, variables):
+    """The step as the dry run shows it: what reads a saved result has
+    variables filled in and each saved result shown as <name.field>."""
     from osops.scenario import template
 
-    args = {k: template.placeholders(v) for k, v in step.args.items() if v not in (None, "", [])}
+    def shown(name, value):
+        return template.placeholders(value, variables) if name in step.later else value
+
+    args = {k: shown(k, v) for k, v in step.args.items() if v not in (None, "", [])}
     if step.action == "boot" and "name" in args:
         args["name"] = f"osops-<run>-{args['name']}"
     plan = {"name": step.name, "action": step.action, "line": step.line, "args": args}
     if step.spec.count:
-        plan["count"] = template.placeholders(step.count)
+        plan["count"] = shown("count", step.count)
     for key in ("expect", "save", "timeout"):
         if getattr(step, key):
             plan[key] = getattr(step, key)

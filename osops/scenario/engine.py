@@ -264,17 +264,19 @@ class Engine:
         return self._result(step, outcome.status, self.clock() - began, outcome.detail, outcome)
 
     def _fill(self, step):
-        """The step's arguments (and count) with saved results filled in, converted."""
+        """The step's arguments (and count): those that read a saved result
+        filled in (variables too, in one pass) and converted; the others
+        as validation left them."""
         def lookup(root):
             return self.saved[root] if root in self.saved else self.scenario.vars[root]
 
-        wanted, given = dict(step.spec.args), dict(step.args)
+        args = dict(step.args)
         if step.spec.count:
-            wanted["count"], given["count"] = COUNT, step.count
-        args = {}
-        for name, arg in wanted.items():
+            args["count"] = step.count
+        for name in step.later:
+            arg = COUNT if name == "count" else step.spec.args[name]
             try:
-                args[name] = fill(given.get(name), lookup, arg)
+                args[name] = fill(args[name], lookup, arg)
             except ValueError as exc:
                 raise UsageError(f"{self.scenario.path}:{step.line}: {step.action} {name}: {exc}") from None
         return args

@@ -18,9 +18,11 @@ A step is an action name, or a mapping with one action key (its value:
 the arguments, or the one argument a bare value fills) and step keys
 (``name``, ``count``, ``expect``, ``save``, ``on_failure``, ``timeout``).
 Every problem found is reported at once as ``file:line: message``, with
-the closest valid action or key suggested.  Variables are filled in here;
-references to saved results are filled in when the step runs, but their
-fields are checked here against what the saving action gives
+the closest valid action or key suggested.  A value that reads only
+variables is filled in and converted here, once: what a variable holds is
+never read for references again.  A value that reads a saved result is
+kept as written and filled in (variables too) when the step runs, but its
+references are checked here against what the saving action gives
 (``Action.gives``): ``{{ img.nmae }}`` fails validation, not the run.
 """
 
@@ -53,8 +55,10 @@ class ScenarioError(UsageError):
 
 @dataclass
 class Step:
-    """One validated step; ``args`` hold variables filled in and, unless
-    they read a saved result, converted."""
+    """One validated step.  ``args`` (and ``count``) are final: variables
+    filled in, converted; except those named in ``later``, which read a
+    saved result and are kept as written (a bare saved name made a
+    reference), for the engine to fill in when the step runs."""
 
     name: str
     action: str
@@ -66,6 +70,7 @@ class Step:
     on_failure: str = "continue"
     timeout: float | None = None
     needs: tuple = ()  # saved results this step reads
+    later: tuple = ()  # the arguments (or "count") that read them
 
     @property
     def spec(self):
@@ -255,20 +260,20 @@ class _Checker:
             return None
         spec = ACTIONS[action]
         value_line = keys.value_line(action) if isinstance(item, Mapping) else line
-        args = self._args(action, spec, value, value_line)
+        args, reads = self._args(action, spec, value, value_line)
         step = Step(name="", action=action, args=args, line=line)
-        needs = set()
-        for name in args:
-            needs |= self._refs(args[name])
-        self._step_keys(step, spec, keys, needs)
-        step.needs = tuple(sorted(needs))
+        self._step_keys(step, spec, keys, reads)
+        step.later = tuple(reads)
+        step.needs = tuple(sorted(set().union(*reads.values())))
         if step.save:
             self.saved[step.save] = line
             self.shapes[step.save] = spec.gives
         return step
 
     def _args(self, action, spec, value, line):
-        given, lines = {}, {}
+        """The arguments, and name -> the saved results it reads (for
+        those that read any)."""
+        given, lines, reads = {}, {}, {}
         if value is None:
             pass
         elif isinstance(value, Mapping):
@@ -293,37 +298,44 @@ class _Checker:
                     self.error(line, f"{action} needs {name}")
                 out[name] = list(arg.default) if isinstance(arg.default, list) else arg.default
                 continue
-            out[name] = self._value(f"{action} {name}", arg, given[name], lines[name])
-        return out
+            out[name], read = self._value(f"{action} {name}", arg, given[name], lines[name])
+            if read:
+                reads[name] = read
+        return out, reads
 
     def _value(self, what, arg, value, line, saved=True):
-        """*value* with variables filled in and converted to what *arg*
-        takes, unless it reads a saved result (filled in when the step
-        runs); with *saved* False it may read variables only.  Saved names
-        given bare become references.  A problem is an error at *line*,
-        and *value* comes back as it was."""
+        """*value* and the saved results it reads.  One that reads none
+        comes back final: variables filled in, converted to what *arg*
+        takes.  One that reads some comes back as written (saved names
+        given bare made references), to be filled in when the step runs.
+        With *saved* False it may read variables only.  A problem is an
+        error at *line*, and *value* comes back as it was."""
         if arg.kind in ("servers", "server"):
             value = self._bare_saves(value)
         try:
             refs = template.refs(value)
         except template.TemplateError as exc:
             self.error(line, f"{what}: {exc}")
-            return value
+            return value, set()
         if not saved:
             other = [r for r in refs if r.root not in self.vars]
             if other:
                 self.error(line, f"{what}: {other[0]} is not a variable ({what} reads variables only)"
                                  f"{suggest(other[0].root, self.vars)}")
-                return value
+                return value, set()
         elif not self._known(refs, line, what):
-            return value
+            return value, set()
+        read = {r.root for r in refs if r.root in self.saved}
         try:
-            return fill(value, self.vars.__getitem__, arg, keep=set(self.saved))
-        except ValueError as exc:
+            if read:  # the variables' parts must be there; the rest waits for the run
+                template.render(value, self.vars.__getitem__, keep=read)
+                return value, read
+            return fill(value, self.vars.__getitem__, arg), read
+        except (ValueError, template.TemplateError) as exc:
             given = sorted({r.root for r in refs if r.root in self.overrides})
             origin = f" (from {', '.join(f'--var {name}' for name in given)})" if given else ""
             self.error(line, f"{what}: {exc}{origin}")
-            return value
+            return value, read
 
     def _bare_saves(self, value):
         if isinstance(value, str) and value.strip() in self.saved:
@@ -353,21 +365,16 @@ class _Checker:
                                  f"{suggest(ref.root, known)}")
         return ok
 
-    def _refs(self, value):
-        try:
-            return {r.root for r in template.refs(value) if r.root in self.saved}
-        except template.TemplateError:
-            return set()
-
-    def _step_keys(self, step, spec, keys, needs):
+    def _step_keys(self, step, spec, keys, reads):
         action = step.action
         if "count" in keys:
             line = keys.value_line("count")
             if not spec.count:
                 self.error(keys.line_of("count"), f"count only applies to boot, not {action}")
             else:
-                step.count = self._value(f"{action} count", COUNT, keys["count"], line)
-                needs |= self._refs(step.count)
+                step.count, read = self._value(f"{action} count", COUNT, keys["count"], line)
+                if read:
+                    reads["count"] = read
         if "expect" in keys:
             step.expect = self._expect(action, spec, keys["expect"], keys.value_line("expect"))
         if "save" in keys:
@@ -380,8 +387,8 @@ class _Checker:
             else:
                 step.on_failure = value
         if "timeout" in keys:
-            step.timeout = self._value(f"{action} timeout", TIMEOUT, keys["timeout"], keys.value_line("timeout"),
-                                       saved=False)
+            step.timeout, _ = self._value(f"{action} timeout", TIMEOUT, keys["timeout"],
+                                          keys.value_line("timeout"), saved=False)
         self._name(step, keys)
 
     def _expect(self, action, spec, value, line):
@@ -399,7 +406,7 @@ class _Checker:
                 self.error(value.line_of(key), f"{action} cannot expect {shown(key)}{suggest(key, spec.expect)}; "
                                                f"it can expect {', '.join(spec.expect)}")
                 continue
-            out[key] = self._value(f"expect {key}", EXPECT_KINDS[key], value[key], kline, saved=False)
+            out[key], _ = self._value(f"expect {key}", EXPECT_KINDS[key], value[key], kline, saved=False)
         return out
 
     def _save(self, step, spec, value, line):

@@ -72,17 +72,15 @@ def coerce(kind, value, arg=None):
     return CONVERT[kind](value, arg or Arg(kind))
 
 
-def fill(value, lookup, arg, keep=frozenset()):
-    """*value* with its references filled in through *lookup(root)*, then
-    converted to what *arg* takes.  References whose root is in *keep* are
-    left for later, and a value with such a reference is not converted
-    yet.  ValueError says what is wrong."""
+def fill(value, lookup, arg):
+    """*value* with its references filled in through *lookup(root)* (in
+    one pass), then converted to what *arg* takes.  ValueError says what
+    is wrong."""
     try:
-        pending = keep and any(r.root in keep for r in template.refs(value))
-        filled = template.render(value, lookup, keep)
+        filled = template.render(value, lookup)
     except template.TemplateError as exc:
         raise ValueError(str(exc)) from None
-    return filled if pending else coerce(arg.kind, filled, arg)
+    return coerce(arg.kind, filled, arg)
 
 
 def _text(value, arg):

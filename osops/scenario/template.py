@@ -54,17 +54,20 @@ def refs(value):
     return found
 
 
-def render(value, lookup, keep=frozenset()):
-    """*value* with every reference replaced through *lookup(root)*.
+def render(value, lookup, keep=frozenset(), kept=None):
+    """*value* with every reference replaced through *lookup(root)*, in
+    one pass: what a reference gives is never read for references again.
 
-    References whose root is in *keep* stay as they are (filled in later).
+    References whose root is in *keep* stay as written, or become the
+    text *kept(ref)*.  A root *lookup* does not know (KeyError) is a
+    :class:`TemplateError`.
     """
     if isinstance(value, str):
-        return _render_text(value, lookup, keep)
+        return _render_text(value, lookup, keep, kept)
     if isinstance(value, list):
-        return [render(v, lookup, keep) for v in value]
+        return [render(v, lookup, keep, kept) for v in value]
     if isinstance(value, dict):
-        return {k: render(v, lookup, keep) for k, v in value.items()}
+        return {k: render(v, lookup, keep, kept) for k, v in value.items()}
     return value
 
 
@@ -121,22 +124,30 @@ def _parse(s):
     return out
 
 
-def _render_text(s, lookup, keep):
+def _render_text(s, lookup, keep, kept):
     found = _parse(s)
     if not found:
         return s
     whole = REF.fullmatch(s.strip())
     if whole and len(found) == 1 and found[0].root not in keep:
-        return resolve(found[0], lookup(found[0].root))
+        return _read(found[0], lookup)
     pieces = iter(found)
 
     def replace(m):
         ref = next(pieces)
         if ref.root in keep:
-            return m.group(0)
-        return text(resolve(ref, lookup(ref.root)))
+            return kept(ref) if kept else m.group(0)
+        return text(_read(ref, lookup))
 
     return REF.sub(replace, s)
+
+
+def _read(ref, lookup):
+    try:
+        root = lookup(ref.root)
+    except KeyError:
+        raise TemplateError(f"{ref} names no variable or saved result {ref.root!r}") from None
+    return resolve(ref, root)
 
 
 # -- shapes: what a saved result holds, known before the run --------------------
@@ -277,12 +288,9 @@ def _missing(walked, part, names):
     return f"{walked} has no {part!r}{hint}; it has {shown or 'nothing'}"
 
 
-def placeholders(value):
-    """*value* with each reference shown as ``<name.field>`` (for dry runs)."""
-    if isinstance(value, str):
-        return REF.sub(lambda m: "<" + m.group(1).strip() + ">", value)
-    if isinstance(value, list):
-        return [placeholders(v) for v in value]
-    if isinstance(value, dict):
-        return {k: placeholders(v) for k, v in value.items()}
-    return value
+def placeholders(value, variables=None):
+    """*value* with *variables* (name -> value) filled in and every other
+    reference shown as ``<name.field>`` (for dry runs)."""
+    variables = variables or {}
+    others = {r.root for r in refs(value)} - set(variables)
+    return render(value, variables.__getitem__, others, lambda ref: "<" + ".".join((ref.root, *ref.parts)) + ">")

@@ -10,8 +10,11 @@ import threading
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from osops.cloud import connect
+from osops.errors import UsageError
 from osops.host.models import Bridge, BridgePort
 from osops.scenario import Engine, bundled, engine, junit, load_file, load_text, select, text
 from osops.scenario.signals import Guard
@@ -145,6 +148,51 @@ def test_dry_run_fills_variables_and_sends_nothing(cli):
     plan = {s["name"]: s for s in j.json()["steps"]}
     assert "left_out" not in plan["boot"] and "left_out" not in plan["image"]  # ping needs them
     assert plan["bridge"]["left_out"] == "not selected (--only)"
+
+
+def test_validate_and_run_agree_on_a_var_with_braces(cli, bridges):
+    """Validation said valid; the run used to read the value again and FAIL
+    with a KeyError text ('x')."""
+    r = cli(EMPTY, "scenario", "validate", "lab-demo", "--var", "image={{ x }}")
+    assert r.code == 0 and r.out.endswith("valid: lab-demo, 14 steps\n")
+    r = cli("lab-demo", *LAB, "--var", "image={{ x }}")
+    assert r.code == 1
+    status, detail = live(r)["image"]
+    assert status == "FAIL" and detail.startswith("no image '{{ x }}' (kernel, ramdisk and inactive images")
+    assert live(r)["cleanup"] == ("SKIP", "nothing was created")
+    r = cli(EMPTY, "scenario", "run", "lab-demo", "--dry-run", "--var", "image={{ x }}")
+    assert re.search(r"^\s+1\. image\s+name='\{\{ x \}\}'; save cirros$", r.out, re.M)  # not <x>
+
+
+VARS = """\
+vars: {note: hi, n: 1}
+steps:
+  - bridge:
+    save: br
+  - say: "{{ note }} on {{ br.0.name }}"
+  - say: "{{ note }}"
+  - sleep: "{{ n }}"
+"""
+VAR_TEXT = st.one_of(st.text(max_size=12), st.text(alphabet="{} .xbr0n", max_size=12),
+                     st.sampled_from(["{{ x }}", "{{ br }}", "{{ br.0.name }}", "{{ n }}", "{{", "}}", "1"]))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(note=VAR_TEXT, n=VAR_TEXT)
+@example(note="{{ x }}", n="1").via("read again: KeyError 'x'")
+@example(note="{{ br.0.name }}", n="1").via("read again: the saved result pulled in")
+def test_a_var_validation_accepts_runs_as_given(bridges, note, n):
+    """--var values are text: validation refuses only what the run would
+    refuse (here: a sleep that is not a number), and what it accepts runs,
+    with the value shown as given."""
+    try:
+        scenario = load_text(VARS, "vars.yaml", {"note": note, "n": n})
+    except UsageError as exc:
+        assert str(exc).startswith("vars.yaml:7: sleep seconds: ") and "\n" not in str(exc)
+        return
+    report = Engine(None, scenario, handle_signals=False, sleep=lambda seconds: None).run()
+    assert [r.status for r in report.steps] == ["PASS"] * 4, [r.detail for r in report.steps]
+    assert [r.detail for r in report.steps[1:3]] == [f"{note} on br100", note]
 
 
 def test_validate_reports_every_problem_with_file_and_line(cli, tmp_path):

@@ -64,6 +64,25 @@ def test_variables_are_filled_and_saved_results_kept_for_later():
     assert say2.args["text"] == "addresses: {{ web.addresses }}" and say2.name == "say-2"
 
 
+def test_a_variables_value_is_data_never_a_reference():
+    """A --var value with braces in it is text: it does not read a saved
+    result, and nothing reads it for references again at run time."""
+    s = load_text(textwrap.dedent("""\
+        vars: {image: cirros, flavor: m1.tiny, note: hi}
+        steps:
+          - boot: {name: web, image: "{{ image }}", flavor: "{{ flavor }}"}
+            save: web
+          - say: "{{ note }} on {{ web.0.name }}"
+          - say: "{{ note }}"
+        """), "lab.yaml", {"image": "{{ x }}", "flavor": "{{ web.0.name }}", "note": "{{ x"})
+    boot, say, say2 = s.steps
+    assert (boot.args["image"], boot.args["flavor"]) == ("{{ x }}", "{{ web.0.name }}")
+    assert boot.needs == boot.later == ()  # final: the run takes them as they are
+    assert say.args["text"] == "{{ note }} on {{ web.0.name }}"  # as written: filled in once, at run time
+    assert (say.needs, say.later) == (("web",), ("text",))
+    assert say2.args["text"] == "{{ x" and say2.later == ()
+
+
 def test_unknown_action_suggests_the_closest():
     (line,) = errors("""\
         steps:
