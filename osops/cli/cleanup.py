@@ -30,6 +30,7 @@ class Cleanup(CloudCommand, Lister):
         from osops.scenario import cleanup
 
         a = parsed_args
+        cleanup.check_which(a.run, a.all)  # bad input fails before connecting
         found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects)
         if not found:
             which = f"run {a.run}" if a.run else "any osops run"

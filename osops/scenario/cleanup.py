@@ -11,11 +11,27 @@ from osops.errors import UsageError
 TAG = "osops-run"
 
 
+def check_run_id(run_id):
+    """*run_id*, or UsageError when it is not one a run could have."""
+    if not (isinstance(run_id, str) and 4 <= len(run_id) <= 20 and run_id.isalnum()
+            and run_id.isascii() and run_id == run_id.lower()):
+        raise UsageError(f"a run id is 4 to 20 lower-case letters and digits, not {run_id!r}")
+    return run_id
+
+
+def check_which(run_id=None, all_runs=False):
+    """UsageError unless a well-formed *run_id* or *all_runs* says whose
+    servers to look for."""
+    if run_id:
+        check_run_id(run_id)
+    elif not all_runs:
+        raise UsageError("say which run: --run ID (the id a smoke or scenario run printed) or --all")
+
+
 def tagged(conn, run_id=None, all_runs=False, all_projects=False):
     """Servers tagged by run *run_id* (or by any run with *all_runs*), from
     one server list call."""
-    if not run_id and not all_runs:
-        raise UsageError("say which run: --run ID (the id a smoke or scenario run printed) or --all")
+    check_which(run_id, all_runs)
     found = servers.list_servers(conn, all_projects=all_projects)
     if all_runs:
         return [s for s in found if TAG in s.metadata]

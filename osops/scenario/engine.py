@@ -26,6 +26,7 @@ from osops.cloud import auth_summary
 from osops.errors import OsopsError, UsageError, explain
 from osops.resolve import resolve_many
 from osops.scenario import cleanup, reach
+from osops.scenario.cleanup import check_run_id
 from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, SkipStep, StepResult
 from osops.scenario.schema import suggest
 from osops.scenario.signals import Guard, Stop
@@ -42,13 +43,6 @@ GRACE = 10  # the alarm backstop fires this long after the limit
 def new_run_id():
     """A short random id: 8 hex digits."""
     return secrets.token_hex(4)
-
-
-def check_run_id(run_id):
-    if not (isinstance(run_id, str) and 4 <= len(run_id) <= 20 and run_id.isalnum()
-            and run_id.isascii() and run_id == run_id.lower()):
-        raise UsageError(f"a run id is 4 to 20 lower-case letters and digits, not {run_id!r}")
-    return run_id
 
 
 def select(scenario, only=(), skip=()):

@@ -21,12 +21,11 @@ from osops.scenario.signals import Guard
 from osops.testing import replay
 from tests.unit import test_smoke
 from tests.unit.conftest import booted, cassette, reservation, reservation_lists
-from tests.unit.test_smoke import SERVER_ID, FakePinger, edit, live
+from tests.unit.test_smoke import EMPTY, SERVER_ID, FakePinger, edit, live
 
 fake_ping = test_smoke.fake_ping  # the same fixtures: no pinging, no sleeping between polls
 quick_waits = test_smoke.quick_waits
 
-EMPTY = {"osops_cassette": 1, "command": "", "interactions": []}
 LAB = ("scenario", "run", "lab-demo", "--run-id", "labrec1")
 LAB_1 = booted("lab-demo")["osops-labrec1-lab-1"]  # the server the lab demo suspends
 

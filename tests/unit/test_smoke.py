@@ -18,6 +18,8 @@ import pytest
 from osops.host.models import PingResult, Target
 from tests.unit.conftest import booted, cassette
 
+EMPTY = {"osops_cassette": 1, "command": "", "interactions": []}
+
 SERVER_ID = booted("smoke")["osops-smokerec1-smoke"]
 SMOKE = ("smoke", "--run-id", "smokerec1")
 STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
@@ -382,6 +384,11 @@ def test_cleanup_needs_a_run_or_all(cli):
     r = cli("cleanup", "cleanup")
     assert r.code == 2
     assert "say which run: --run ID" in r.err
+    # checked before connecting: it used to say "no credentials" (exit 1) or "no recording" (demo)
+    r = cli(EMPTY, "cleanup", env={"OS_AUTH_URL": None})
+    assert (r.code, r.err) == (2, "say which run: --run ID (the id a smoke or scenario run printed) or --all\n")
+    r = cli(EMPTY, "cleanup", "--os-cloud", "demo", "--run", "Not-An-Id")
+    assert (r.code, r.err) == (2, "a run id is 4 to 20 lower-case letters and digits, not 'Not-An-Id'\n")
     r = cli("cleanup", "cleanup", "--run", "nosuchrun")
     assert r.code == 0 and deletes(r) == []
     assert "nothing to clean up: no server is tagged by run nosuchrun" in r.err
