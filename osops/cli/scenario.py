@@ -61,18 +61,19 @@ class RunCommand(CloudCommand, Command):
         err.write(f"{scenario.name}: run {run.run_id} (servers osops-{run.run_id}-..., "
                   f"tagged osops-run={run.run_id})\n")
         report = run.run()
+        code = report.exit_code
+        if a.junit:  # first: a closed stdout must not cost CI its file
+            try:
+                junit.write(report, a.junit)
+            except OSError as exc:  # CI reads the file: not having it is a failure
+                self.app.warn(f"cannot write the JUnit report {a.junit}: {exc.strerror or exc}")
+                code = code or 1
         out = self.app.stdout
         if a.format == "json":
             out.write(json.dumps(report.to_dict(), indent=2) + "\n")
         else:
             out.write("\n".join(text.render(report)) + "\n")
-        if a.junit:
-            try:
-                junit.write(report, a.junit)
-            except OSError as exc:  # CI reads the file: not having it is a failure
-                self.app.warn(f"cannot write the JUnit report {a.junit}: {exc.strerror or exc}")
-                return report.exit_code or 1
-        return report.exit_code
+        return code
 
 
 def _vars_option(parser):

@@ -172,6 +172,24 @@ def test_junit_that_cannot_be_written_fails_the_command(cli, tmp_path):
     assert not path.exists()
 
 
+def test_junit_is_written_even_when_stdout_is_closed(cli, tmp_path, monkeypatch):
+    """`osops smoke --junit FILE | head -0`: the report meets a closed pipe;
+    the JUnit file used to be written after it, so it was never written."""
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    path = tmp_path / "smoke.xml"
+    with monkeypatch.context() as patch:  # undone before capsys puts its own stdout back
+        patch.setattr("sys.stdout", ClosedPipe())
+        r = cli("smoke", *SMOKE, "--junit", str(path))
+    assert r.code != 0 and "Broken pipe" in r.err
+    assert ET.parse(path).getroot().find("testsuite").get("tests") == "13"
+
+
 def test_ping_that_answers_passes(cli, fake_ping):
     fake_ping.mode = "answer"
     r = cli("smoke", *SMOKE)
