@@ -231,7 +231,7 @@ class _Checker:
                 self.error(line, f"a step needs an action: one of {', '.join(ACTIONS)}")
                 return None
             owners = [a for a in candidates if a in ACTIONS and all(k in ACTIONS[a].args for k in candidates if k != a)]
-            if len(candidates) > 1 and len(owners) == 1:  # - boot:\n  image: ...  (not indented)
+            if len(candidates) > 1 and len(owners) == 1 and item[owners[0]] is None:  # - boot:\n  image: ...
                 others = [k for k in candidates if k != owners[0]]
                 self.error(item.line_of(others[0]), f"{' and '.join(others)} "
                                                     f"{'is an argument' if len(others) == 1 else 'are arguments'} "

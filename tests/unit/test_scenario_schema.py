@@ -256,6 +256,15 @@ def test_unquoted_braces_and_stray_keys_get_a_hint():
     assert line == "lab.yaml:3: image and flavor are arguments of boot: indent them under boot:"
 
 
+@pytest.mark.parametrize("step, actions", [
+    ("- image: cirros\n    flavor: m1.tiny", "image and flavor"),  # a missing dash, not flavor's argument
+    ("- ping: web\n    servers: web", "ping and servers"),
+])
+def test_two_actions_with_values_are_two_steps_not_an_indent_slip(step, actions):
+    (line,) = errors(f"steps:\n  {step}\n")
+    assert line == f"lab.yaml:2: one action per step, not {actions}: split them into steps"
+
+
 def test_missing_file_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="cannot read"):
         load_file(str(tmp_path / "nope.yaml"))
