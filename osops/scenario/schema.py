@@ -276,9 +276,9 @@ class _Checker:
         given, lines, reads = {}, {}, {}
         if value is None:
             pass
+        elif isinstance(value, Mapping) and not spec.args:
+            self.error(line, f"{action} takes no arguments")
         elif isinstance(value, Mapping):
-            if not spec.args:
-                self.error(line, f"{action} takes no arguments")
             for key in value:
                 if key not in spec.args:
                     self.error(value.line_of(key), f"{action} has no argument {shown(key)}"

@@ -256,6 +256,11 @@ def test_unquoted_braces_and_stray_keys_get_a_hint():
     assert line == "lab.yaml:3: image and flavor are arguments of boot: indent them under boot:"
 
 
+def test_arguments_to_an_action_that_takes_none_are_one_error():
+    (line,) = errors("steps:\n  - token: {x: 1, y: 2}\n")
+    assert line == "lab.yaml:2: token takes no arguments"
+
+
 @pytest.mark.parametrize("step, actions", [
     ("- image: cirros\n    flavor: m1.tiny", "image and flavor"),  # a missing dash, not flavor's argument
     ("- ping: web\n    servers: web", "ping and servers"),
