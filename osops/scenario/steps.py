@@ -13,11 +13,8 @@ from dataclasses import dataclass, field, replace
 
 from osops import models
 from osops import servers as ops
-from osops.flavors import find_flavor
 from osops.host import bridges
 from osops.host.models import Bridge, PingResult
-from osops.images import find_image
-from osops.networks import choose_network
 from osops.scenario import checks, template
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
 from osops.scenario.template import VALUE, Keys, ListOf
@@ -234,19 +231,13 @@ def _where(server):
 
 
 def boot(ctx, args, step):
-    count = args.get("count", 1)
-    name = ctx.server_name(args["name"])
-    image = args["image"] if isinstance(args["image"], models.Image) else find_image(ctx.conn, args["image"])
-    flavor = args["flavor"] if isinstance(args["flavor"], models.Flavor) else find_flavor(ctx.conn, args["flavor"])
-    network = args["network"]
-    if not isinstance(network, models.Network):
-        network = choose_network(ctx.conn, network or None)
     ctx.creating()  # from here on, cleanup looks for this run's tag
-    # the boot's own wait: its reservation list is the first round, and it polls only the reservation
-    booted = ops.boot(ctx.conn, name, image=image, flavor=flavor, network=network,
-                      key_name=args["key_name"] or None, count=count, metadata=ctx.tag,
-                      timeout=ctx.wait_timeout(step), on_change=ctx.on_change, on_booted=ctx.track)
-    ctx.track(booted)
+    # names are resolved by the boot; its reservation list is the wait's first round, and it tracks
+    # the servers from there (on_booted), so they are cleaned up if the wait fails
+    booted = ops.boot(ctx.conn, ctx.server_name(args["name"]), image=args["image"], flavor=args["flavor"],
+                      network=args["network"], key_name=args["key_name"] or None, count=args.get("count", 1),
+                      metadata=ctx.tag, timeout=ctx.wait_timeout(step), on_change=ctx.on_change,
+                      on_booted=ctx.track)
     if len(booted) == 1:
         detail = f"{booted[0].name} ACTIVE{_where(booted[0])}"
     else:

@@ -131,6 +131,33 @@ def test_address_of_several_servers_polls_one_list_per_round(clean_env):
     assert [c.split("/v2.1")[1] for c in during] == ["/servers/detail"]  # one list, no GET per server
 
 
+def test_boot_resolves_each_name_with_one_list_call(clean_env):
+    """The boot step left name lookups to the boot; with no usable network
+    it used to list the networks twice (its own copy, then the boot's)."""
+    def no_networks(interactions):
+        # Derived: the network list shows none, so the servers boot without a network.
+        (listing,) = [i for i in interactions if i["request"]["url"] == "{network}/v2.0/networks"]
+        listing["response"]["json"]["networks"] = []
+
+    scenario = load_text(textwrap.dedent("""\
+        steps:
+          - image:
+            save: cirros
+          - boot: {name: lab, image: "{{ cirros }}", flavor: m1.tiny}
+            count: 3
+        """), "lab.yaml")
+    marks = {}
+    with replayed(edit("lab-demo", no_networks)) as (conn, player):
+        report = Engine(conn, scenario, run_id="labrec1",
+                        on_result=lambda r: marks.setdefault(r.name, len(player.calls))).run()
+    assert report.steps[1].status == "PASS", report.steps[1].detail
+    (post,) = [b for b in player.bodies if b and "server" in b]
+    assert post["server"]["networks"] == "none"
+    before = [c.split("?")[0].split(".invalid")[1] for c in player.calls[marks["image"]:marks["boot"]]]
+    assert before[:before.index("/v2.1/servers")] == ["/v2.1", "/v2.1/flavors/detail", "/v2.0/networks"]
+    assert report.cleanup.detail.count("osops-labrec1-lab-") == 3
+
+
 def test_dry_run_fills_variables_and_sends_nothing(cli):
     r = cli(EMPTY, "scenario", "run", "lab-demo", "--dry-run", "--var", "count=2", "--var", "flavor=m1.nano")
     assert r.code == 0, r.err
