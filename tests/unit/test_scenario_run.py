@@ -18,6 +18,7 @@ from osops.errors import UsageError
 from osops.host.models import Bridge, BridgePort
 from osops.scenario import Engine, bundled, engine, junit, load_file, load_text, select, text
 from osops.scenario.signals import Guard
+from osops.scenario.steps import ACTIONS
 from osops.testing import replay
 from tests.unit import test_smoke
 from tests.unit.conftest import booted, cassette, reservation, reservation_lists
@@ -240,7 +241,7 @@ def test_validate_reports_every_problem_with_file_and_line(cli, tmp_path):
         "network, key_name",
         f"{bad}:3: boot needs flavor",
         f"{bad}:4: unknown action 'pign' (did you mean 'ping'?); actions: " + ", ".join(
-            __import__("osops.scenario.steps", fromlist=["ACTIONS"]).ACTIONS),
+            ACTIONS),
         f"{bad}:6: suspend cannot expect 'stauts' (did you mean 'status'?); it can expect status, servers"]
     assert r.out.strip() == f"{bundled.path('lab-demo')}: valid: lab-demo, 14 steps"
     r = cli(EMPTY, "scenario", "run", str(bad))
@@ -261,7 +262,7 @@ def test_list_actions_shows_what_a_step_can_do(cli):
     assert r.code == 0, r.err
     assert r.calls == []
     rows = {row["Action"]: row for row in r.json()}
-    assert list(rows) == list(__import__("osops.scenario.steps", fromlist=["ACTIONS"]).ACTIONS)
+    assert list(rows) == list(ACTIONS)
     boot = rows["boot"]
     assert boot["Arguments"].splitlines() == [
         "name = server: names become osops-<run>-NAME", "image (required): name, id or a saved image",
@@ -330,8 +331,9 @@ def test_run_time_limit_stops_and_cleanup_runs(clean_env):
 
 
 def test_a_failed_say_is_a_failed_step_not_narration(clean_env):
-    """/tmp/audit-6/narr.py: the FAIL was shown as '== ...', left out of the
-    summary, the totals and JUnit, while the exit code was 1."""
+    """A say whose reference fails at run time (a list index past the end)
+    is a FAIL like any step: it used to be shown as narration ('== ...'),
+    left out of the summary, the totals and JUnit, while the exit code was 1."""
     scenario = load_text(textwrap.dedent("""\
         steps:
           - say: listing
@@ -425,7 +427,9 @@ def test_second_signal_before_cleanup_begins_leaves_the_servers(clean_env):
 
 
 def test_second_signal_while_the_cleanup_line_prints_is_only_counted():
-    """/tmp/audit-6/stop_escape.py: Stop escaped run() from on_result(cleanup)."""
+    """A second signal while the cleanup line is being reported (after a
+    first one during the steps) is only counted: Stop used to escape run()
+    from on_result(cleanup)."""
     scenario = load_text("steps:\n  - say: hi\n  - sleep: 1\n  - say: bye\n", "x.yaml")
 
     def on_result(result):
