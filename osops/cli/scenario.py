@@ -158,9 +158,12 @@ def _planned(step, left_out, variables):
 
 
 def _shown(value):
+    """*value* as YAML would read it (true, not True); quoted when empty or spaced."""
+    from osops.scenario import template
+
     if isinstance(value, list):
         return ",".join(_shown(v) for v in value)
-    text = "" if value is None else str(value)
+    text = template.text(value)
     return repr(text) if not text or any(c.isspace() for c in text) else text
 
 

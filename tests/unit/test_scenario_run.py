@@ -169,6 +169,7 @@ def test_dry_run_fills_variables_and_sends_nothing(cli):
     assert any(re.match(r"\s+3\. boot\s+name=osops-<run>-lab image=<cirros> flavor=m1.nano count=2; save lab; "
                         r"expect status=ACTIVE servers=2; on_failure stop$", line) for line in out)
     assert any("say-2" in line and "'Their addresses: <lab.addresses>; now ping them all'" in line for line in out)
+    assert any(re.match(r"\s+8\. suspend\s+servers=<lab\.0> wait=true; save sleeper", line) for line in out)  # YAML's
     assert out[-1] == "dry run: nothing was sent to the cloud"
     j = cli(EMPTY, "scenario", "run", "lab-demo", "--dry-run", "-f", "json", "--only", "ping")
     assert j.calls == [] and j.code == 0
