@@ -14,10 +14,13 @@ from osops.flavors import find_flavor, list_flavors, smallest_flavor
 from osops.images import NOT_BOOTABLE, find_image, list_images
 from osops.networks import choose_network
 from osops.scenario.results import FAIL, Outcome, SkipStep
+from osops.scenario.template import VALUE, Keys, ListOf
 
 GIB = 1024 ** 3
 PREFERRED_FLAVOR = "m1.tiny"
 ENDPOINT_TIMEOUT = 10
+
+TOKEN = Keys({"user": VALUE, "project": VALUE, "project_id": VALUE, "roles": ListOf(VALUE)})  # what token saves
 
 
 def token(ctx, args, step):
@@ -27,6 +30,9 @@ def token(ctx, args, step):
     return Outcome(detail=f"{access.username} in {scope} (roles: {roles})", value={
         "user": access.username, "project": access.project_name, "project_id": access.project_id,
         "roles": sorted(getattr(access, "role_names", []) or [])})
+
+
+CATALOG = Keys({"services": ListOf(VALUE), "endpoints": ListOf(VALUE)})  # what catalog saves
 
 
 def catalog(ctx, args, step):

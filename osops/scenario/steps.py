@@ -17,7 +17,7 @@ from osops.host import bridges
 from osops.host.models import Bridge, PingResult
 from osops.scenario import checks, template
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
-from osops.scenario.template import VALUE, Keys, ListOf
+from osops.scenario.template import VALUE, ListOf
 
 NOVA_STATUSES = ("ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD",
                  "PAUSED", "REBOOT", "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED",
@@ -401,15 +401,13 @@ def is_address(text):
 
 SERVERS = Arg("servers", required=True, help="server names or ids, or a saved result")
 SERVER_LIST = ListOf(models.Server)
-TOKEN = Keys({"user": VALUE, "project": VALUE, "project_id": VALUE, "roles": ListOf(VALUE)})
-CATALOG = Keys({"services": ListOf(VALUE), "endpoints": ListOf(VALUE)})
 WAIT = Arg("bool", default=True, help="wait until the action is done")
 
 ACTIONS = {
-    "token": Action(checks.token, gives=TOKEN, help="authenticate and issue a token"),
+    "token": Action(checks.token, gives=checks.TOKEN, help="authenticate and issue a token"),
     "catalog": Action(checks.catalog, {"services": Arg("names", default=list(DEFAULT_SERVICES),
                                                        help="service types that must be there")},
-                      positional="services", gives=CATALOG,
+                      positional="services", gives=checks.CATALOG,
                       help="the services needed are in the catalog; every endpoint answers"),
     "compute-services": Action(checks.compute_services, gives=VALUE, help="every compute service is up (admin)"),
     "image": Action(checks.image, {"name": Arg("image", help="name or id; empty: cirros preferred")},
