@@ -17,8 +17,7 @@ ROUTER_OWNERS = ("network:router_interface", "network:router_interface_distribut
 def address_targets(addresses, netns=None):
     """Targets for addresses given as they are (validated)."""
     if netns == AUTO:
-        raise UsageError("--netns auto needs servers to find their networks: name a namespace "
-                         "for --address targets")
+        raise UsageError("--address targets cannot use --netns auto: name a namespace with --netns NS")
     return [Target(address=parse_address(a), netns=netns) for a in addresses]
 
 

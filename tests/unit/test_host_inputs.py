@@ -85,9 +85,10 @@ def test_neutron_prefix_only_for_neutron_device_names(name):
         assert name[:3] not in ("tap", "qvo", "qvb") or len(name) != 14
 
 
-def test_auto_needs_servers():
-    with pytest.raises(UsageError, match="auto"):
+def test_address_targets_cannot_use_auto():
+    with pytest.raises(UsageError) as raised:
         targets.address_targets(["192.0.2.1"], "auto")
+    assert str(raised.value) == "--address targets cannot use --netns auto: name a namespace with --netns NS"
 
 
 @pytest.mark.parametrize("group_range, euid, expected", [
