@@ -32,13 +32,17 @@ def server_targets(conn, servers, address_type="any", netns=None):
     ones from here.  A fixed address this host would reach only through
     its default route is not pinged (see
     :func:`~osops.host.ping.default_route_only`), nor is any address of a
-    replayed cloud (``conn.osops_replayed``, set by the demo cloud).
+    replayed cloud (``conn.osops_replayed``, set by the demo cloud), for
+    which the cloud is not asked for ports either.
     """
     if address_type not in ADDRESS_TYPES:
         raise UsageError(f"--address-type must be one of {', '.join(ADDRESS_TYPES)}, not {address_type!r}")
     chosen = {s.id: sorted((a for a in s.addresses if address_type == "any" or a.type == address_type),
                            key=lambda a: a.version) for s in servers}
-    chooser = _auto_chooser(conn, [(s, a) for s in servers for a in chosen[s.id]]) if netns == AUTO else None
+    replayed = getattr(conn, "osops_replayed", False)
+    chooser = None
+    if netns == AUTO and not replayed:
+        chooser = _auto_chooser(conn, [(s, a) for s in servers for a in chosen[s.id]])
     targets = []
     for server in servers:
         if not chosen[server.id]:
@@ -46,8 +50,8 @@ def server_targets(conn, servers, address_type="any", netns=None):
             targets.append(Target(address="-", server=server.name,
                                   error=f"{server.name} has no {kind}address ({server.status})"))
         for a in chosen[server.id]:
-            ns, note = chooser(server, a) if chooser else (netns, "")
-            if getattr(conn, "osops_replayed", False):
+            ns, note = chooser(server, a) if chooser else (None if netns == AUTO else netns, "")
+            if replayed:
                 error, note = REPLAYED, ""  # not pinged from anywhere: this host's namespaces do not matter
             else:
                 error = default_route_only(a.addr, netns == AUTO) if ns is None and a.type == "fixed" else ""

@@ -111,6 +111,15 @@ def test_ping_sends_nothing_and_the_row_says_why(run, monkeypatch):
     assert row["Result"] == f"FAIL: {REPLAYED}"
 
 
+def test_ping_netns_auto_asks_the_recording_for_no_ports(run):
+    """The demo recorded no port or router list: --netns auto must not ask."""
+    code, out, err = run("ping", "demo-1", "--netns", "auto", "-f", "json")
+    assert code == 1 and notice_first(err, "ping") == []
+    [row] = json.loads(out)
+    assert (row["Server"], row["Address"], row["Namespace"]) == ("demo-1", ADDRESS, "-")
+    assert row["Result"] == f"FAIL: {REPLAYED}"
+
+
 def test_address_targets_with_netns_auto_is_a_usage_error_even_beside_a_server(run):
     code, _, err = run("ping", "demo-1", "--address", "10.0.0.1", "--netns", "auto")
     assert code == 2  # before the recording is opened: no notice
