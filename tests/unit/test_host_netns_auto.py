@@ -2,6 +2,8 @@
 recorded host-ping-auto session (tests/host/cloud.py) with the edits each
 test names.  The namespaces "here" are given; nothing is pinged."""
 
+import copy
+
 import pytest
 
 from osops.host import targets
@@ -52,6 +54,35 @@ def test_one_port_list_call_for_all_servers(clean_env, monkeypatch):
         found = targets.server_targets(conn, list_servers(conn), "fixed", targets.AUTO)
     assert [t.netns for t in found] == [f"qdhcp-{NET_ID}"] * 3
     assert len(calls_to(player.calls, "/v2.0/ports")) == 1
+
+
+def test_port_lists_ask_for_100_servers_at_most(clean_env, monkeypatch):
+    """Edit: the server list holds hostrec and 149 copies of it under
+    other ids (their addresses say the network by name: the network list
+    is added); the recorded port list by device_id is asked in two parts,
+    the first 100 ids (sorted) and the other 50, the part without hostrec's
+    id answering no port.  All ids in one call would exceed request-line
+    limits (HTTP 414) with ~170 servers."""
+    data = cloud.add_network_list(cloud.recorded("host-ping-auto"))
+    listed = cloud.body(data, "/servers/detail")["servers"]
+    hostrec = listed[0]
+    listed += [{**hostrec, "id": f"{hostrec['id'][:-3]}{n:03d}", "name": f"hostrec-{n}"} for n in range(149)]
+    ids = sorted(s["id"] for s in listed)
+    [port_call] = [i for i in data["interactions"] if i["request"]["query"].get("device_id")]
+    data["interactions"].remove(port_call)
+    for part in (ids[:100], ids[100:]):
+        call = copy.deepcopy(port_call)
+        call["request"]["query"]["device_id"] = part
+        if hostrec["id"] not in part:
+            call["response"]["json"]["ports"] = []
+        data["interactions"].append(call)
+    monkeypatch.setattr(targets.namespaces, "list_namespaces", lambda: [f"qdhcp-{NET_ID}"])
+    with replay(data) as player:
+        conn = cloud.connect(player)
+        found = targets.server_targets(conn, list_servers(conn), "fixed", targets.AUTO)
+    assert [t.netns for t in found] == [f"qdhcp-{NET_ID}"] * 150
+    asked = [c for c in calls_to(player.calls, "/v2.0/ports") if "device_id" in c]
+    assert [c.count("device_id=") for c in asked] == [100, 50]
 
 
 @pytest.mark.parametrize("networks, expected", [
