@@ -25,17 +25,14 @@ def port_id_prefix(ifname):
     return ""
 
 
-def tie(bridges, conn=None, domains=None):
+def tie(bridges, conn, domains):
     """*bridges* with each port's ``owner`` (and ``port_id``, ``server_id``)
     filled in where it can be known.
 
-    Without *conn*, Neutron-named ports stay untied (owner '').  *domains*
-    is :func:`osops.host.libvirt.interfaces`'s map, asked for when None and
-    some port looks like libvirt's.
+    Without *conn* (None), Neutron-named ports stay untied (owner '').
+    *domains* is :func:`libvirt_domains`'s map.
     """
     all_ports = [p for b in bridges for p in b.ports]
-    if domains is None:
-        domains = libvirt_domains(bridges)
     neutron = {}
     if conn is not None and any(p.iface_id or port_id_prefix(p.name) for p in all_ports):
         neutron = _neutron_ports(conn, all_ports)
