@@ -28,15 +28,16 @@ class _BridgeCommand(CloudCommand, Lister):
     def bridges(self, parsed_args):
         """The host's bridges; problems are warned about and make exit status 1."""
         from osops.errors import NotFound, OsopsError
-        from osops.host import bridges, libvirt, ovs
+        from osops.host import bridges, ovs
 
-        cloud_failed = False
+        failed = set()  # the sources that could not be asked
 
-        def problem(exc):
-            nonlocal cloud_failed
-            cloud_failed = cloud_failed or not isinstance(exc, (ovs.OvsError, libvirt.VirshError))
-            self.app.warn(f"warning: {exc}" if not isinstance(exc, ovs.OvsNotRunning) else f"note: {exc}")
-            if not isinstance(exc, ovs.OvsNotRunning):
+        def problem(source, exc):
+            failed.add(source)
+            if isinstance(exc, ovs.OvsNotRunning):
+                self.app.warn(f"note: {exc}")
+            else:
+                self.app.warn(f"warning: {exc}")
                 self.exit_code = 1
 
         conn = None
@@ -45,13 +46,13 @@ class _BridgeCommand(CloudCommand, Lister):
             try:
                 conn = self.cloud
             except OsopsError as exc:
-                problem(f"{exc} (ports are shown untied; --no-cloud skips the cloud)")
+                problem(bridges.CLOUD, OsopsError(f"{exc} (ports are shown untied; --no-cloud skips the cloud)"))
         found = bridges.list_bridges(conn, on_problem=problem)
         if parsed_args.server:
             found = bridges.of_server(found, parsed_args.server)
             if not found:
                 why = ("--no-cloud was given" if parsed_args.no_cloud else "no cloud is configured" if not configured
-                       else "the cloud could not be asked (see the warning)" if cloud_failed else "")
+                       else "the cloud could not be asked (see the warning)" if bridges.CLOUD in failed else "")
                 hint = f": {why}, so ports are not tied to servers" if why else ""
                 raise NotFound(f"no bridge port of server {parsed_args.server} on this host{hint}")
         return found

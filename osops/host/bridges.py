@@ -6,35 +6,40 @@ from dataclasses import replace
 from osops.errors import NotFound, explain
 from osops.host import libvirt, linux_bridge, ovs, ports
 
+# What list_bridges could not ask, as it tells on_problem.
+OVS, LIBVIRT, CLOUD = "ovs", "libvirt", "cloud"
+
 
 def list_bridges(conn=None, ovs_db=None, on_problem=None):
     """Linux bridges, then Open vSwitch ones, ports tied through *conn*
     (an ``openstack.connection.Connection``, optional) and virsh.
 
-    When Open vSwitch, libvirt or the cloud cannot be asked, *on_problem*
-    receives the one-line :class:`~osops.errors.OsopsError` and the rest
-    is still returned (untied, for libvirt and the cloud); without
-    *on_problem* it is raised.
+    When Open vSwitch, libvirt or the cloud cannot be asked,
+    ``on_problem(source, error)`` is called with which (:data:`OVS`,
+    :data:`LIBVIRT` or :data:`CLOUD`) and the one-line
+    :class:`~osops.errors.OsopsError`, and the rest is still returned
+    (untied, for libvirt and the cloud); without *on_problem* the error is
+    raised.
     """
-    def problem(exc):
+    def problem(source, exc):
         if on_problem is None:
             raise exc
-        on_problem(exc)
+        on_problem(source, exc)
 
     bridges = linux_bridge.list_bridges()
     try:
         bridges += ovs.list_bridges(ovs_db)
     except ovs.OvsError as exc:
-        problem(exc)
+        problem(OVS, exc)
     try:
         domains = ports.libvirt_domains(bridges)
     except libvirt.VirshError as exc:
-        problem(exc)
+        problem(LIBVIRT, exc)
         domains = {}
     try:
         return ports.tie(bridges, conn, domains)
     except Exception as exc:  # the cloud's errors, made one line
-        problem(explain(exc))
+        problem(CLOUD, explain(exc))
         return ports.tie(bridges, None, domains)
 
 

@@ -364,7 +364,7 @@ def bridge(ctx, args, step):
     if getattr(ctx.conn, "osops_replayed", False):
         raise SkipStep(REPLAYED_BRIDGES)
     problems = []
-    found = bridges.list_bridges(ctx.conn, on_problem=lambda exc: problems.append(str(exc)))
+    found = bridges.list_bridges(ctx.conn, on_problem=lambda _source, exc: problems.append(str(exc)))
     if args["name"]:
         found = [bridges.find_bridge(found, args["name"])]
     if not found:

@@ -6,9 +6,11 @@ import subprocess
 
 import pytest
 
-from osops.errors import NotFound
+from osops.errors import NotFound, OsopsError
 from osops.host import bridges, ovs
 from osops.host.models import Bridge, BridgePort
+from osops.testing import replay
+from tests.host import cloud
 
 DENIED = (pathlib.Path(__file__).parent.parent / "host" / "data" / "ovs-vsctl-permission-denied.txt").read_text()
 LINUX = [Bridge("br100", "linux", ports=(BridgePort("vnet0"),))]
@@ -30,9 +32,29 @@ def test_ovs_problem_raised_without_a_handler(denied):
 
 def test_ovs_problem_reported_and_linux_bridges_kept(denied):
     seen = []
-    found = bridges.list_bridges(on_problem=seen.append)
+    found = bridges.list_bridges(on_problem=lambda source, exc: seen.append((source, type(exc))))
     assert [b.name for b in found] == ["br100"] and found[0].ports[0].owner == "unknown"
-    assert [type(e) for e in seen] == [ovs.OvsPermissionDenied]
+    assert seen == [(bridges.OVS, ovs.OvsPermissionDenied)]
+
+
+@pytest.fixture
+def linux_only(monkeypatch):
+    """The Linux bridge of LINUX (a vnet port), no Open vSwitch."""
+    monkeypatch.setattr(ovs, "available", lambda: False)
+    monkeypatch.setattr(bridges.linux_bridge, "list_bridges", lambda: list(LINUX))
+
+
+def test_a_cloud_that_cannot_be_asked_is_a_cloud_problem(linux_only, clean_env, monkeypatch):
+    """A tap port makes osops ask for the port list, which the replayed
+    session (host-ping-all: a server list only) has no recording of."""
+    tap = BridgePort(f"tap{cloud.PORT['id'][:11]}")
+    monkeypatch.setattr(bridges.linux_bridge, "list_bridges", lambda: [Bridge("brq", "linux", ports=(tap,))])
+    seen = []
+    with replay(cloud.recorded("host-ping-all")) as player:
+        found = bridges.list_bridges(cloud.connect(player), on_problem=lambda source, exc: seen.append((source, exc)))
+    assert found[0].ports == (tap,)  # untied
+    [(source, exc)] = seen
+    assert source == bridges.CLOUD and isinstance(exc, OsopsError) and "no recorded interaction" in str(exc)
 
 
 def test_find_bridge_names_the_ones_there_are():
