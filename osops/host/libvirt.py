@@ -17,20 +17,28 @@ def interfaces(uri=None):
     """{interface: (domain name, domain uuid)} for the running domains;
     {} when virsh is missing.  *uri* defaults to ``$LIBVIRT_DEFAULT_URI``,
     else ``qemu:///system`` (where Nova's are).  Raises :class:`VirshError`
-    (one line saying what to do) when virsh cannot connect."""
+    (one line saying what to do) when virsh cannot connect, start or finish."""
     if not commands.have("virsh"):
         return {}
     uri = uri or os.environ.get("LIBVIRT_DEFAULT_URI") or "qemu:///system"
-    virsh = ["virsh", "-c", uri]
-    listed = commands.run([*virsh, "list", "--name"], check=False)
+    listed = _virsh(uri, "list", "--name")
     if listed.returncode:
         raise failure(uri, listed.stderr)
     found = {}
     for name in filter(None, (line.strip() for line in listed.stdout.splitlines())):
-        uuid = commands.run([*virsh, "domuuid", name], check=False).stdout.strip()
-        for iface, _mac in parse_domiflist(commands.run([*virsh, "domiflist", name], check=False).stdout):
+        uuid = _virsh(uri, "domuuid", name).stdout.strip()
+        for iface, _mac in parse_domiflist(_virsh(uri, "domiflist", name).stdout):
             found[iface] = (name, uuid)
     return found
+
+
+def _virsh(uri, *args):
+    """``virsh -c URI ARGS`` (CompletedProcess, any exit status); a virsh
+    that cannot start or does not finish is a :class:`VirshError`."""
+    try:
+        return commands.run(["virsh", "-c", uri, *args], check=False)
+    except OsopsError as exc:
+        raise VirshError(f"cannot ask libvirt whose vnet ports these are: {exc}") from exc
 
 
 def failure(uri, stderr):

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from osops.errors import NotFound, OsopsError
-from osops.host import bridges, ovs
+from osops.host import bridges, libvirt, ovs
 from osops.host.models import Bridge, BridgePort
 from osops.testing import replay
 from tests.host import cloud
@@ -42,6 +42,21 @@ def linux_only(monkeypatch):
     """The Linux bridge of LINUX (a vnet port), no Open vSwitch."""
     monkeypatch.setattr(ovs, "available", lambda: False)
     monkeypatch.setattr(bridges.linux_bridge, "list_bridges", lambda: list(LINUX))
+
+
+def test_a_virsh_that_cannot_start_is_a_libvirt_problem(linux_only, monkeypatch, tmp_path):
+    """A virsh on PATH that is not a program (exec fails: ENOEXEC), as one
+    that cannot start or hangs: a warning, the vnet port unknown."""
+    virsh = tmp_path / "virsh"
+    virsh.write_bytes(b"\x00not a program\n")
+    virsh.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    seen = []
+    found = bridges.list_bridges(on_problem=lambda source, exc: seen.append((source, exc)))
+    assert found[0].ports[0].owner == "unknown"
+    [(source, exc)] = seen
+    assert source == bridges.LIBVIRT and isinstance(exc, libvirt.VirshError)
+    assert str(exc) == f"cannot ask libvirt whose vnet ports these are: cannot run {virsh}: Exec format error"
 
 
 def test_a_cloud_that_cannot_be_asked_is_a_cloud_problem(linux_only, clean_env, monkeypatch):
