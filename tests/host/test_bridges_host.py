@@ -121,25 +121,33 @@ def test_tap_port_tied_to_its_server(kernel, osops_cli, monkeypatch, tmp_path):
 @pytest.mark.parametrize("argv, why", [
     ((), "no cloud is configured"),
     (("--no-cloud",), "--no-cloud was given"),
-    (("--os-cloud", "demo"), "the cloud could not be asked (see the warning)"),  # no recording of bridge list
 ])
 def test_server_filter_without_ties_says_why(lan, no_ovs, tmp_path, argv, why):
-    cli = [*argv[:2], "bridge", "list", "--server", "demo-1", *argv[2:]] if argv[:1] == ("--os-cloud",) \
-        else ["bridge", "list", "--server", "demo-1", *argv]
-    done = osops_in(lan["switch"], *cli, env={**no_ovs, "HOME": str(tmp_path)})
+    done = osops_in(lan["switch"], "bridge", "list", "--server", "demo-1", *argv, env={**no_ovs, "HOME": str(tmp_path)})
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == (
         f"no bridge port of server demo-1 on this host: {why}, so ports are not tied to servers")
 
 
-def test_server_filter_when_the_cloud_does_not_answer(lan, kernel, no_ovs, tmp_path):
+REFUSING = {"auth_url": "http://127.0.0.1:9/v3", "username": "admin", "password": "secret-pw",
+            "project_name": "admin", "user_domain_id": "default", "project_domain_id": "default"}
+
+
+@pytest.mark.parametrize("how", ["OS_* variables", "--os-cloud"])
+def test_server_filter_when_the_cloud_does_not_answer(lan, kernel, no_ovs, tmp_path, how):
     """A tap port makes osops ask the cloud, whose Keystone (127.0.0.1:9,
-    where nothing listens) refuses the connection."""
+    where nothing listens) refuses the connection; the cloud is given by
+    OS_* variables or as a clouds.yaml cloud."""
     kernel.veth(lan["bridge"], lan["switch"], name="tap0123456789a")
-    cloud_env = {"OS_AUTH_URL": "http://127.0.0.1:9/v3", "OS_USERNAME": "admin", "OS_PASSWORD": "secret-pw",
-                 "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_ID": "default", "OS_PROJECT_DOMAIN_ID": "default"}
-    done = osops_in(lan["switch"], "bridge", "list", "--server", "demo-1",
-                    env={**no_ovs, **cloud_env, "HOME": str(tmp_path)})
+    if how == "--os-cloud":
+        (tmp_path / ".config" / "openstack").mkdir(parents=True)
+        (tmp_path / ".config" / "openstack" / "clouds.yaml").write_text(
+            json.dumps({"clouds": {"refusing": {"auth": REFUSING}}}))  # JSON is YAML
+        cli, cloud_env = ("--os-cloud", "refusing"), {}
+    else:
+        cli, cloud_env = (), {f"OS_{k.upper()}": v for k, v in REFUSING.items()}
+    done = osops_in(lan["switch"], *cli, "bridge", "list", "--server", "demo-1",
+                    env={**no_ovs, **cloud_env, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config")})
     assert done.returncode == 1
     *lines, last = done.stderr.strip().splitlines()
     [warning] = [line for line in lines if not line.startswith("note: ")]  # the OVS note aside
