@@ -22,11 +22,19 @@ import subprocess
 
 
 def ip(*args, check=True):
-    """Run ``ip ARGS``; raise RuntimeError with its complaint when *check*."""
-    done = subprocess.run(["ip", *args], capture_output=True, text=True)
+    """Run ``ip ARGS``: True when it succeeded.  RuntimeError with its
+    complaint when it failed and *check*, and whenever ip cannot be run."""
+    done = _run_ip(args)
     if check and done.returncode:
         raise RuntimeError("ip %s: %s" % (" ".join(args), done.stderr.strip()))
     return done.returncode == 0
+
+
+def _run_ip(args):
+    try:
+        return subprocess.run(["ip", *args], capture_output=True, text=True)
+    except OSError as exc:  # no ip, or one that cannot start
+        raise RuntimeError("cannot run ip (iproute2): %s" % (exc.strerror or exc)) from None
 
 
 def bridge_name(network_id):
@@ -95,10 +103,16 @@ def ensure_netns(name, record):
 
 
 def devices(namespace, prefix):
-    """Names of the links in *namespace* that start with *prefix*, sorted."""
-    done = subprocess.run(["ip", "-n", namespace, "-o", "link", "show"], capture_output=True, text=True)
-    names = [line.split(": ")[1].split("@")[0] for line in done.stdout.splitlines() if ": " in line]
+    """Names of the links in *namespace* that start with *prefix*, sorted
+    ([] when there is no such namespace)."""
+    names = link_names(_run_ip(["-n", namespace, "-o", "link", "show"]).stdout)
     return sorted(n for n in names if n.startswith(prefix))
+
+
+def link_names(text):
+    """The link names in ``ip -o link show``'s *text*, without a veth's
+    ``@peer`` ("5: eth0@if6: <...> ..." -> "eth0")."""
+    return [line.split(": ")[1].split("@")[0] for line in text.splitlines() if ": " in line]
 
 
 def plug(namespace, device, network_id, port_id, mac, addresses, record):

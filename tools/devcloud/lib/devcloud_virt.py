@@ -4,8 +4,9 @@ Servers still run nothing, but each one's ports are plugged for real
 (devcloud_netns): the namespace ``devcloud-<uuid>`` answers ping on its
 fixed addresses from the network's qdhcp namespace, suspend, pause and
 power off take its links down and resume, unpause and power on bring them
-back, delete removes the namespace and with it the taps.  nova-compute
-runs as root; the record of what was made is in $DEVCLOUD_KERNEL_RECORD.
+back, delete removes the namespace and with it the taps.  A failing ``ip`` is logged, never fails the server.
+nova-compute runs as root; the record of what was made is in
+$DEVCLOUD_KERNEL_RECORD.
 """
 
 import os
@@ -40,8 +41,18 @@ class NetnsDriver(fake.FakeDriverWithoutFakeNodes):
                 LOG.warning("cannot plug port %s: %s", vif["id"], exc, instance=instance)
 
     def _links(self, instance, state):
-        for device in kernel.devices(namespace(instance), "eth"):
-            kernel.ip("-n", namespace(instance), "link", "set", device, state, check=False)
+        try:
+            for device in kernel.devices(namespace(instance), "eth"):
+                kernel.ip("-n", namespace(instance), "link", "set", device, state, check=False)
+        except RuntimeError as exc:
+            LOG.warning("cannot set the links of %s %s: %s", namespace(instance), state, exc, instance=instance)
+
+    def _ip(self, instance, *args):
+        """``ip ARGS`` whose failure is only logged."""
+        try:
+            kernel.ip(*args, check=False)
+        except RuntimeError as exc:
+            LOG.warning("%s", exc, instance=instance)
 
     def spawn(self, context, instance, image_meta, injected_files, admin_password, allocations,
               network_info=None, block_device_info=None, power_on=True, accel_info=None):
@@ -60,13 +71,13 @@ class NetnsDriver(fake.FakeDriverWithoutFakeNodes):
 
     def detach_interface(self, context, instance, vif):
         super().detach_interface(context, instance, vif)
-        kernel.ip("link", "del", kernel.tap_name(vif["id"]), check=False)
+        self._ip(instance, "link", "del", kernel.tap_name(vif["id"]))
 
     def destroy(self, context, instance, network_info, block_device_info=None, destroy_disks=True,
                 destroy_secrets=True):
         super().destroy(context, instance, network_info, block_device_info, destroy_disks, destroy_secrets)
         if kernel.netns_exists(namespace(instance)):
-            kernel.ip("netns", "del", namespace(instance), check=False)  # its veths go with it
+            self._ip(instance, "netns", "del", namespace(instance))  # its veths go with it
         RECORD.drop("netns", namespace(instance))
 
     def suspend(self, context, instance):
