@@ -51,8 +51,9 @@ def test_plug_makes_the_server_namespace_and_the_tap_on_the_bridge(netns, server
     assert cloud.in_namespace(server["host"], netns.devices, server["netns"], "eth") == ["eth0"]
     assert "link/ether fa:16:3e:00:00:01" in ip("-n", server["netns"], "-o", "link", "show", "eth0")
     assert "inet 192.0.2.5/24" in ip("-n", server["netns"], "-o", "addr", "show", "eth0")
-    assert sorted(cloud.in_namespace(server["host"], record.remove_all)) == [f"link-{bridge}",
-                                                                             f"netns-{server['netns']}"]
+    assert record.entries() == [("netns", server["netns"]), ("link", bridge)]
+    removed, left = cloud.in_namespace(server["host"], record.remove_all)
+    assert (removed, left) == ([f"netns-{server['netns']}", f"link-{bridge}"], [])
     assert not netns.netns_exists(server["netns"]) and bridge not in links(server["host"])
 
 

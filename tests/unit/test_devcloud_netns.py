@@ -1,6 +1,7 @@
-"""tools/devcloud/lib/devcloud_netns without root: the link names ip
-prints, and an ip that cannot be run.  tests/host has more, on real
-namespaces and bridges."""
+"""tools/devcloud/lib/devcloud_netns without root: the record of what was
+made (against a stand-in for the kernel, which the test describes), the
+link names ip prints, and an ip that cannot be run.  tests/host has the
+same on real namespaces and bridges."""
 
 import pathlib
 
@@ -14,6 +15,42 @@ DATA = pathlib.Path(__file__).parent.parent / "host" / "data"
 @pytest.fixture
 def kernel():
     return load("lib/devcloud_netns.py")
+
+
+def stand_in(monkeypatch, kernel, there, stuck=()):
+    """The kernel as a set of "kind-name" objects *there*; ``ip ... del``
+    deletes them, except those in *stuck* (as when a link is busy).
+    Returns the set and the list of ip calls."""
+    there, calls = set(there), []
+
+    def ip(*args, check=True):
+        calls.append(args)
+        entry = ("netns-" if args[0] == "netns" else "link-") + args[-1]
+        if entry not in stuck:
+            there.discard(entry)
+        return entry not in stuck
+
+    monkeypatch.setattr(kernel, "netns_exists", lambda name: "netns-" + name in there)
+    monkeypatch.setattr(kernel, "exists", lambda name: "link-" + name in there)
+    monkeypatch.setattr(kernel, "ip", ip)
+    return there, calls
+
+
+def test_remove_all_deletes_namespaces_first_and_keeps_the_record_of_what_is_still_there(kernel, monkeypatch, tmp_path):
+    record = kernel.Record(str(tmp_path / "kernel"))
+    for kind, name in (("link", "brqaaa"), ("link", "brqbbb"), ("netns", "qdhcp-net-1"), ("netns", "devcloud-x")):
+        record.add(kind, name)
+    there, calls = stand_in(monkeypatch, kernel, {"link-brqaaa", "link-brqbbb", "netns-qdhcp-net-1"},
+                            stuck={"link-brqbbb"})  # devcloud-x is gone already
+    removed, left = record.remove_all()
+    assert calls == [("netns", "del", "qdhcp-net-1"), ("link", "del", "brqaaa"), ("link", "del", "brqbbb")]
+    assert removed == ["netns-devcloud-x", "netns-qdhcp-net-1", "link-brqaaa"] and left == ["link-brqbbb"]
+    assert record.entries() == [("link", "brqbbb")] and there == {"link-brqbbb"}
+
+
+def test_an_empty_record(kernel, tmp_path):
+    record = kernel.Record(str(tmp_path / "never-made"))
+    assert record.entries() == [] and record.remove_all() == ([], [])
 
 
 def test_link_names_of_a_server_namespace(kernel):

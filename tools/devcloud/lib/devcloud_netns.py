@@ -69,19 +69,33 @@ class Record:
         except FileNotFoundError:
             pass
 
-    def remove_all(self):
-        """Delete every recorded object: namespaces first, then bridges."""
+    def entries(self):
+        """The recorded objects, (kind, name) each: namespaces first, then links."""
         if not os.path.isdir(self.directory):
             return []
-        entries = sorted(os.listdir(self.directory), key=lambda e: not e.startswith("netns-"))
-        for entry in entries:
-            kind, _, name = entry.partition("-")
-            if kind == "netns" and netns_exists(name):
-                ip("netns", "del", name, check=False)
-            elif kind == "link" and exists(name):
-                ip("link", "del", name, check=False)
-            self.drop(kind, name)
-        return entries
+        found = [tuple(e.partition("-")[::2]) for e in os.listdir(self.directory)]
+        return sorted(found, key=lambda e: (e[0] != "netns", e))
+
+    def remove_all(self):
+        """Delete every recorded object, namespaces first (their links go
+        with them), then bridges.  The record of one that is still there
+        afterwards is kept, for the next try.  Returns (removed, left),
+        lists of "kind-name"."""
+        removed, left = [], []
+        for kind, name in self.entries():
+            if present(kind, name):
+                ip(*(("netns", "del") if kind == "netns" else ("link", "del")), name, check=False)
+            if present(kind, name):
+                left.append("%s-%s" % (kind, name))
+            else:
+                self.drop(kind, name)
+                removed.append("%s-%s" % (kind, name))
+        return removed, left
+
+
+def present(kind, name):
+    """Is the recorded object *kind* ("netns" or "link") *name* there?"""
+    return netns_exists(name) if kind == "netns" else exists(name)
 
 
 def ensure_bridge(network_id, record):
