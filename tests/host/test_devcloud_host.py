@@ -1,6 +1,7 @@
 """tools/devcloud on real kernel objects: devcloud_netns plugs a server's
 port (its namespace, the tap on the network's bridge) and the record lets
-``down`` remove exactly that; and devcloud refuses, before making anything, where root may not
+``down`` remove exactly that; a plug that fails midway leaves nothing
+behind; and devcloud refuses, before making anything, where root may not
 make network namespaces or bridges.  The plugging runs in a thread that
 entered a namespace of the test's own, so the bridge and taps are made
 there; addresses are TEST-NET-1."""
@@ -55,6 +56,18 @@ def test_plug_makes_the_server_namespace_and_the_tap_on_the_bridge(netns, server
     removed, left = cloud.in_namespace(server["host"], record.remove_all)
     assert (removed, left) == ([f"netns-{server['netns']}", f"link-{bridge}"], [])
     assert not netns.netns_exists(server["netns"]) and bridge not in links(server["host"])
+
+
+def test_a_plug_that_fails_midway_leaves_no_tap_and_a_later_one_works(netns, server):
+    """The MAC is refused after the veth pair was made and moved: the tap
+    goes again, and with it its peer; the next plug is not skipped."""
+    with pytest.raises(RuntimeError, match="address"):
+        plug(netns, server, mac="not-a-mac")
+    tap = netns.tap_name(server["port"])
+    assert tap not in links(server["host"]) and f"dc{server['port'][:11]}" not in links(server["host"])
+    assert netns.link_names(links(server["netns"])) == ["lo"]
+    plug(netns, server)
+    assert netns.link_names(links(server["netns"])) == ["lo", "eth0"]
 
 
 def refused(*drop):

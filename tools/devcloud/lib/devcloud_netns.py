@@ -133,7 +133,9 @@ def plug(namespace, device, network_id, port_id, mac, addresses, record):
     """Put a link in *namespace* (named *device*, or the next free
     ``eth<N>`` when *device* is None) with *mac* and *addresses*
     ("10.0.0.5/26" ...), its peer ``tap<port id>`` on the network's
-    bridge.  A tap that is already there is left as it is."""
+    bridge.  A tap that is already there is left as it is; when a step
+    fails, the tap made (and its peer) is deleted again and the error
+    raised."""
     tap = tap_name(port_id)
     if exists(tap):
         return
@@ -144,14 +146,18 @@ def plug(namespace, device, network_id, port_id, mac, addresses, record):
         device = next("eth%d" % i for i in range(len(taken) + 1) if "eth%d" % i not in taken)
     temp = "dc" + port_id[:11]
     ip("link", "add", tap, "type", "veth", "peer", "name", temp)
-    ip("link", "set", temp, "netns", namespace)
-    ip("-n", namespace, "link", "set", temp, "name", device)
-    ip("-n", namespace, "link", "set", device, "address", mac)
-    for address in addresses:
-        ip("-n", namespace, "addr", "add", address, "dev", device)
-    ip("-n", namespace, "link", "set", device, "up")
-    ip("link", "set", tap, "master", br)
-    ip("link", "set", tap, "up")
+    try:
+        ip("link", "set", temp, "netns", namespace)
+        ip("-n", namespace, "link", "set", temp, "name", device)
+        ip("-n", namespace, "link", "set", device, "address", mac)
+        for address in addresses:
+            ip("-n", namespace, "addr", "add", address, "dev", device)
+        ip("-n", namespace, "link", "set", device, "up")
+        ip("link", "set", tap, "master", br)
+        ip("link", "set", tap, "up")
+    except RuntimeError:
+        ip("link", "del", tap, check=False)  # its peer goes with it, in whichever namespace it is
+        raise
     forget_neighbours(network_id, addresses)
 
 
