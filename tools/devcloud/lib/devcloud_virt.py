@@ -4,7 +4,9 @@ Servers still run nothing, but each one's ports are plugged for real
 (devcloud_netns): the namespace ``devcloud-<uuid>`` answers ping on its
 fixed addresses from the network's qdhcp namespace, suspend, pause and
 power off take its links down and resume, unpause and power on bring them
-back, delete removes the namespace and with it the taps.  A failing ``ip`` is logged, never fails the server.
+back, delete removes the namespace and with it the taps.  A restarted
+nova-compute plugs its servers again (plug_vifs), each with its links in
+its power state.  A failing ``ip`` is logged, never fails the server.
 nova-compute runs as root; the record of what was made is in
 $DEVCLOUD_KERNEL_RECORD.
 """
@@ -12,6 +14,7 @@ $DEVCLOUD_KERNEL_RECORD.
 import os
 
 import devcloud_netns as kernel
+from nova.compute import power_state
 from nova.virt import fake
 from oslo_log import log as logging
 
@@ -54,6 +57,14 @@ class NetnsDriver(fake.FakeDriverWithoutFakeNodes):
         except RuntimeError as exc:
             LOG.warning("%s", exc, instance=instance)
 
+    def _power(self, instance, state):
+        """Note the server's power *state* (the fake driver notes none for
+        suspend and pause, so Nova would save RUNNING) and set its links
+        up when it is RUNNING, else down."""
+        if instance.uuid in self.instances:
+            self.instances[instance.uuid].state = state
+        self._links(instance, "up" if state == power_state.RUNNING else "down")
+
     def spawn(self, context, instance, image_meta, injected_files, admin_password, allocations,
               network_info=None, block_device_info=None, power_on=True, accel_info=None):
         super().spawn(context, instance, image_meta, injected_files, admin_password, allocations,
@@ -63,7 +74,17 @@ class NetnsDriver(fake.FakeDriverWithoutFakeNodes):
             self._links(instance, "down")
 
     def plug_vifs(self, instance, network_info):
-        self._plug(instance, network_info)  # at nova-compute's start, for the servers it has
+        """At nova-compute's start, for each server it has.  The fake
+        driver's servers lived in the last process's memory: the server is
+        taken back as spawn takes it (its resources claimed), in the power
+        state Nova has for it, and plugged with its links up only when that
+        is RUNNING (a SHUTOFF, SUSPENDED or PAUSED server stays silent)."""
+        if instance.uuid not in self.instances:
+            flavor = instance.flavor
+            self.resources.claim(vcpus=flavor.vcpus, mem=flavor.memory_mb, disk=flavor.root_gb)
+            self.instances[instance.uuid] = fake.FakeInstance(instance.name, instance.power_state, instance.uuid)
+        self._plug(instance, network_info)
+        self._power(instance, instance.power_state)
 
     def attach_interface(self, context, instance, image_meta, vif):
         super().attach_interface(context, instance, image_meta, vif)
@@ -81,16 +102,16 @@ class NetnsDriver(fake.FakeDriverWithoutFakeNodes):
         RECORD.drop("netns", namespace(instance))
 
     def suspend(self, context, instance):
-        self._links(instance, "down")
+        self._power(instance, power_state.SUSPENDED)
 
     def resume(self, context, instance, network_info, block_device_info=None, share_info=None):
-        self._links(instance, "up")
+        self._power(instance, power_state.RUNNING)
 
     def pause(self, instance):
-        self._links(instance, "down")
+        self._power(instance, power_state.PAUSED)
 
     def unpause(self, instance):
-        self._links(instance, "up")
+        self._power(instance, power_state.RUNNING)
 
     def power_off(self, instance, timeout=0, retry_interval=0):
         super().power_off(instance, timeout, retry_interval)
