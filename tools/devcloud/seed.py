@@ -5,9 +5,10 @@ usage: seed.py STATE_DIR identity|resources|network-node|wait-conductor
 identity:     projects demo and service, user demo, the service users, and
               the catalog (keystone-manage bootstrap made admin and identity).
 resources:    images, flavors, the shared network `private`.
-network-node: a network:dhcp port on each subnet with DHCP, as Neutron's
-              DHCP agent makes; prints one JSON line per port (network id,
-              port id, MAC, address/prefix) for devcloud to plug.
+network-node: a network:dhcp port on each network with IPv4 DHCP subnets,
+              with an address on each of them, as Neutron's DHCP agent
+              makes; prints one JSON line per port (network id, port id,
+              MAC, addresses as address/prefix) for devcloud to plug.
 Idempotent: whatever exists by name is left alone.
 """
 import ipaddress
@@ -164,16 +165,43 @@ def seed_resources(sess):
 
 def network_node(sess):
     net = Api(sess, "network")
-    for subnet in net.get("/v2.0/subnets?enable_dhcp=True&ip_version=4")["subnets"]:
-        owner = "devcloud-dhcp-" + subnet["network_id"]
+    subnets = net.get("/v2.0/subnets?enable_dhcp=True&ip_version=4")["subnets"]
+    for network_id, dhcp_subnets in by_network(subnets).items():
+        owner = "devcloud-dhcp-" + network_id
         ports = net.get("/v2.0/ports?device_owner=network:dhcp&device_id=" + owner)["ports"]
-        port = ports[0] if ports else net.post("/v2.0/ports", {"port": {
-            "name": "dhcp", "network_id": subnet["network_id"], "device_owner": "network:dhcp",
-            "device_id": owner, "fixed_ips": [{"subnet_id": subnet["id"]}]}})["port"]
-        prefix = ipaddress.ip_network(subnet["cidr"]).prefixlen
-        address = next(f["ip_address"] for f in port["fixed_ips"] if f["subnet_id"] == subnet["id"])
-        print(json.dumps({"network_id": port["network_id"], "port_id": port["id"],
-                          "mac": port["mac_address"], "address": "%s/%d" % (address, prefix)}))
+        if not ports:
+            port = net.post("/v2.0/ports", {"port": {
+                "name": "dhcp", "network_id": network_id, "device_owner": "network:dhcp", "device_id": owner,
+                "fixed_ips": [{"subnet_id": s["id"]} for s in dhcp_subnets]}})["port"]
+        else:
+            port, missing = ports[0], fixed_ips_missing(ports[0], dhcp_subnets)
+            if missing:  # a DHCP subnet made since
+                port = net.put("/v2.0/ports/" + port["id"], json={"port": {
+                    "fixed_ips": port["fixed_ips"] + missing}}).json()["port"]
+        print(json.dumps(port_line(port, dhcp_subnets)))
+
+
+def by_network(subnets):
+    """{network id: [its subnets]}, in the order *subnets* come."""
+    found = {}
+    for subnet in subnets:
+        found.setdefault(subnet["network_id"], []).append(subnet)
+    return found
+
+
+def fixed_ips_missing(port, subnets):
+    """The fixed_ips *port* lacks for an address on each of *subnets*."""
+    have = {f["subnet_id"] for f in port["fixed_ips"]}
+    return [{"subnet_id": s["id"]} for s in subnets if s["id"] not in have]
+
+
+def port_line(port, subnets):
+    """What devcloud plugs for the DHCP *port*: its network, id, MAC and
+    its address/prefix on each of *subnets*."""
+    prefix = {s["id"]: ipaddress.ip_network(s["cidr"]).prefixlen for s in subnets}
+    return {"network_id": port["network_id"], "port_id": port["id"], "mac": port["mac_address"],
+            "addresses": ["%s/%d" % (f["ip_address"], prefix[f["subnet_id"]])
+                          for f in port["fixed_ips"] if f["subnet_id"] in prefix]}
 
 
 def wait_conductor(timeout=120):
