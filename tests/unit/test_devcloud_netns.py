@@ -48,9 +48,19 @@ def test_remove_all_deletes_namespaces_first_and_keeps_the_record_of_what_is_sti
     assert record.entries() == [("link", "brqbbb")] and there == {"link-brqbbb"}
 
 
+def test_gone_and_forget_gone(kernel, monkeypatch, tmp_path):
+    record = kernel.Record(str(tmp_path / "kernel"))
+    record.add("netns", "qdhcp-net-1")
+    record.add("link", "brqaaa")
+    stand_in(monkeypatch, kernel, {"link-brqaaa"})  # the qdhcp namespace was deleted by hand
+    assert record.gone() == [("netns", "qdhcp-net-1")]
+    record.forget_gone()
+    assert record.entries() == [("link", "brqaaa")] and record.gone() == []
+
+
 def test_an_empty_record(kernel, tmp_path):
     record = kernel.Record(str(tmp_path / "never-made"))
-    assert record.entries() == [] and record.remove_all() == ([], [])
+    assert record.entries() == [] and record.gone() == [] and record.remove_all() == ([], [])
 
 
 def test_link_names_of_a_server_namespace(kernel):

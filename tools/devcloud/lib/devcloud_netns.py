@@ -76,6 +76,14 @@ class Record:
         found = [tuple(e.partition("-")[::2]) for e in os.listdir(self.directory)]
         return sorted(found, key=lambda e: (e[0] != "netns", e))
 
+    def gone(self):
+        """The recorded objects that are no longer there."""
+        return [e for e in self.entries() if not present(*e)]
+
+    def forget_gone(self):
+        for kind, name in self.gone():
+            self.drop(kind, name)
+
     def remove_all(self):
         """Delete every recorded object, namespaces first (their links go
         with them), then bridges.  The record of one that is still there
