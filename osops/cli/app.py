@@ -129,7 +129,6 @@ class OsopsApp(App):
     def prepare_to_run_command(self, cmd):
         target = f"{type(cmd).__module__}:{type(cmd).__name__}"
         self.command_name = next((n for n, t in COMMANDS.items() if t == target), cmd.cmd_name)
-        usage.guard(cmd, self.NAME)
 
     def run(self, argv):
         try:

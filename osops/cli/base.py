@@ -1,10 +1,41 @@
-"""What every osops command shares: the cloud, error messages, progress."""
+"""What every osops command shares: usage errors, -c checks, the cloud, progress."""
 
+from osops.cli.usage import check_columns, one_line_errors
 from osops.errors import explain
 
 
-class CloudCommand:
-    """Mixin for commands that talk to a cloud.
+class OsopsCommand:
+    """Base of every osops command, before its cliff class (Command,
+    Lister or ShowOne): argparse errors as one stderr line, and ``-c``
+    naming a column the output does not have refused before
+    :meth:`take_action` runs (so before anything is booted, deleted or
+    pinged)."""
+
+    columns = ()  # a Lister's or ShowOne's columns; columns_for() when they depend on options
+
+    def get_parser(self, prog_name):
+        self.prog = prog_name
+        return one_line_errors(super().get_parser(prog_name), _help_of(prog_name))
+
+    def columns_for(self, parsed_args):
+        """The columns this command's output has for *parsed_args*."""
+        return self.columns
+
+    def run(self, parsed_args):
+        asked = getattr(parsed_args, "columns", None)  # only Listers and ShowOnes have -c
+        if asked:
+            check_columns(asked, self.columns_for(parsed_args))
+        return super().run(parsed_args)
+
+
+def _help_of(prog_name):
+    """``osops server show`` -> ``osops help server show``."""
+    app, _, name = prog_name.partition(" ")
+    return f"{app} help {name}"
+
+
+class CloudCommand(OsopsCommand):
+    """Base for commands that talk to a cloud.
 
     Errors leave as one-line :class:`~osops.errors.OsopsError` messages;
     cliff prints them (with a traceback only under --debug).

@@ -66,17 +66,21 @@ class _BridgeCommand(CloudCommand, Lister):
 class ListBridges(_BridgeCommand):
     """List Linux and Open vSwitch bridges in brctl show's shape."""
 
+    columns = LIST_COLUMNS
+
     def take_action(self, parsed_args):
         rows = [(b.name, b.type, b.bridge_id or "-", "yes" if b.stp else "no",
                  "\n".join(p.name + (f" ({p.owner})" if p.owner else "") for p in b.ports))
                 for b in self.bridges(parsed_args)]
-        return LIST_COLUMNS, rows
+        return self.columns, rows
 
 
 class ShowBridge(_BridgeCommand):
     """Show one bridge and its ports: the first row is the bridge itself
     (type, bridge id, STP, state, MTU), then each port with its type, state,
     MTU and what it belongs to."""
+
+    columns = SHOW_COLUMNS
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -91,7 +95,7 @@ class ShowBridge(_BridgeCommand):
         rows = [(b.name, f"{b.type} bridge ({about})", b.state or "-", _or_dash(b.mtu), "-", "-")]
         rows += [(p.name, p.kind or "-", p.state or "-", _or_dash(p.mtu), p.owner or "-", p.port_id or "-")
                  for p in b.ports]
-        return SHOW_COLUMNS, rows
+        return self.columns, rows
 
 
 def _or_dash(value):

@@ -2,8 +2,10 @@
 
 from cliff.command import Command
 
+from osops.cli.base import OsopsCommand
 
-class ClearCache(Command):
+
+class ClearCache(OsopsCommand, Command):
     """Forget every cached token and version discovery (the next command
     authenticates again)."""
 

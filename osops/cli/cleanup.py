@@ -14,6 +14,8 @@ class Cleanup(CloudCommand, Lister):
     """Delete the servers of one run (--run ID) or of every run (--all),
     found by their osops-run metadata in one server list."""
 
+    columns = COLUMNS
+
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         which = parser.add_mutually_exclusive_group()
@@ -39,4 +41,4 @@ class Cleanup(CloudCommand, Lister):
             cleanup.remove(self.cloud, found, a.wait, a.timeout,
                            on_change=self.progress({s.id: s.name for s in found}))
         status = "would delete" if a.dry_run else ("DELETED" if a.wait else "DELETING")
-        return COLUMNS, [(s.id, s.name, s.metadata.get(cleanup.TAG, ""), status) for s in found]
+        return self.columns, [(s.id, s.name, s.metadata.get(cleanup.TAG, ""), status) for s in found]

@@ -11,6 +11,8 @@ class Doctor(CloudCommand, Lister):
     """Diagnose the classic post-install failures: credentials, proxy,
     Keystone, catalog, services, resources and this host."""
 
+    columns = COLUMNS
+
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument("--no-host", action="store_true",
@@ -25,7 +27,7 @@ class Doctor(CloudCommand, Lister):
         self.results = doctor.run(lambda: self.app.cloud, interface=parsed_args.interface,
                                   host=not parsed_args.no_host, cloud=self.app.options.os_cloud,
                                   options=self.app.cloud_options())
-        return COLUMNS, [c.row() for c in self.results]
+        return self.columns, [c.row() for c in self.results]
 
     def run(self, parsed_args):
         from osops.doctor import DoctorFailed, failed

@@ -11,9 +11,11 @@ COLUMNS = ("ID", "Name", "Memory_MB", "Disk", "Ephemeral", "Swap", "VCPUs",
 class ListFlavors(CloudCommand, Lister):
     """List flavors in nova flavor-list's shape."""
 
+    columns = COLUMNS
+
     def take_action(self, parsed_args):
         from osops.flavors import list_flavors
 
         rows = [(f.id, f.name, f.ram, f.disk, f.ephemeral, f.swap, f.vcpus, f.rxtx_factor, f.is_public)
                 for f in list_flavors(self.cloud)]
-        return COLUMNS, rows
+        return self.columns, rows

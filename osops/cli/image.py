@@ -10,9 +10,11 @@ COLUMNS = ("ID", "Name", "Status", "Disk Format", "Container Format", "Size", "B
 class ListImages(CloudCommand, Lister):
     """List images, marking those a server can boot from."""
 
+    columns = COLUMNS
+
     def take_action(self, parsed_args):
         from osops.images import list_images
 
         rows = [(i.id, i.name, i.status, i.disk_format, i.container_format, i.size, i.bootable)
                 for i in list_images(self.cloud)]
-        return COLUMNS, rows
+        return self.columns, rows

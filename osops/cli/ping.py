@@ -54,8 +54,11 @@ class Ping(CloudCommand, Lister):
         results = ping.ping(todo, a.count, a.interval, a.timeout)
         failed = [r for r in results if r.answered == a.expect_fail]
         self.exit_code = 1 if failed else 0
-        columns = COLUMNS if not a.netns else COLUMNS[:2] + ("Namespace",) + COLUMNS[2:]
-        return columns, [_row(r, a.expect_fail, bool(a.netns)) for r in results]
+        return self.columns_for(a), [_row(r, a.expect_fail, bool(a.netns)) for r in results]
+
+    def columns_for(self, parsed_args):
+        """With --netns, a Namespace column after Address."""
+        return COLUMNS if not parsed_args.netns else COLUMNS[:2] + ("Namespace",) + COLUMNS[2:]
 
     def run(self, parsed_args):
         self.exit_code = 0

@@ -9,10 +9,12 @@ import json
 from cliff.command import Command
 from cliff.lister import Lister
 
-from osops.cli.base import CloudCommand
+from osops.cli.base import CloudCommand, OsopsCommand
 from osops.cli.types import seconds
 
 FORMATS = ("table", "json")
+SCENARIO_COLUMNS = ("Name", "Steps", "Description", "File")
+ACTION_COLUMNS = ("Action", "Arguments", "Expect", "Saves", "Description")
 
 
 def _names(values):
@@ -187,7 +189,7 @@ def _describe(plan):
     return text
 
 
-class ValidateScenario(Command):
+class ValidateScenario(OsopsCommand, Command):
     """Check scenario files without running them; every problem as file:line."""
 
     def get_parser(self, prog_name):
@@ -214,7 +216,7 @@ class ValidateScenario(Command):
         return UsageError.exit_code if bad else 0
 
 
-class ListScenarios(Lister):
+class ListScenarios(OsopsCommand, Lister):
     """List the bundled scenarios (run one with osops scenario run NAME), or
     with --actions the actions a scenario step can take."""
 
@@ -230,9 +232,9 @@ class ListScenarios(Lister):
         from osops.scenario.schema import load_file
         from osops.scenario.steps import ACTIONS, describe
 
+        columns = self.columns_for(parsed_args)
         if parsed_args.actions:
-            return ("Action", "Arguments", "Expect", "Saves", "Description"), [
-                describe(name, action) for name, action in ACTIONS.items()]
+            return columns, [describe(name, action) for name, action in ACTIONS.items()]
         rows = []
         for name in bundled.names():
             path = bundled.path(name)
@@ -241,4 +243,8 @@ class ListScenarios(Lister):
                 rows.append((name, len(scenario.steps), scenario.description, path))
             except UsageError as exc:
                 rows.append((name, "-", f"invalid: {exc}", path))
-        return ("Name", "Steps", "Description", "File"), rows
+        return columns, rows
+
+    def columns_for(self, parsed_args):
+        """With --actions, the actions' columns."""
+        return ACTION_COLUMNS if parsed_args.actions else SCENARIO_COLUMNS

@@ -8,11 +8,12 @@ from cliff.show import ShowOne
 
 from osops.cli.base import CloudCommand
 from osops.cli.types import seconds, whole
-from osops.cli.usage import check_columns
 from osops.servers import DEFAULT_TIMEOUT
 
 LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Power State", "Networks")
 SHORT_COLUMNS = ("ID", "Name", "Status", "Networks")
+SHOW_FIELDS = ("id", "name", "status", "task_state", "power_state", "networks", "flavor", "image", "key_name",
+               "created", "project_id", "metadata", "fault")
 TIMEOUT = seconds(1, 86400)
 
 
@@ -25,6 +26,8 @@ def _row(server, columns):
 
 class ListServers(CloudCommand, Lister):
     """List servers in nova list's shape."""
+
+    columns = LIST_COLUMNS
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -39,11 +42,13 @@ class ListServers(CloudCommand, Lister):
         servers = list_servers(self.cloud, all_projects=parsed_args.all_projects,
                                status=parsed_args.status and parsed_args.status.upper(),
                                name=parsed_args.name)
-        return LIST_COLUMNS, [_row(s, LIST_COLUMNS) for s in servers]
+        return self.columns, [_row(s, self.columns) for s in servers]
 
 
 class ShowServer(CloudCommand, ShowOne):
     """Show one server."""
+
+    columns = SHOW_FIELDS
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -59,11 +64,13 @@ class ShowServer(CloudCommand, ShowOne):
                   "power_state": s.power_state, "networks": s.networks, "flavor": s.flavor,
                   "image": s.image, "key_name": s.key_name or "-", "created": s.created,
                   "project_id": s.project_id, "metadata": s.metadata, "fault": s.fault or "-"}
-        return tuple(fields), tuple(fields.values())
+        return self.columns, tuple(fields[k] for k in self.columns)
 
 
 class CreateServer(CloudCommand, Lister):
     """Boot servers by image and flavor name, waiting until they are ACTIVE."""
+
+    columns = SHORT_COLUMNS
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -83,11 +90,10 @@ class CreateServer(CloudCommand, Lister):
         from osops.servers import boot
 
         a = parsed_args
-        check_columns(a.columns, SHORT_COLUMNS)  # before booting anything
         servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, network=a.network,
                        key_name=a.key_name, count=a.count, wait=a.wait, timeout=a.timeout,
                        on_change=self.progress())
-        return SHORT_COLUMNS, [_row(s, SHORT_COLUMNS) for s in servers]
+        return self.columns, [_row(s, self.columns) for s in servers]
 
 
 class _ServerAction(CloudCommand, Lister):
@@ -96,6 +102,7 @@ class _ServerAction(CloudCommand, Lister):
     Without --wait the Status column says what was asked (SUSPENDING ...).
     """
 
+    columns = SHORT_COLUMNS
     wait_default = False
     pending = ""
 
@@ -112,13 +119,12 @@ class _ServerAction(CloudCommand, Lister):
     def take_action(self, parsed_args):
         from osops import servers as ops
 
-        check_columns(parsed_args.columns, SHORT_COLUMNS)  # before acting on anything
         found = ops.find_servers(self.cloud, parsed_args.servers, parsed_args.all_projects)
         names = {s.id: s.name for s in found}
         done = self.act(ops, found, parsed_args.wait, parsed_args.timeout, self.progress(names))
         if not parsed_args.wait:
             done = [replace(s, status=self.pending) for s in done]
-        return SHORT_COLUMNS, [_row(s, SHORT_COLUMNS) for s in done]
+        return self.columns, [_row(s, self.columns) for s in done]
 
 
 class SuspendServer(_ServerAction):

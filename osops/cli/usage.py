@@ -14,30 +14,16 @@ def one_line_errors(parser, see):
     one stderr line and exit 2, instead of a usage block and the error."""
 
     def error(message):
-        parser.exit(2, f"{parser.prog}: {' '.join(str(message).split())} (see: {see})\n")
+        parser.exit(2, one_line(parser.prog, message, see) + "\n")
 
     parser.error = error
     return parser
 
 
-def guard(cmd, app_name):
-    """Give the cliff command *cmd* one-line usage errors: its parser's,
-    and ``-c`` naming a column the command does not have."""
-    get_parser = cmd.get_parser
-
-    def get_one_line_parser(prog_name):
-        name = prog_name.removeprefix(f"{app_name} ")
-        return one_line_errors(get_parser(prog_name), f"{app_name} help {name}")
-
-    cmd.get_parser = get_one_line_parser
-    produce_output = getattr(cmd, "produce_output", None)
-    if produce_output is not None:  # a Lister or ShowOne
-
-        def produce_checked_output(parsed_args, column_names, data):
-            check_columns(parsed_args.columns, column_names)
-            return produce_output(parsed_args, column_names, data)
-
-        cmd.produce_output = produce_checked_output
+def one_line(prog, message, see):
+    """``PROG: MESSAGE (see: SEE)``, the message's line breaks and runs of
+    spaces made one space."""
+    return f"{prog}: {' '.join(str(message).split())} (see: {see})"
 
 
 def check_columns(asked, columns):

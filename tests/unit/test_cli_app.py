@@ -37,6 +37,26 @@ def test_every_command_in_the_table_loads_and_has_a_description(clean_env):
         assert (cls.__doc__ or "").strip(), name
 
 
+def test_every_command_has_the_osops_base_and_every_table_says_its_columns(clean_env):
+    # One-line usage errors and the -c check come from OsopsCommand: no command may go without
+    # it, and it must come before cliff's classes (whose get_parser and run it extends).
+    import argparse
+
+    from cliff.command import Command
+    from cliff.display import DisplayCommandBase
+
+    from osops.cli.app import LazyCommand, OsopsApp
+    from osops.cli.base import OsopsCommand
+
+    for name, target in COMMANDS.items():
+        cls = LazyCommand(name, target).load()
+        assert OsopsCommand in cls.__mro__ and cls.__mro__.index(OsopsCommand) < cls.__mro__.index(Command), name
+        if issubclass(cls, DisplayCommandBase):
+            cmd = cls(OsopsApp(), None)
+            defaults = argparse.Namespace(**{a.dest: a.default for a in cmd.get_parser(f"osops {name}")._actions})
+            assert cmd.columns_for(defaults), name
+
+
 @pytest.mark.parametrize("short,long", [("boot", "server create"), ("suspend", "server suspend"),
                                         ("resume", "server resume"), ("delete", "server delete")])
 def test_short_forms_are_the_same_commands(short, long):

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from osops.cli.app import OsopsApp
 from osops.cli.server import CreateServer
 from osops.cli.types import seconds, whole
-from osops.cli.usage import guard
 
 # Digits of other scripts (Arabic-Indic, fullwidth, Devanagari ...): int() and
 # float() take them, osops must not.
@@ -54,9 +53,7 @@ def test_seconds_in_ascii_within_bounds_or_an_error(bounds, text):
 
 @given(st.sampled_from(["--count", "--timeout"]), TEXT)
 def test_a_bad_value_is_one_stderr_line(option, text):
-    cmd = CreateServer(OsopsApp(), None)
-    guard(cmd, "osops")
-    parser = cmd.get_parser("osops boot")
+    parser = CreateServer(OsopsApp(), None).get_parser("osops boot")
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         try:

@@ -100,3 +100,25 @@ def test_an_unknown_column_of_show_and_of_a_command_without_a_cloud(cli):
     r = cli("image-list", "scenario", "list", "-c", "Bogus")
     assert (r.code, r.calls) == (2, [])
     assert r.err == "-c 'Bogus': no such column; the columns are: Name, Steps, Description, File\n"
+
+
+@pytest.mark.parametrize(("name", "argv", "columns"), [
+    ("cleanup", ["cleanup", "--run", "keeprec1"], "ID, Name, Run, Status"),
+    ("host-ping-all", ["ping", "--all", "--address-type", "floating", "--count", "1"],
+     "Server, Address, Sent, Received, Loss %, RTT min/avg/max, Result"),
+    ("doctor", ["doctor", "--no-host"], "Check, Result, Found, Fix"),
+])
+def test_an_unknown_column_is_refused_before_the_command_acts(cli, monkeypatch, name, argv, columns):
+    # Before anything is deleted, pinged or checked: not an error printed after the deed.
+    for sender in ("_icmplib", "_system"):
+        monkeypatch.setattr(f"osops.host.ping.{sender}", lambda *a, **k: pytest.fail("pinged"))
+    r = cli(name, *argv, "-c", "Bogus")
+    assert (r.code, r.out, r.calls) == (2, "", [])
+    assert r.err == f"-c 'Bogus': no such column; the columns are: {columns}\n"
+
+
+def test_ping_has_a_namespace_column_only_with_netns(cli, monkeypatch):
+    for sender in ("_icmplib", "_system"):
+        monkeypatch.setattr(f"osops.host.ping.{sender}", lambda *a, **k: pytest.fail("pinged"))
+    r = cli("host-ping-all", "ping", "--all", "-c", "Namespace")
+    assert (r.code, r.calls) == (2, []) and "-c 'Namespace': no such column" in r.err
