@@ -24,7 +24,7 @@ class OsopsCommand:
     def run(self, parsed_args):
         asked = getattr(parsed_args, "columns", None)  # only Listers and ShowOnes have -c
         if asked:
-            check_columns(asked, self.columns_for(parsed_args))
+            check_columns(asked, self.columns_for(parsed_args), self.prog, _help_of(self.prog))
         return super().run(parsed_args)
 
 

@@ -26,9 +26,10 @@ def one_line(prog, message, see):
     return f"{prog}: {' '.join(str(message).split())} (see: {see})"
 
 
-def check_columns(asked, columns):
+def check_columns(asked, columns, prog, see):
     """Raise :class:`UsageError` unless every ``-c`` in *asked* names one of
-    *columns* (compared as cliff does: case, spaces and underscores aside)."""
+    *columns* (compared as cliff does: case, spaces and underscores aside),
+    in the shape of argparse's errors: ``PROG: ... (see: SEE)``."""
     from cliff.display import DisplayCommandBase
 
     norm = DisplayCommandBase._normalize_column_name
@@ -36,7 +37,7 @@ def check_columns(asked, columns):
     unknown = [c for c in asked or () if norm(c) not in known]
     if unknown:
         named = ", ".join(f"-c {c!r}" for c in unknown)
-        raise UsageError(f"{named}: no such column; the columns are: {', '.join(columns)}")
+        raise UsageError(one_line(prog, f"{named}: no such column; the columns are: {', '.join(columns)}", see))
 
 
 def unknown_command(app_name, argv, names):

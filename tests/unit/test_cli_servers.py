@@ -160,8 +160,8 @@ def test_no_progress_when_stderr_is_not_a_terminal(cli):
 
 
 def test_an_unknown_column_is_refused_before_booting_or_deleting(cli):
-    line = "-c 'Bogus': no such column; the columns are: ID, Name, Status, Networks\n"
+    line = "-c 'Bogus': no such column; the columns are: ID, Name, Status, Networks (see: osops help {})\n"
     r = cli("boot", "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6", "-c", "Name", "-c", "Bogus")
-    assert (r.code, r.out, r.err, r.calls) == (2, "", line, [])
-    r = cli("delete", "delete", "demo-1", "-c", "Bogus")
-    assert (r.code, r.out, r.err, r.calls) == (2, "", line, [])
+    assert (r.code, r.out, r.err, r.calls) == (2, "", "osops boot: " + line.format("boot"), [])
+    r = cli("delete", "server", "delete", "demo-1", "-c", "Bogus")
+    assert (r.code, r.out, r.err, r.calls) == (2, "", "osops server delete: " + line.format("server delete"), [])
