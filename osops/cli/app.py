@@ -182,6 +182,7 @@ class OsopsApp(App):
 
             cloud = self.options.os_cloud or os.environ.get("OS_CLOUD")
             if demo.is_demo(cloud):
+                _refuse_recording_of_the_demo(self.options)
                 self._cloud = demo.connect(self.command_name, self.warn)
                 return self._cloud
             session = None
@@ -221,6 +222,15 @@ class OsopsApp(App):
             return exc.exit_code
         result = super().run_subcommand(argv)
         return getattr(self._error, "exit_code", result) if self._error else result
+
+
+def _refuse_recording_of_the_demo(options):
+    """--record and --scrub-names would do nothing on the demo cloud: refuse them."""
+    from osops.errors import UsageError
+
+    for option, given in (("--record", options.record), ("--scrub-names", options.scrub_names)):
+        if given:
+            raise UsageError(f"{option}: the demo cloud only replays; record against a real cloud")
 
 
 def _check_record_directory(path):

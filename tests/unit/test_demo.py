@@ -196,6 +196,14 @@ def test_doctor_finds_the_recorded_cloud_healthy_and_this_host_no_cloud_host(run
     assert rows["Host"]["Result"] == "SKIP" and "is not this machine" in rows["Host"]["Found"]
 
 
+@pytest.mark.parametrize("option", [["--record", "{}"], ["--scrub-names"], ["--record", "{}", "--scrub-names"]])
+def test_recording_the_demo_is_refused_in_one_line(run, tmp_path, option):
+    target = tmp_path / "x.json"
+    code, out, err = run(*[o.format(target) for o in option], "image", "list")
+    assert (code, out) == (2, "") and not target.exists()
+    assert err == f"{option[0]}: the demo cloud only replays; record against a real cloud\n"
+
+
 def test_a_command_the_demo_has_not_recorded_says_what_it_has(run):
     code, _, err = run("cleanup", "--run", "abcd")
     assert code == 2
