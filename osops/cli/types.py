@@ -14,7 +14,12 @@ def whole(minimum=1, maximum=None):
 
     def parse(text):
         digits = text.strip()
-        value = int(digits) if digits.isascii() and digits.isdecimal() else None
+        value = None
+        if digits.isascii() and digits.isdecimal():
+            try:
+                value = int(digits.lstrip("0") or "0")
+            except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+                pass
         if value is None or value < minimum or (maximum is not None and value > maximum):
             raise argparse.ArgumentTypeError(f"must be a whole number {bounds}, not {text!r}")
         return value

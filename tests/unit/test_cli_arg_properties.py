@@ -5,6 +5,7 @@ import contextlib
 import io
 import math
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,13 +17,16 @@ from osops.cli.types import seconds, whole
 # float() take them, osops must not.
 DIGITS = st.text(st.characters(categories=["Nd"]), min_size=1, max_size=4)
 TEXT = st.one_of(st.text(max_size=12), DIGITS, st.sampled_from(["١", "١٠", "５", "1١"]))
+# More digits than int() converts (4300 by default): a count nobody means, or zeros before a small one.
+LONG = st.builds(lambda zeros, first, more: "0" * zeros + first + "7" * more,
+                 st.integers(0, 6000), st.sampled_from("123456789"), st.integers(0, 6000))
 
 
 BOUNDS = st.one_of(st.tuples(st.just(1), st.none()), st.tuples(st.just(1), st.just(1000)),
                    st.tuples(st.integers(0, 5), st.integers(5, 50)))
 
 
-@given(BOUNDS, st.one_of(TEXT, st.integers(-5, 2000).map(str)))
+@given(BOUNDS, st.one_of(TEXT, st.integers(-5, 2000).map(str), LONG))
 def test_whole_numbers_in_ascii_digits_within_bounds_or_an_error(bounds, text):
     """--count of boot and ping."""
     low, high = bounds
@@ -32,7 +36,13 @@ def test_whole_numbers_in_ascii_digits_within_bounds_or_an_error(bounds, text):
         assert repr(text) in str(exc) and str(exc).startswith("must be a whole number ")
     else:
         assert text.strip().isascii() and text.strip().isdigit()
-        assert value == int(text) and low <= value and (high is None or value <= high)
+        assert value == int(text.strip().lstrip("0") or "0") and low <= value and (high is None or value <= high)
+
+
+def test_thousands_of_digits_are_a_count_too_big_or_zeros_before_a_small_one():
+    with pytest.raises(argparse.ArgumentTypeError, match="^must be a whole number of 1 or more, not '9999"):
+        whole(1)("9" * 5000)
+    assert whole(1, 1000)("0" * 5000 + "12") == 12
 
 
 SECONDS = st.one_of(TEXT, st.floats(allow_nan=True, allow_infinity=True).map(str),
