@@ -49,7 +49,7 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
                     on_change(sid, server, seen.get(sid), clock() - start)
                 seen[sid] = status
             if fail_on_error and server is not None and status == "ERROR":
-                raise ServerFailed(f"server {server.name} ({sid}) went to ERROR: "
+                raise ServerFailed(f"server {printable(server.name)} ({sid}) went to ERROR: "
                                    f"{server.fault or 'Nova gave no fault message'}")
         pending = [sid for sid in ids if not done(current.get(sid))]
         if not pending:

@@ -63,6 +63,13 @@ def test_error_raises_with_novas_fault():
         run([srv("BUILD"), srv("ERROR", "No valid host was found")], lambda s: s.status == "ACTIVE")
 
 
+def test_an_error_names_an_odd_server_name_on_one_line():
+    odd = replace(srv("ERROR", "No valid host was found"), name="web\nprod")
+    with pytest.raises(ServerFailed) as err:
+        run([srv("BUILD"), odd], lambda s: s.status == "ACTIVE")
+    assert str(err.value) == "server 'web\\nprod' (s1) went to ERROR: No valid host was found"
+
+
 def test_gone_counts_as_done_for_deletes_and_error_is_tolerated():
     result, changes, _ = run([srv("ERROR"), None], lambda s: s is None, fail_on_error=False)
     assert result == {}
