@@ -144,7 +144,14 @@ def test_delete_of_a_server_already_gone_succeeds_without_waiting(cli):
     delete["response"] = gone
     r = cli(data, "delete", "demo-1", "--wait", "-f", "value", "-c", "Status")
     assert (r.code, r.out.strip()) == (0, "DELETED"), r.err
-    assert not [c for c in r.calls if c.startswith("GET") and "/servers/9d7d2503" in c]  # nothing to wait for
+    assert after_the_delete(r.calls) == []  # nothing to wait for
+    assert after_the_delete(cli("delete", "delete", "demo-1", "--wait").calls)  # as a delete that waits polls
+
+
+def after_the_delete(calls):
+    """The calls that followed the (one) DELETE."""
+    [at] = [n for n, c in enumerate(calls) if c.startswith("DELETE ")]
+    return calls[at + 1:]
 
 
 def test_progress_goes_to_a_terminals_stderr(cli, monkeypatch):
