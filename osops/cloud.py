@@ -23,7 +23,7 @@ AUTH_KEYS = ("auth_url", "username", "user_id", "project_name", "project_id",
              "project_domain_id", "domain_name", "domain_id")
 
 
-def connect(cloud=None, *, warn=None, session=None, cache=False, **options):
+def connect(cloud=None, *, warn=None, session=None, cache=False, only_options=False, **options):
     """Return an ``openstack.connection.Connection``.
 
     *cloud* names a cloud in clouds.yaml (``OS_CLOUD`` when None); *options*
@@ -38,12 +38,15 @@ def connect(cloud=None, *, warn=None, session=None, cache=False, **options):
     version discovery cached by an earlier run for the same identity are
     reused, and this run's are written back by :func:`save_cache` (called
     at exit, or by the CLI after each command).
+
+    With *only_options* true the configuration is *options* alone: neither
+    clouds.yaml nor the OS_* variables are read.
     """
     from openstack import connection
 
     if session is None and os.environ.get("OSOPS_RECORD"):
         session = _recorded_session(os.environ["OSOPS_RECORD"])
-    region = load_config(cloud, warn=warn, session=session, **options)
+    region = load_config(cloud, warn=warn, session=session, only_options=only_options, **options)
     cached = _TokenCache.attach(region) if cache and session is None else None
     conn = connection.Connection(config=region)
     if cached is not None:
@@ -73,8 +76,10 @@ def save_cache(conn, error=None):
         return False
 
 
-def load_config(cloud=None, *, warn=None, session=None, **options):
-    """Return the openstacksdk ``CloudRegion`` for *cloud* and *options*.
+def load_config(cloud=None, *, warn=None, session=None, only_options=False, **options):
+    """Return the openstacksdk ``CloudRegion`` for *cloud* and *options*
+    (with *only_options*, for *options* alone: clouds.yaml and OS_*
+    variables unread).
 
     Settings a password login cannot do without (the auth URL, the
     password) are checked before anything is sent, and the error names
@@ -89,7 +94,8 @@ def load_config(cloud=None, *, warn=None, session=None, **options):
     loader = None
     with explained(cloud, lambda: loader):
         loader = sdk_config.OpenStackConfig(
-            app_name="osops", session_constructor=_session_factory(session))
+            app_name="osops", session_constructor=_session_factory(session),
+            load_yaml_config=not only_options, load_envvars=not only_options)
         given = {k: v for k, v in options.items() if v not in (None, "")}
         options = _nest_auth(dict(given))
         draft = draft_region(cloud, loader, **given)

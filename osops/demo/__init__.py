@@ -44,21 +44,15 @@ def connect(command, warn):
     Its configuration is built here, not read: neither clouds.yaml nor
     OS_CLOUD/OS_* variables (which named this demo) are looked at again.
     """
-    from openstack import config as sdk_config
-    from openstack import connection
-
-    from osops.cloud import _session_factory
+    from osops.cloud import connect as connect_to
     from osops.testing.replay import Replay
 
     path = recording(command)
     warn(NOTICE.format(file=f"osops/demo/{path.name}"))
     player = Replay(str(path))
-    loader = sdk_config.OpenStackConfig(load_yaml_config=False, load_envvars=False, app_name="osops",
-                                        session_constructor=_session_factory(player.session()))
-    region = loader.get_one(auth_type="password", identity_api_version="3", auth={
-        "auth_url": player.auth_url, "username": "admin", "password": "demo", "project_name": "admin",
-        "user_domain_id": "default", "project_domain_id": "default"})
-    conn = connection.Connection(config=region)
+    conn = connect_to(warn=warn, session=player.session(), only_options=True, identity_api_version="3",
+                      auth_url=player.auth_url, username="admin", password="demo", project_name="admin",
+                      user_domain_id="default", project_domain_id="default")
     conn.osops_replayed = True  # its addresses are recorded ones: never ping them
     conn.osops_recorded = player.command
     return conn

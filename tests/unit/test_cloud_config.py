@@ -53,6 +53,17 @@ def write_clouds(path, clouds, monkeypatch):
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
 
 
+def test_only_options_reads_neither_clouds_yaml_nor_os_variables(clean_env, monkeypatch):
+    write_clouds(clean_env / "clouds.yaml", {"lab": {"region_name": "Lab", "auth": {
+        "auth_url": "http://lab:5000/v3", "username": "u", "password": "p", "project_name": "x"}}}, monkeypatch)
+    setenv(monkeypatch, {**LEGACY, "OS_CLOUD": "lab", "OS_REGION_NAME": "Elsewhere", "OS_INTERFACE": "admin"})
+    region = load_config(only_options=True, warn=pytest.fail, auth_url="http://h:5000/v3", username="me",
+                         password="pw", project_name="mine", user_domain_id="default", project_domain_id="default")
+    auth = region.config["auth"]
+    assert (auth["auth_url"], auth["username"], auth["project_name"]) == ("http://h:5000/v3", "me", "mine")
+    assert not region.config.get("region_name") and region.config.get("interface") != "admin"
+
+
 def test_clouds_yaml_by_name_and_by_os_cloud(clean_env, monkeypatch):
     write_clouds(clean_env / "clouds.yaml", {"lab": {"auth": {
         "auth_url": "http://lab:5000/v3", "username": "u", "password": "p", "project_name": "x",
