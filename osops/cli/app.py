@@ -103,6 +103,7 @@ class OsopsApp(App):
         self._error = None
         self._recorder = None
         self._command = []
+        self._running = None
 
     def build_option_parser(self, description, version, argparse_kwargs=None):
         argparse_kwargs = {**(argparse_kwargs or {}), "prog": self.NAME}
@@ -129,6 +130,7 @@ class OsopsApp(App):
     def prepare_to_run_command(self, cmd):
         target = f"{type(cmd).__module__}:{type(cmd).__name__}"
         self.command_name = next((n for n, t in COMMANDS.items() if t == target), cmd.cmd_name)
+        self._running = cmd
 
     def run(self, argv):
         try:
@@ -182,8 +184,11 @@ class OsopsApp(App):
 
             cloud = self.options.os_cloud or os.environ.get("OS_CLOUD")
             if demo.is_demo(cloud):
+                from osops.cli import replayed
+
                 _refuse_recording_of_the_demo(self.options)
-                self._cloud = demo.connect(self.command_name, self.warn)
+                self._cloud = demo.connect(self.command_name, self.warn, check=lambda recorded: replayed.check(
+                    self.command_manager, self._running, self._command, recorded))
                 return self._cloud
             session = None
             if self.options.record:

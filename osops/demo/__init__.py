@@ -38,18 +38,22 @@ def recording(command):
     return path
 
 
-def connect(command, warn):
+def connect(command, warn, check=None):
     """A connection answered by the recording of *command*.
 
-    Its configuration is built here, not read: neither clouds.yaml nor
+    *check*, when given, is called with the recorded command line first
+    and raises when the command line run is not that one.  The
+    configuration is built here, not read: neither clouds.yaml nor
     OS_CLOUD/OS_* variables (which named this demo) are looked at again.
     """
     from osops.cloud import connect as connect_to
     from osops.testing.replay import Replay
 
     path = recording(command)
-    warn(NOTICE.format(file=f"osops/demo/{path.name}"))
     player = Replay(str(path))
+    if check is not None:
+        check(player.command)
+    warn(NOTICE.format(file=f"osops/demo/{path.name}"))
     conn = connect_to(warn=warn, session=player.session(), only_options=True, identity_api_version="3",
                       auth_url=player.auth_url, username="admin", password="demo", project_name="admin",
                       user_domain_id="default", project_domain_id="default")

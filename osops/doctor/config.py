@@ -4,6 +4,7 @@ variables that a chosen clouds.yaml cloud silently overrides."""
 import os
 
 from osops.doctor.core import FAIL, OK, WARN, Check, check, found_and_fix, one_line
+from osops.errors import UsageError
 
 NAME = "Config"
 # OS_* variable -> (where it lands in the config, secret?)
@@ -43,6 +44,8 @@ def source(ctx):
 
     try:
         region = ctx.connect().config
+    except UsageError:  # the command line, not the cloud's settings: run_one lets it end the doctor
+        raise
     except Exception as exc:
         ctx.draft = region = draft(ctx.cloud, ctx.options)
         if region is None or not region.config["auth"].get("auth_url") or not missing_settings(region.config):

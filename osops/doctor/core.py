@@ -12,7 +12,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 
-from osops.errors import OsopsError, explain
+from osops.errors import OsopsError, UsageError, explain
 
 LOG = logging.getLogger("osops.doctor")
 
@@ -284,6 +284,8 @@ def run_one(fn, ctx):
         out = fn(ctx)
     except Skip as skip:
         return [Check(name, SKIP, skip.reason, skip.fix)]
+    except UsageError:  # the command line is wrong (--record into no directory ...): no check can tell more
+        raise
     except Exception as exc:  # one failing check never stops the others
         LOG.debug("check %s failed", name, exc_info=True)
         found, fix = found_and_fix(exc, ctx.auth)
