@@ -73,11 +73,18 @@ def run_id(conn, scenario, wanted):
     from osops.errors import UsageError
 
     recorded = _option(command, "--run-id")
-    if scenario not in command.split()[:3]:
+    if scenario != _scenario(command):
         raise UsageError(f"the demo cloud has recorded '{command.split(' --')[0]}', not a run of {scenario}")
     if wanted not in (None, recorded):
         raise UsageError(f"the demo cloud recorded this run with --run-id {recorded}; leave --run-id out")
     return recorded
+
+
+def _scenario(command):
+    """The scenario a recorded run command ran: ``smoke ...`` -> smoke,
+    ``scenario run lab-demo ...`` -> lab-demo."""
+    words = command.split()
+    return words[2] if words[:2] == ["scenario", "run"] and len(words) > 2 else words[0]
 
 
 def _option(command, name):

@@ -167,6 +167,20 @@ def test_lab_demo_scenario_run(run):
     assert out.rstrip().splitlines()[-1] == "lab-demo run demolab: 7 PASS, 3 SKIP, 0 FAILED"
 
 
+@pytest.mark.parametrize("scenario", ["run", "scenario", "smoke", "lab"])
+def test_a_run_of_another_scenario_than_the_recorded_one_is_refused(scenario):
+    from types import SimpleNamespace
+
+    from osops.errors import UsageError
+
+    conn = SimpleNamespace(osops_recorded="scenario run lab-demo --run-id demolab --skip bridge")
+    assert demo.run_id(conn, "lab-demo", None) == "demolab"
+    refused = f"^the demo cloud has recorded 'scenario run lab-demo', not a run of {scenario}$"
+    with pytest.raises(UsageError, match=refused):
+        demo.run_id(conn, scenario, None)
+    assert demo.run_id(SimpleNamespace(osops_recorded="smoke --run-id demosmoke"), "smoke", None) == "demosmoke"
+
+
 def test_a_run_with_another_run_id_is_a_usage_error(run):
     code, out, err = run("smoke", "--run-id", "mine1")
     assert (code, out) == (2, "")
