@@ -12,7 +12,9 @@ The parsed bodies and the header values are walked, never the JSON text:
 - with *scrub_names*, the user and project names of the auth request and
   of the objects that are that user and project (by id) are masked;
 - ``scheme://host:port`` becomes a service placeholder taken from the
-  token's catalog, and a bare host name or address ``cloud-host``.
+  token's catalog, and a bare host name or address ``cloud-host``;
+- the command line gets the same, and a password or secret the session
+  sent or got is masked where it is a whole value there (``--var pw=...``).
 
 Resource ids stay, so the cassette replays with the same behaviour.
 """
@@ -36,7 +38,8 @@ def to_cassette(exchanges, command="", scrub_names=False):
     origins = _origins(exchanges)
     scrubber = _Scrubber(origins, _tokens(exchanges), _name_owners(exchanges) if scrub_names else None)
     interactions = [_interaction(x, origins, scrubber) for x in exchanges]
-    return {"osops_cassette": 1, "command": command, "interactions": interactions}
+    return {"osops_cassette": 1, "command": scrubber.command(command, _secrets(exchanges)),
+            "interactions": interactions}
 
 
 def walk(body):
@@ -92,6 +95,13 @@ class _Scrubber:
                     part["name"] = mask
         return out
 
+    def command(self, line, secrets):
+        """A command line: each of *secrets* masked where it is a whole
+        word or the value of ``NAME=``, then :meth:`text`."""
+        for secret in sorted(secrets, key=len, reverse=True):
+            line = re.sub(r"(?<![^\s=])" + re.escape(secret) + r"(?!\S)", MASK["password"], line)
+        return self.text(line)
+
     def text(self, value):
         if value in self.tokens:
             return MASK["token"]
@@ -126,6 +136,12 @@ def _tokens(exchanges):
     """Every token value seen in a token header."""
     return {v for x in exchanges for k, v in list(x.request_headers.items()) + list(x.headers.items())
             if k.lower() in TOKEN_HEADERS and isinstance(v, str) and v}
+
+
+def _secrets(exchanges):
+    """Every password or secret (a :data:`SECRET_KEYS` value) in a request or response body."""
+    return {v for x in exchanges for body in (x.request_body, x.content)
+            for k, v in walk(parse_json(body)) if k in SECRET_KEYS and isinstance(v, str) and v}
 
 
 def _name_owners(exchanges):

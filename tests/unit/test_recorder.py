@@ -101,6 +101,18 @@ def test_admin_pass_in_a_create_response_is_scrubbed():
     assert data["interactions"][0]["response"]["json"]["server"]["adminPass"] == "<password>"
 
 
+def test_the_command_line_is_scrubbed_like_the_bodies():
+    from osops.testing.recorder import Exchange
+    from osops.testing.scrub import to_cassette
+
+    auth = json.dumps({"auth": {"identity": {"password": {"user": {"name": "admin", "password": PASSWORD}}}}})
+    x = Exchange("POST", "http://192.0.2.7:5000/v3/auth/tokens", auth.encode(), {}, 401,
+                 {"Content-Type": "application/json"}, b'{"error": {"code": 401}}')
+    command = f"scenario run lab --var pw={PASSWORD} --var host=192.0.2.7 --var token={TOKEN} --var user=admin"
+    assert to_cassette([x], command)["command"] == ("scenario run lab --var pw=<password> --var host=cloud-host "
+                                                    "--var token=<token> --var user=admin")
+
+
 def test_a_password_that_is_a_common_word_masks_only_the_password(server, clean_env, monkeypatch, capsys, cli):
     # "admin" is also the user, the project, a role, an endpoint interface
     # and the start of admin_state_up: only the password and names go.
