@@ -258,15 +258,16 @@ def test_a_command_the_demo_has_not_recorded_says_what_it_has(run):
                            "smoke, suspend")
 
 
-def test_a_clouds_yaml_cloud_named_demo_wins(run, clean_env, monkeypatch):
+def test_a_clouds_yaml_cloud_named_demo_wins(run, clean_env, monkeypatch, closed_port):
+    # osops connects to that cloud: a port on 127.0.0.1 that refuses, as a Keystone that is down
     path = clean_env / "clouds.yaml"
-    path.write_text(yaml.safe_dump({"clouds": {"demo": {"auth": {"auth_url": "http://127.0.0.1:9/v3",
+    path.write_text(yaml.safe_dump({"clouds": {"demo": {"auth": {"auth_url": f"http://127.0.0.1:{closed_port}/v3",
                     "username": "u", "password": "p", "project_name": "p", "user_domain_id": "default",
                     "project_domain_id": "default"}}}}))
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
     code, _, err = run("image", "list")
     assert code == 1
-    assert "demo cloud" not in err and "127.0.0.1:9" in err
+    assert "demo cloud" not in err and f"cannot reach Keystone at http://127.0.0.1:{closed_port}/v3" in err
 
 
 def test_a_plain_install_brings_what_the_demo_replays_through():
