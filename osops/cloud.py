@@ -434,15 +434,17 @@ def _spoils_cache(error):
 _RECORDERS = {}  # OSOPS_RECORD path -> the one Recorder of this process
 
 
-def _recorded_session(path):
+def _recorded_session(path, transport=None):
     """A session recorded into *path*: every connection of the process
     shares one recorder, saved once at exit (with a save per connection,
-    the last save would leave one connection's calls only)."""
+    the last save would leave one connection's calls only).  *transport*
+    is the adapter that sends for the recorder the first call makes
+    (default: the network)."""
     from osops.testing.recorder import Recorder
 
     recorder = _RECORDERS.get(path)
     if recorder is None:
-        recorder = _RECORDERS[path] = Recorder()
+        recorder = _RECORDERS[path] = Recorder(transport=transport)
         atexit.register(recorder.save, path, "python api")
     return recorder.session()
 

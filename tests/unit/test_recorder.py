@@ -141,19 +141,18 @@ def test_a_password_that_is_a_common_word_masks_only_the_password(server, clean_
 
 
 RECORD_TWO_CONNECTIONS = """
-import socket, sys
-def refuse(*a, **k): raise OSError("the recording test tried the network")
-socket.socket.connect = refuse
+import os, socket, sys
+from tests.conftest import _guarded, _real_connect
+socket.socket.connect = _guarded(_real_connect)  # loopback only, as in every test
 import requests_mock
 import osops
-import osops.testing.recorder as recorder
-from osops import flavors, images
+from osops import cloud, flavors, images
 from osops.testing.replay import Replay
 player = Replay(sys.argv[1], bases={n: f"http://{sys.argv[2]}:{p}" for n, p in
                 (("identity", 5000), ("image", 9292), ("compute", 8774), ("network", 9696))})
 adapter = requests_mock.Adapter()
 adapter.add_matcher(player.match)
-recorder.HTTPAdapter = lambda: adapter  # the recorder's transport: the replayed cloud
+cloud._recorded_session(os.environ["OSOPS_RECORD"], transport=adapter)  # the process's recorder sends to the replay
 for listing in (images.list_images, flavors.list_flavors):
     conn = osops.connect(auth_url=f"http://{sys.argv[2]}:5000", username="admin", password=sys.argv[3],
                          project_name="admin", user_domain_id="default", project_domain_id="default")
