@@ -9,6 +9,8 @@ and what to do about it.
 import re
 
 TOKEN_PATH = re.compile(r"/(v3/auth|v2\.0)/tokens/?$")  # what only Keystone serves
+# What may follow the unversioned auth URL in a URL of Keystone's: nothing, or its API versions.
+UNDER_KEYSTONE = re.compile(r"(/(v3|v2\.0)(/.*)?|/?)([?#].*)?", re.DOTALL)
 # Service types as the projects that serve them are known.
 SERVICES = {"identity": "Keystone", "compute": "Nova", "image": "Glance", "network": "Neutron",
             "placement": "Placement", "block-storage": "Cinder", "volume": "Cinder", "volumev3": "Cinder",
@@ -201,14 +203,24 @@ def _service(exc, url, auth):
     Keystone for URLs under the auth URL and for token requests, else the
     service type of the keystoneauth adapter (an openstacksdk proxy) that
     sent the request."""
-    from osops.cloud import identity_root
-
-    root = identity_root(str(auth.get("auth_url") or ""))
-    if root and str(url or "").rstrip("/").startswith(root) or TOKEN_PATH.search(str(url or "")):
+    if _is_keystone(str(url or ""), str(auth.get("auth_url") or "")):
         return "Keystone"
     service_type = next((getattr(v, "service_type", None) for v in _frame_values(exc)
                          if _is_adapter(v) and getattr(v, "service_type", None)), None)
     return SERVICES.get(service_type, f"the {service_type} service") if service_type else ""
+
+
+def _is_keystone(url, auth_url):
+    """True for a token request, and for *url* under the unversioned
+    *auth_url* when what follows it is nothing or /v3, /v2.0 (so neither
+    http://h/compute under http://h/v3 nor http://h:50000 under
+    http://h:5000 is)."""
+    from osops.cloud import identity_root
+
+    if TOKEN_PATH.search(url):
+        return True
+    root = identity_root(auth_url)
+    return bool(root) and url.startswith(root) and UNDER_KEYSTONE.fullmatch(url[len(root):]) is not None
 
 
 def _frame_values(exc):
