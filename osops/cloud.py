@@ -163,6 +163,22 @@ def auth_summary(region):
     return {k: auth[k] for k in AUTH_KEYS if auth.get(k)}
 
 
+def error_context(conn):
+    """What :func:`osops.errors.explain` can be told of *conn* (a
+    connection, or None): ``{"auth": the safe auth settings, "services":
+    {endpoint URL: service type}}``, the services from the catalog that
+    came with its token ({} before it has one; nothing is sent)."""
+    if conn is None:
+        return {}
+    try:
+        catalog = conn.session.auth.auth_ref.service_catalog.get_endpoints()
+    except Exception:  # no session, plugin or token yet
+        catalog = {}
+    services = {ep["url"]: service_type for service_type, eps in catalog.items()
+                for ep in eps if isinstance(ep, dict) and ep.get("url")}
+    return {"auth": auth_summary(conn.config), "services": services}
+
+
 def _nest_auth(options):
     """Put auth settings under "auth", where they win over clouds.yaml."""
     auth = dict(options.pop("auth", {}))

@@ -7,10 +7,12 @@ and what to do about it.
 """
 
 import re
+import typing
 
 TOKEN_PATH = re.compile(r"/(v3/auth|v2\.0)/tokens/?$")  # what only Keystone serves
 # What may follow the unversioned auth URL in a URL of Keystone's: nothing, or its API versions.
 UNDER_KEYSTONE = re.compile(r"(/(v3|v2\.0)(/.*)?|/?)([?#].*)?", re.DOTALL)
+VERSION_SUFFIX = re.compile(r"/v\d+(\.\d+)?$")  # http://ctl/compute/v2.1 -> http://ctl/compute
 # Service types as the projects that serve them are known.
 SERVICES = {"identity": "Keystone", "compute": "Nova", "image": "Glance", "network": "Neutron",
             "placement": "Placement", "block-storage": "Cinder", "volume": "Cinder", "volumev3": "Cinder",
@@ -62,17 +64,20 @@ def printable(text):
     return text if text and text.isprintable() and text.strip() == text else repr(text)
 
 
-def explain(exc, auth=None):
+def explain(exc, auth=None, services=None):
     """Return an :class:`OsopsError` that says what *exc* means, with its
     ``problem`` and ``fix`` apart.
 
     *auth* is the auth section of the cloud config (auth_url, username,
     project_name ...) so that messages can name the user and the URL;
-    passwords in it are never read.
+    passwords in it are never read.  *services* maps the catalog's
+    endpoint URLs to their service types (``{"http://ctl/compute/v2.1":
+    "compute"}``) so that messages can name the service a URL belongs to;
+    :func:`osops.cloud.error_context` gives both for a connection.
     """
     if isinstance(exc, OsopsError):
         return exc
-    parts = _explained(exc, auth or {})
+    parts = _explained(exc, _Known(auth or {}, services or {}))
     if parts is None:
         return OsopsError(_one_line(exc) or type(exc).__name__)
     return OsopsError(*parts)
@@ -94,24 +99,30 @@ def reason(exc):
     return text[:200] or type(exc).__name__
 
 
-def _explained(exc, auth):
+class _Known(typing.NamedTuple):
+    """What is known of the cloud an error came from."""
+
+    auth: dict
+    services: dict
+
+
+def _explained(exc, known):
     """(problem, fix) for *exc*, or None when no handler knows it.  A bare
     SDKException is judged by the keystoneauth error it wraps."""
     from openstack import exceptions as sdk
 
     for kind, handler in _handlers():
         if isinstance(exc, kind):
-            return handler(exc, auth)
+            return handler(exc, known)
     if type(exc) is sdk.SDKException:
         inner = exc.__cause__ or exc.__context__
         if inner is not None and inner is not exc:
-            return _explained(inner, auth)
+            return _explained(inner, known)
     return None
 
 
 def _handlers():
-    import json
-
+    import requests
     from keystoneauth1 import exceptions as ksa
     from openstack import exceptions as sdk
 
@@ -128,7 +139,7 @@ def _handlers():
         (ksa.ConnectFailure, _unreachable),
         (ksa.EndpointNotFound, _no_endpoint),
         (sdk.ResourceTimeout, lambda e, a: (_one_line(e), "")),
-        (json.JSONDecodeError, _not_json),
+        (requests.exceptions.JSONDecodeError, _not_json),  # json's or simplejson's, as requests uses
     ]
 
 
@@ -137,13 +148,14 @@ def _one_line(exc):
     return text[:400]
 
 
-def _who(auth):
+def _who(known):
+    auth = known.auth
     user = auth.get("username") or auth.get("user_id") or "?"
     project = auth.get("project_name") or auth.get("project_id") or "?"
     return f"user {user}, project {project}, at {auth.get('auth_url', '?')}"
 
 
-def _missing_options(exc, auth):
+def _missing_options(exc, known):
     names = ", ".join(o.dest for o in getattr(exc, "options", [])) or "auth"
     return f"the cloud config is missing {names}", _what_to_do()
 
@@ -154,27 +166,27 @@ def _what_to_do():
             "clouds.yaml")
 
 
-def _unauthorized(exc, auth):
-    return (f"authentication failed for {_who(auth)}",
+def _unauthorized(exc, known):
+    return (f"authentication failed for {_who(known)}",
             "check the password and the user, project and domain names")
 
 
-def _http(exc, auth):
+def _http(exc, known):
     status = getattr(exc, "status_code", None) or getattr(exc, "http_status", None)
     url = getattr(exc, "url", None) or ""
     detail = _detail(exc)
     if status == 401:
-        return _unauthorized(exc, auth)
+        return _unauthorized(exc, known)
     if status == 403:
         return (f"forbidden: {detail or 'the policy refuses this'}",
-                f"{_who(auth)} lacks the role for it (try an admin cloud)")
+                f"{_who(known)} lacks the role for it (try an admin cloud)")
     if status == 404:
         return f"not found: {detail or url}", ""
     if status == 409:
         return f"conflict: {detail or 'the resource is busy'}", "retry when it settles"
     if status == 413:
         return f"over quota or rate limit: {detail}", "free or raise the quota (openstack quota show), or slow down"
-    service = _service(exc, url, auth)
+    service = _service(url, known)
     where = _at(service, url) or "the cloud"
     problem = f"HTTP {status} from {where}: {detail}".rstrip(": ")
     if status and status >= 500:
@@ -190,24 +202,35 @@ def _detail(exc):
     return _one_line(exc)
 
 
-def _url(exc, auth):
+def _url(exc, known):
     """The URL an exception is about: its own, the first in its message
     (without the colon keystoneauth puts after it), or the auth URL."""
     found = re.search(r"https?://[^\s'\",)]+", str(exc))
-    return (getattr(exc, "url", None) or (found and found.group(0).rstrip(":;.")) or auth.get("auth_url")
+    return (getattr(exc, "url", None) or (found and found.group(0).rstrip(":;.")) or known.auth.get("auth_url")
             or "the cloud")
 
 
-def _service(exc, url, auth):
+def _service(url, known):
     """The service *url* belongs to (Keystone, Nova ...), or '' when unknown:
     Keystone for URLs under the auth URL and for token requests, else the
-    service type of the keystoneauth adapter (an openstacksdk proxy) that
-    sent the request."""
-    if _is_keystone(str(url or ""), str(auth.get("auth_url") or "")):
+    service of the catalog's endpoint that *url* is under."""
+    url = str(url or "")
+    if _is_keystone(url, str(known.auth.get("auth_url") or "")):
         return "Keystone"
-    service_type = next((getattr(v, "service_type", None) for v in _frame_values(exc)
-                         if _is_adapter(v) and getattr(v, "service_type", None)), None)
+    service_type = _catalog_service(url, known.services)
     return SERVICES.get(service_type, f"the {service_type} service") if service_type else ""
+
+
+def _catalog_service(url, services):
+    """The service type of the endpoint *url* is under (the longest one,
+    with or without its version, ending at a path boundary), or None."""
+    best, found = "", None
+    for endpoint, service_type in services.items():
+        endpoint = str(endpoint).rstrip("/")
+        for prefix in (endpoint, VERSION_SUFFIX.sub("", endpoint)):
+            if len(prefix) > len(best) and url.startswith(prefix) and url[len(prefix):][:1] in ("", "/", "?", "#"):
+                best, found = prefix, service_type
+    return found
 
 
 def _is_keystone(url, auth_url):
@@ -223,23 +246,6 @@ def _is_keystone(url, auth_url):
     return bool(root) and url.startswith(root) and UNDER_KEYSTONE.fullmatch(url[len(root):]) is not None
 
 
-def _frame_values(exc):
-    """The local variables of the frames *exc* passed through, innermost first."""
-    frames = []
-    tb = exc.__traceback__
-    while tb is not None:
-        frames.append(tb.tb_frame)
-        tb = tb.tb_next
-    for frame in reversed(frames):
-        yield from list(frame.f_locals.values())
-
-
-def _is_adapter(value):
-    from keystoneauth1.adapter import Adapter
-
-    return isinstance(value, Adapter)
-
-
 def _at(service, url):
     return f"{service} at {url}" if service and url else (url or service)
 
@@ -250,10 +256,10 @@ def _proxy(url):
     return proxy_for(url) if str(url).startswith("http") else None
 
 
-def _off_the_proxy(url):
+def _off_the_proxy(urls):
     from osops.proxy import no_proxy_line
 
-    return f"if the proxy cannot reach the cloud, keep the cloud off it: {no_proxy_line([url])}"
+    return f"if the proxy cannot reach the cloud, keep the cloud off it: {no_proxy_line(urls)}"
 
 
 def _safe_url(url):
@@ -268,42 +274,42 @@ def _safe_url(url):
     return url
 
 
-def _unreachable(exc, auth):
-    url, service, via, proxy_fix = _no_answer(exc, auth)
+def _unreachable(exc, known):
+    url, service, via, proxy_fix = _no_answer(exc, known)
     return (f"cannot reach {_at(service, url)}{via}: {reason(exc)}",
             proxy_fix or f"is {service or 'the service'} running and listening there, and is the URL right?")
 
 
-def _timeout(exc, auth):
-    url, service, via, proxy_fix = _no_answer(exc, auth)
+def _timeout(exc, known):
+    url, service, via, proxy_fix = _no_answer(exc, known)
     return (f"timed out connecting to {_at(service, url)}{via}",
             proxy_fix or f"is {service or 'the service'} up, and does a firewall on the way drop the packets?")
 
 
-def _no_answer(exc, auth):
+def _no_answer(exc, known):
     """For a request that got no answer: its URL, the service, " through
     proxy P" when one is used, and then the fix for the proxy ('' without)."""
-    url = _url(exc, auth)
+    url = _url(exc, known)
     proxy = _proxy(url)
     via = f" through proxy {_safe_url(proxy)}" if proxy else ""
-    return url, _service(exc, url, auth), via, _off_the_proxy(url) if proxy else ""
+    return url, _service(url, known), via, _off_the_proxy([url]) if proxy else ""
 
 
-def _ssl(exc, auth):
-    return (f"TLS failed for {_url(exc, auth)}",
+def _ssl(exc, known):
+    return (f"TLS failed for {_url(exc, known)}",
             "pass --os-cacert FILE with the cloud's CA, or --insecure for a lab")
 
 
-def _discovery(exc, auth):
+def _discovery(exc, known):
     from keystoneauth1 import exceptions as ksa
 
     unanswered = _in_chain(exc, ksa.ConnectionError)
     if unanswered is not None:  # no answer at all: not a question of the URL's path
-        return _explained(unanswered, auth)
-    url = str(auth.get("auth_url") or "the auth URL")
+        return _explained(unanswered, known)
+    url = str(known.auth.get("auth_url") or "the auth URL")
     proxy = _proxy(url)
     via = f" through proxy {_safe_url(proxy)}" if proxy else ""
-    fix = (_off_the_proxy(url) + "; else " if proxy else "") + \
+    fix = (_off_the_proxy([url]) + "; else " if proxy else "") + \
         "check OS_AUTH_URL (Keystone answers at http://HOST:5000 or http://HOST/identity)"
     return f"cannot find the Identity API at {url}{via}", fix
 
@@ -320,23 +326,18 @@ def _in_chain(exc, kind):
     return None
 
 
-def _no_endpoint(exc, auth):
+def _no_endpoint(exc, known):
     return _one_line(exc), "check the region (--os-region-name) and interface (--os-interface)"
 
 
-def _not_json(exc, auth):
-    """A body that should be JSON and is not: the response is found in the
-    frames the error passed through (requests' error does not carry it)."""
-    import requests
-
-    resp = next((v for v in _frame_values(exc) if isinstance(v, requests.Response)), None)
-    url = resp.url if resp is not None else ""
-    service = _service(exc, url, auth) if url else ""
-    what = _at(service, url) or "the service"
-    got = (f" (HTTP {resp.status_code}, Content-Type {resp.headers.get('Content-Type') or 'none'})"
-           if resp is not None else "")
-    proxy = _proxy(url) if url else None
+def _not_json(exc, known):
+    """A body that should be JSON and is not.  requests' error carries the
+    body but not the response, so the URL is not known: every URL of the
+    cloud is a suspect for a proxy in the way."""
+    body = " ".join(str(getattr(exc, "doc", "") or "").split())
+    began = f", beginning {body[:60]!r}" if body else ""
+    proxied = [u for u in [known.auth.get("auth_url"), *known.services] if u and _proxy(u)]
     fix = "a proxy or a wrong endpoint? " + (
-        f"it went through proxy {_safe_url(proxy)}: {_off_the_proxy(url)}" if proxy
-        else "check the endpoint's URL (openstack endpoint list) and what answers there (curl -i URL)")
-    return f"{what} answered something that is not JSON{got}", fix
+        f"requests to the cloud go through proxy {_safe_url(_proxy(proxied[0]))}: {_off_the_proxy(proxied)}"
+        if proxied else "check the endpoints' URLs (openstack endpoint list) and what answers there (curl -i URL)")
+    return f"the cloud answered something that is not JSON{began}", fix

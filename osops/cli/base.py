@@ -49,15 +49,9 @@ class CloudCommand(OsopsCommand):
         try:
             return super().run(parsed_args)
         except Exception as exc:
-            raise explain(exc, self._auth_summary()) from exc
+            from osops.cloud import error_context
 
-    def _auth_summary(self):
-        conn = getattr(self.app, "_cloud", None)
-        if conn is None:
-            return {}
-        from osops.cloud import auth_summary
-
-        return auth_summary(conn.config)
+            raise explain(exc, **error_context(getattr(self.app, "_cloud", None))) from exc
 
     def progress(self, names=None):
         """A wait callback printing ``NAME: BUILD → ACTIVE in 4.2 s`` on a

@@ -62,10 +62,11 @@ def one_line(text):
     return " ".join(str(text).split())
 
 
-def found_and_fix(exc, auth=None):
+def found_and_fix(exc, context=None):
     """*exc* as a row's (found, fix): what went wrong and what to do, each
-    one line (the fix is '' when :func:`osops.errors.explain` has none)."""
-    err = explain(exc, auth)
+    one line (the fix is '' when :func:`osops.errors.explain` has none);
+    *context* is what :func:`osops.cloud.error_context` says of the connection."""
+    err = explain(exc, **(context or {}))
     return one_line(err.problem or err) or type(exc).__name__, one_line(err.fix)
 
 
@@ -148,13 +149,11 @@ class Context:
         return self.conn.config
 
     @property
-    def auth(self):
-        """The auth settings that are safe to show, or {}."""
-        if self._conn is None:
-            return {}
-        from osops.cloud import auth_summary
+    def error_context(self):
+        """What :func:`osops.errors.explain` can be told of the connection."""
+        from osops.cloud import error_context
 
-        return auth_summary(self._conn.config)
+        return error_context(self._conn)
 
     @property
     def auth_url(self):
@@ -288,6 +287,6 @@ def run_one(fn, ctx):
         raise
     except Exception as exc:  # one failing check never stops the others
         LOG.debug("check %s failed", name, exc_info=True)
-        found, fix = found_and_fix(exc, ctx.auth)
+        found, fix = found_and_fix(exc, ctx.error_context)
         return [Check(name, FAIL, found, fix or DEBUG_FIX)]
     return list(out) if isinstance(out, (list, tuple)) else [out]

@@ -39,7 +39,9 @@ def list_bridges(conn=None, ovs_db=None, on_problem=None):
     try:
         return ports.tie(bridges, conn, domains)
     except Exception as exc:  # the cloud's errors, made one line
-        problem(CLOUD, explain(exc))
+        from osops.cloud import error_context
+
+        problem(CLOUD, explain(exc, **error_context(conn)))
         return ports.tie(bridges, None, domains)
 
 

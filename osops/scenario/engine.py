@@ -22,7 +22,7 @@ import time
 
 from tabulate import tabulate
 
-from osops.cloud import auth_summary
+from osops.cloud import error_context
 from osops.errors import OsopsError, UsageError, explain
 from osops.resolve import resolve_many
 from osops.scenario import cleanup, reach
@@ -250,7 +250,7 @@ class Engine:
         except OsopsError as exc:
             outcome = Outcome(FAIL, str(exc))
         except Exception as exc:  # the cloud's errors (and our bugs), as one line
-            outcome = Outcome(FAIL, str(explain(exc, self._auth())))
+            outcome = Outcome(FAIL, str(explain(exc, **self._context())))
         if outcome.status == PASS and step.save and outcome.value is not NOTHING:
             self.saved[step.save] = outcome.value
         if outcome.status == FAIL and step.on_failure == "stop":
@@ -275,9 +275,9 @@ class Engine:
                 raise UsageError(f"{self.scenario.path}:{step.line}: {step.action} {name}: {exc}") from None
         return args
 
-    def _auth(self):
+    def _context(self):
         try:
-            return auth_summary(self.conn.config)
+            return error_context(self.conn)
         except Exception:
             return {}
 
@@ -314,7 +314,7 @@ class Engine:
                             todo.setdefault(s.id, s)
                     listed = True
                 except Exception as exc:  # still delete what we know of
-                    self.notify(f"cleanup: cannot list servers ({explain(exc, self._auth())}); "
+                    self.notify(f"cleanup: cannot list servers ({explain(exc, **self._context())}); "
                                 "deleting the ones this run knows of")
                 if not todo:
                     return result(PASS, "nothing left behind")
@@ -325,7 +325,7 @@ class Engine:
         except KeyboardInterrupt:
             problem = "cleanup interrupted by SIGINT"
         except Exception as exc:
-            problem = str(explain(exc, self._auth()))
+            problem = str(explain(exc, **self._context()))
         finally:
             guard.end_cleanup()
         left = [s for sid, s in todo.items() if sid not in self.gone]

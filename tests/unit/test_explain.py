@@ -38,3 +38,51 @@ def test_keystone_urls_are_named_keystone(auth_url, url):
     err = explain(refused(url), {"auth_url": auth_url})
     assert err.problem == f"cannot reach Keystone at {url}: connection refused"
     assert err.fix == "is Keystone running and listening there, and is the URL right?"
+
+
+# A devstack-shaped catalog: every service on one host, apart by path.
+DEVSTACK = {"http://ctl/identity/v3": "identity", "http://ctl/compute/v2.1": "compute",
+            "http://ctl/image": "image", "http://ctl:9696/networking": "network",
+            "http://ctl/volume/v3/0123abcd": "block-storage", "http://ctl/key-manager": "key-manager"}
+
+
+@pytest.mark.parametrize("url, named", [
+    ("http://ctl/compute/v2.1/servers/detail", "Nova at "),
+    ("http://ctl/compute/", "Nova at "),  # its version discovery
+    ("http://ctl/image/v2/images", "Glance at "),
+    ("http://ctl:9696/networking/v2.0/ports", "Neutron at "),
+    ("http://ctl/volume/v3/0123abcd/volumes", "Cinder at "),
+    ("http://ctl/key-manager/v1/secrets", "Barbican at "),
+    ("http://ctl/identity/v3/users", "Keystone at "),
+    ("http://ctl/images", ""),  # not under /image
+    ("http://ctl:9697/networking", ""),
+])
+def test_the_catalog_names_the_service_of_a_url(url, named):
+    err = explain(refused(url), {"auth_url": "http://ctl/identity"}, DEVSTACK)
+    assert err.problem == f"cannot reach {named}{url}: connection refused"
+
+
+def test_an_unknown_service_type_is_named_by_its_type():
+    err = explain(refused("http://ctl:8042/v1/x"), {}, {"http://ctl:8042": "alarming"})
+    assert err.problem.startswith("cannot reach the alarming service at http://ctl:8042/v1/x")
+
+
+def test_a_body_that_is_not_json_is_explained_with_simplejson_installed_too(monkeypatch):
+    # With simplejson installed, requests' JSONDecodeError derives from
+    # simplejson's error instead of json's; made here as requests makes it.
+    import requests
+
+    class SimplejsonError(ValueError):
+        def __init__(self, msg, doc, pos):
+            super().__init__(msg)
+            self.msg, self.doc, self.pos = msg, doc, pos
+
+    class JSONDecodeError(requests.exceptions.InvalidJSONError, SimplejsonError):
+        def __init__(self, *args):
+            SimplejsonError.__init__(self, *args)
+            requests.exceptions.InvalidJSONError.__init__(self, *self.args)
+
+    monkeypatch.setattr(requests.exceptions, "JSONDecodeError", JSONDecodeError)
+    err = explain(JSONDecodeError("Expecting value", "<html>Gateway Timeout</html>", 0))
+    assert err.problem == "the cloud answered something that is not JSON, beginning '<html>Gateway Timeout</html>'"
+    assert err.fix.startswith("a proxy or a wrong endpoint? ")
