@@ -130,31 +130,43 @@ def draft_region(cloud=None, loader=None, **options):
 def describe_source(region, cloud=None):
     """(where *region*'s settings come from, in words; True when that is
     the OS_* variables).  *cloud* is the name asked for with --os-cloud."""
-    loader = getattr(region, "_openstack_config", None)
-    name = region.name
-    if loader is not None and name == getattr(loader, "envvar_key", "envvars"):
+    source = source_of(region)
+    if source == "env":
         return "OS_* environment variables", True
-    names = set(loader.get_cloud_names()) if loader is not None else set()
-    if name in names and name not in ("defaults",):
-        if cloud == name:
+    if source == "cloud":
+        if cloud == region.name:
             how = "--os-cloud"
-        elif os.environ.get("OS_CLOUD") == name:
+        elif os.environ.get("OS_CLOUD") == region.name:
             how = "OS_CLOUD"
         else:
             how = "the only cloud there"
-        return f"clouds.yaml cloud {name!r}{_in_file(region)} (chosen by {how})", False
+        file = config_file(region)
+        return f"clouds.yaml cloud {region.name!r}{f' in {file}' if file else ''} (chosen by {how})", False
     return "settings passed to connect()", False
 
 
-def _in_file(region):
-    path = getattr(getattr(region, "_openstack_config", None), "config_filename", None)
-    return f" in {path}" if path else ""
-
-
-def _from_clouds_yaml(region):
+def source_of(region):
+    """Where *region*'s settings come from: "env" (openstacksdk's cloud of
+    the OS_* variables), "cloud" (an entry of clouds.yaml) or "options"
+    (only what connect() or the --os-* options gave)."""
     loader = getattr(region, "_openstack_config", None)
-    return (loader is not None and region.name not in ("defaults", getattr(loader, "envvar_key", "envvars"))
-            and region.name in loader.get_cloud_names())
+    if loader is not None and region.name == getattr(loader, "envvar_key", "envvars"):
+        return "env"
+    if loader is not None and region.name in cloud_names(loader):
+        return "cloud"
+    return "options"
+
+
+def cloud_names(loader):
+    """The clouds in the clouds.yaml of *loader* (an ``OpenStackConfig``),
+    sorted, without the "envvars" and "defaults" clouds openstacksdk adds."""
+    own = (getattr(loader, "envvar_key", "envvars"), "envvars", "defaults")
+    return sorted(n for n in loader.get_cloud_names() if n not in own)
+
+
+def config_file(region):
+    """The clouds.yaml file *region*'s loader read, or ''."""
+    return getattr(getattr(region, "_openstack_config", None), "config_filename", None) or ""
 
 
 def auth_summary(region):
@@ -225,9 +237,9 @@ def written(region, options=None):
     """The :class:`Written` settings of *region* (validated or a draft);
     *options* are what connect() or the --os-* options were given."""
     options = options or {}
+    source = source_of(region)
+    from_env, in_yaml = source == "env", source == "cloud"
     loader = getattr(region, "_openstack_config", None)
-    from_env = loader is not None and region.name == getattr(loader, "envvar_key", "envvars")
-    in_yaml = _from_clouds_yaml(region)
     raw = ((loader.cloud_config.get("clouds") or {}).get(region.name) or {}) if in_yaml else {}
     raw_auth = _draft_auth(raw)
     auth = _draft_auth(region.config)
@@ -239,8 +251,8 @@ def written(region, options=None):
                        (raw.get("identity_api_version"), "cloud"), (region.config.get("identity_api_version"), ""))
     url, url_from = next(((str(v), w) for v, w in url_sources if v), ("", ""))
     version, version_from = next(((str(v), w) for v, w in version_sources if v not in (None, "")), ("", ""))
-    file = (getattr(loader, "config_filename", None) or "") if in_yaml else ""
-    return Written(url, url_from, version, version_from, region.name if in_yaml else "", file)
+    return Written(url, url_from, version, version_from, region.name if in_yaml else "",
+                   config_file(region) if in_yaml else "")
 
 
 def legacy_v2(settings):
@@ -299,13 +311,13 @@ def _legacy_v2_fix(draft, options):
 
 def _no_auth_url(loader, draft, cloud):
     """(problem, fix) for a password login without an auth URL."""
-    if _from_clouds_yaml(draft):
+    if source_of(draft) == "cloud":
         source, _ = describe_source(draft, cloud)
         return (f"no auth_url in {source}",
                 f"add auth_url under auth: of cloud {draft.name!r} (see etc/clouds.yaml.example), "
                 "or pass --os-auth-url URL")
-    names = [n for n in loader.get_cloud_names() if n not in ("envvars", "defaults")]
-    clouds = (f"--os-cloud NAME (clouds found: {', '.join(sorted(names))})"
+    names = cloud_names(loader)
+    clouds = (f"--os-cloud NAME (clouds found: {', '.join(names)})"
               if names else "--os-cloud NAME with a clouds.yaml "
               "(see etc/clouds.yaml.example), or --os-cloud demo for the "
               "built-in offline demo")
@@ -315,7 +327,7 @@ def _no_auth_url(loader, draft, cloud):
 
 def _no_password(loader, draft, cloud):
     """(problem, fix) for a password login without a password."""
-    if _from_clouds_yaml(draft):
+    if source_of(draft) == "cloud":
         source, _ = describe_source(draft, cloud)
         secure = loader.secure_config_filename or "a secure.yaml beside it"
         return (f"no password in {source}",

@@ -49,12 +49,14 @@ def explained(cloud, loader):
 def _message(cloud, loader, exc, skipped):
     """(problem, fix) for a failure of the loader; *skipped* are the lines
     it logged about files it could not read (each file once)."""
+    from osops.cloud import cloud_names
+
     reason = " ".join(str(exc).split()) or type(exc).__name__
     source = getattr(loader, "config_filename", None)
     if skipped:
         return f"{reason} {'; '.join(dict.fromkeys(skipped))}", "fix that file's YAML"
     if "was not found" in reason and loader is not None:
-        names = sorted(printable(n) for n in loader.get_cloud_names() if n not in ("envvars", "defaults"))
+        names = [printable(n) for n in cloud_names(loader)]
         where = f" in {source}" if source else " (no clouds.yaml found)"
         fix = ("choose one of them with --os-cloud NAME" if names else
                "write a clouds.yaml (see etc/clouds.yaml.example) or source an openrc")
