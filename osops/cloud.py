@@ -14,10 +14,16 @@ import sys
 import typing
 import weakref
 
+from osops.errors import OsopsError
+
 LOG = logging.getLogger("osops.cache")
 
 V2_PATH = re.compile(r"/v2\.0/?$")
 VERSION_PATH = re.compile(r"/(v2\.0|v3)/?$")
+# What a password login cannot do without, each with the settings any of
+# which will do (clouds.yaml's names; OS_NAME and --os-name alike).
+NEEDED = (("auth_url", ("auth_url",)), ("username", ("username", "user_id")), ("password", ("password",)))
+DOMAINS = ("domain_id", "domain_name", "default_domain_id", "default_domain_name")  # for user and project alike
 AUTH_KEYS = ("auth_url", "username", "user_id", "project_name", "project_id",
              "user_domain_name", "user_domain_id", "project_domain_name",
              "project_domain_id", "domain_name", "domain_id")
@@ -81,10 +87,11 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
     (with *only_options*, for *options* alone: clouds.yaml and OS_*
     variables unread).
 
-    Settings a password login cannot do without (the auth URL, the
-    password) are checked before anything is sent, and the error names
-    where they would go: the OS_* variable, or the clouds.yaml cloud and
-    its file.
+    Settings a password login cannot do without (see
+    :func:`missing_settings`) are checked before anything is sent: one
+    :class:`MissingSettings` names all that are missing and where they
+    would go (the OS_* variables, the clouds.yaml cloud and its file, or
+    the --os-* options).
     """
     from openstack import config as sdk_config
 
@@ -99,19 +106,53 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
         given = {k: v for k, v in options.items() if v not in (None, "")}
         options = _nest_auth(dict(given))
         draft = draft_region(cloud, loader, **given)
-        auth = draft.config["auth"]
-        if "password" in str(draft.config.get("auth_type", "password")):
-            from osops.errors import OsopsError
-
-            if not auth.get("auth_url"):
-                raise OsopsError(*_no_auth_url(loader, draft, cloud))
-            if not auth.get("password"):
-                raise OsopsError(*_no_password(loader, draft, cloud))
         legacy = _legacy_v2_fix(draft, given)
+        missing = missing_settings(_with_fix(draft.config, legacy))
+        if missing:
+            raise MissingSettings(*_missing_message(loader, draft, cloud, missing), missing=missing)
         if legacy:
             warn(legacy.pop("warning"))
             options = _nest_auth({**options, **legacy})
         return loader.get_one(cloud=cloud, **options)
+
+
+class MissingSettings(OsopsError):
+    """A password login lacks settings it cannot do without (exit status
+    1); *missing* names them as clouds.yaml does (``password``)."""
+
+    def __init__(self, problem, fix, missing=()):
+        super().__init__(problem, fix)
+        self.missing = list(missing)
+
+
+def missing_settings(config):
+    """The settings a password login with *config* (a CloudRegion's
+    config, the auth settings under "auth") cannot do without and lacks,
+    by their clouds.yaml names: the auth URL, the user, the password and,
+    for Identity v3, the domains of a user and project given by name.
+    [] for other auth types.  No project is fine: the token is unscoped."""
+    if "password" not in str(config.get("auth_type") or "password"):
+        return []
+    auth = config.get("auth") or {}
+
+    def given(*keys):
+        return any(auth.get(k) or config.get(k) for k in keys)
+
+    missing = [name for name, keys in NEEDED if not given(*keys)]
+    if str(config.get("identity_api_version") or "3").startswith("3"):
+        if auth.get("username") and not given("user_domain_name", "user_domain_id", *DOMAINS):
+            missing.append("user_domain_name")
+        if auth.get("project_name") and not given("project_domain_name", "project_domain_id", *DOMAINS):
+            missing.append("project_domain_name")
+    return missing
+
+
+def _with_fix(config, legacy):
+    """*config* as it is once the /v2.0 fix *legacy* (or None) is applied."""
+    if not legacy:
+        return config
+    auth = {**config.get("auth", {}), **{k: v for k, v in legacy.items() if k in AUTH_KEYS}}
+    return {**config, "identity_api_version": legacy["identity_api_version"], "auth": auth}
 
 
 def draft_region(cloud=None, loader=None, **options):
@@ -297,7 +338,7 @@ def _legacy_v2_fix(draft, options):
         return None
     cause, change = legacy
     auth = draft.config["auth"]
-    url = str(auth["auth_url"])
+    url = str(auth.get("auth_url") or "")
     v3_url = identity_root(url) if V2_PATH.search(url) else url
     fix = {"auth_url": v3_url, "identity_api_version": "3",
            "warning": (f"warning: {cause}, which Keystone no longer serves; using v3 at {v3_url}; "
@@ -309,33 +350,42 @@ def _legacy_v2_fix(draft, options):
     return fix
 
 
-def _no_auth_url(loader, draft, cloud):
-    """(problem, fix) for a password login without an auth URL."""
-    if source_of(draft) == "cloud":
-        source, _ = describe_source(draft, cloud)
-        return (f"no auth_url in {source}",
-                f"add auth_url under auth: of cloud {draft.name!r} (see etc/clouds.yaml.example), "
-                "or pass --os-auth-url URL")
-    names = cloud_names(loader)
-    clouds = (f"--os-cloud NAME (clouds found: {', '.join(names)})"
-              if names else "--os-cloud NAME with a clouds.yaml "
-              "(see etc/clouds.yaml.example), or --os-cloud demo for the "
-              "built-in offline demo")
-    return ("no credentials: OS_AUTH_URL is not set and no cloud was chosen",
-            f"source an openrc (. openrc admin admin) or pass {clouds}")
-
-
-def _no_password(loader, draft, cloud):
-    """(problem, fix) for a password login without a password."""
-    if source_of(draft) == "cloud":
-        source, _ = describe_source(draft, cloud)
+def _missing_message(loader, draft, cloud, missing):
+    """(problem, fix) for a password login that lacks the settings
+    *missing*, in the words of where they would go."""
+    source = source_of(draft)
+    variables = ["OS_" + name.upper() for name in missing]
+    flags = " ".join(f"--os-{name.replace('_', '-')}" for name in missing)
+    if source == "cloud":
+        where, _ = describe_source(draft, cloud)
+        problem = f"no {', '.join(missing)} in {where}"
+        ignored = [v for v in variables if os.environ.get(v)]
+        if ignored:
+            are = "is" if len(ignored) == 1 else "are"
+            problem += f"; {_and(ignored)} {are} set but ignored for a clouds.yaml cloud"
         secure = loader.secure_config_filename or "a secure.yaml beside it"
-        return (f"no password in {source}",
-                f"add password under auth: of cloud {draft.name!r} there or in {secure}, or pass --os-password")
-    _, from_env = describe_source(draft, cloud)
-    if from_env:
-        return "no password: OS_PASSWORD is not set", "export OS_PASSWORD=... (or pass --os-password)"
-    return "no password given", "pass --os-password (password= in Python) or export OS_PASSWORD=..."
+        there = (f"there or in {secure}" if missing == ["password"] else
+                 "there" + (f" (the password may go in {secure} instead)" if "password" in missing else ""))
+        example = " (see etc/clouds.yaml.example)" if "auth_url" in missing else ""
+        return problem, (f"add {', '.join(missing)} under auth: of cloud {draft.name!r} {there}{example}, "
+                         f"or pass {flags}")
+    if "auth_url" in missing:
+        names = cloud_names(loader)
+        clouds = (f"--os-cloud NAME (clouds found: {', '.join(names)})"
+                  if names else "--os-cloud NAME with a clouds.yaml "
+                  "(see etc/clouds.yaml.example), or --os-cloud demo for the "
+                  "built-in offline demo")
+        return ("no credentials: OS_AUTH_URL is not set and no cloud was chosen",
+                f"source an openrc (. openrc admin admin) or pass {clouds}")
+    exports = "export " + " ".join(f"{v}=..." for v in variables)
+    if source == "env":
+        return f"{_and(variables)} {'is' if len(missing) == 1 else 'are'} not set", f"{exports} (or pass {flags})"
+    keywords = ", ".join(f"{name}=" for name in missing)
+    return f"no {flags} given", f"pass {flags} ({keywords} in Python) or {exports}"
+
+
+def _and(names):
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
 
 
 def _session_factory(requests_session):

@@ -25,46 +25,29 @@ ENV_KEYS = (
     ("OS_INTERFACE", "interface", False),
     ("OS_IDENTITY_API_VERSION", "identity_api_version", False),
 )
-# Settings a password login needs: alternatives, in the variables' names.
-# (No auth URL never gets this far: osops.cloud.load_config refuses it.)
-NEEDED = (
-    (("username", "user_id"), "OS_USERNAME"),
-    (("password",), "OS_PASSWORD"),
-    (("project_name", "project_id", "domain_name", "domain_id"), "OS_PROJECT_NAME"),
-)
-NO_CREDENTIALS_FIX = ("source an openrc (. openrc admin admin) or pass --os-cloud NAME "
-                      "for a cloud in clouds.yaml")
 
 
 @check(NAME)
 def source(ctx):
-    """Which source the settings come from; FAIL when something is missing,
-    WARN when they ask for Identity v2.0 or OS_* variables lose to a cloud."""
-    from osops.cloud import describe_source, legacy_v2, written
+    """Which source the settings come from; FAIL when they cannot work
+    (what osops.cloud.load_config refuses, in its words), WARN when they
+    ask for Identity v2.0 or OS_* variables lose to a cloud."""
+    from osops.cloud import MissingSettings, describe_source, legacy_v2, written
 
     try:
         region = ctx.connect().config
     except UsageError:  # the command line, not the cloud's settings: run_one lets it end the doctor
         raise
     except Exception as exc:
-        ctx.draft = region = draft(ctx.cloud, ctx.options)
-        if region is None or not region.config["auth"].get("auth_url") or not missing_settings(region.config):
-            found, fix = found_and_fix(exc)
-            return Check(NAME, FAIL, found, fix or NO_CREDENTIALS_FIX + _clouds_found())
+        ctx.draft = draft(ctx.cloud, ctx.options)
+        ctx.incomplete = isinstance(exc, MissingSettings)
+        return Check(NAME, FAIL, *found_and_fix(exc))
     origin, in_env = describe_source(region, ctx.cloud)
     settings = written(region, ctx.options)
     auth = region.config.get("auth") or {}
     shown = ", ".join(f"{k} {auth[k]}" for k in ("username", "user_id", "project_name", "project_id")
                       if auth.get(k))
     found = f"{origin}: {shown} at {settings.url or '?'}" if shown else origin
-    missing = missing_settings(region.config)
-    if missing:
-        ctx.incomplete = True
-        names = missing if in_env else [m[3:].lower() for m in missing]
-        where = (f"export {' '.join(n + '=...' for n in names)}" if in_env
-                 else f"add {', '.join(names)} under auth: of cloud {region.name!r}"
-                 + (f" in {settings.file}" if settings.file else ""))
-        return Check(NAME, FAIL, f"{found}; missing {', '.join(names)}", where)
     notes, fixes = [], []
     legacy = legacy_v2(settings)
     if legacy:
@@ -79,33 +62,6 @@ def source(ctx):
     if notes:
         return Check(NAME, WARN, f"{found}; {'; '.join(notes)}", "; ".join(fixes))
     return Check(NAME, OK, found)
-
-
-def _clouds_found():
-    from openstack import config as sdk_config
-
-    try:
-        names = sdk_config.OpenStackConfig(app_name="osops").get_cloud_names()
-    except Exception:
-        return ""
-    names = sorted(n for n in names if n not in ("envvars", "defaults"))
-    return f" (clouds found: {', '.join(names)})" if names else ""
-
-
-def missing_settings(config):
-    """Settings a password login lacks (as OS_* names), [] for other auth types."""
-    if "password" not in (config.get("auth_type") or "password"):
-        return []
-    auth = config.get("auth") or {}
-    missing = [name for keys, name in NEEDED if not any(auth.get(k) for k in keys)]
-    if str(config.get("identity_api_version", "3")).startswith("3"):
-        any_domain = auth.get("domain_id") or auth.get("domain_name")
-        if auth.get("username") and not (auth.get("user_domain_name") or auth.get("user_domain_id") or any_domain):
-            missing.append("OS_USER_DOMAIN_NAME")
-        if auth.get("project_name") and not (auth.get("project_domain_name") or auth.get("project_domain_id")
-                                             or any_domain):
-            missing.append("OS_PROJECT_DOMAIN_NAME")
-    return missing
 
 
 def contradictions(region, options=None):

@@ -161,7 +161,7 @@ def test_debug_with_a_warm_token_cache_shows_no_token(cli):
 def test_missing_password_is_one_line_before_any_request(cli):
     r = cli("image-list", "image", "list", env={"OS_PASSWORD": None})
     assert r.code == 1 and r.calls == []
-    assert one_line(r) == "no password: OS_PASSWORD is not set; export OS_PASSWORD=... (or pass --os-password)"
+    assert one_line(r) == "OS_PASSWORD is not set; export OS_PASSWORD=... (or pass --os-password)"
 
 
 @pytest.mark.parametrize("argv", [

@@ -3,11 +3,12 @@
 import pytest
 import yaml
 
-from osops.cloud import load_config
+from osops.cloud import MissingSettings, load_config
 from osops.errors import OsopsError
 
 LEGACY = {"OS_USERNAME": "admin", "OS_PASSWORD": "devstack", "OS_TENANT_NAME": "admin",
           "OS_AUTH_URL": "http://192.0.2.10:5000/v2.0"}
+DOMAINS = {"OS_USER_DOMAIN_ID": "default", "OS_PROJECT_DOMAIN_ID": "default"}
 
 
 def setenv(monkeypatch, values):
@@ -29,7 +30,7 @@ def test_seed_openrc_becomes_v3_at_the_root_with_one_warning(clean_env, monkeypa
 
 
 def test_legacy_tenant_id_maps_to_project_id(clean_env, monkeypatch):
-    setenv(monkeypatch, {**LEGACY, "OS_TENANT_ID": "p123", "OS_AUTH_URL": "http://h:5000/v3"})
+    setenv(monkeypatch, {**LEGACY, **DOMAINS, "OS_TENANT_ID": "p123", "OS_AUTH_URL": "http://h:5000/v3"})
     monkeypatch.delenv("OS_TENANT_NAME")
     region = load_config(warn=pytest.fail)
     assert region.config["auth"]["project_id"] == "p123"
@@ -42,7 +43,7 @@ def test_explicit_domains_are_kept_on_v2_urls(clean_env, monkeypatch):
 
 
 def test_options_win_over_the_environment(clean_env, monkeypatch):
-    setenv(monkeypatch, {**LEGACY, "OS_AUTH_URL": "http://h:5000/v3"})
+    setenv(monkeypatch, {**LEGACY, **DOMAINS, "OS_AUTH_URL": "http://h:5000/v3"})
     region = load_config(username="other", region_name="RegionTwo", warn=pytest.fail)
     assert region.config["auth"]["username"] == "other"
     assert region.config["region_name"] == "RegionTwo"
@@ -98,8 +99,8 @@ def test_unknown_cloud_names_the_clouds_there_are(clean_env, monkeypatch):
 
 def test_command_line_auth_options_win_over_clouds_yaml(clean_env, monkeypatch):
     write_clouds(clean_env / "clouds.yaml", {"lab": {"auth": {
-        "auth_url": "http://lab:5000/v3", "username": "u", "password": "p", "project_name": "x"}}},
-        monkeypatch)
+        "auth_url": "http://lab:5000/v3", "username": "u", "password": "p", "project_name": "x",
+        "user_domain_id": "default", "project_domain_id": "default"}}}, monkeypatch)
     auth = load_config("lab", password="other", project_name="y").config["auth"]
     assert (auth["password"], auth["project_name"], auth["username"]) == ("other", "y", "u")
 
@@ -128,18 +129,62 @@ def test_identity_api_version_2_in_clouds_yaml_names_the_cloud(clean_env, monkey
 
 
 def test_missing_password_is_named_before_anything_is_sent(clean_env, monkeypatch):
-    setenv(monkeypatch, {**LEGACY, "OS_AUTH_URL": "http://192.0.2.10:5000/v3"})
+    setenv(monkeypatch, {**LEGACY, **DOMAINS, "OS_AUTH_URL": "http://192.0.2.10:5000/v3"})
     monkeypatch.delenv("OS_PASSWORD")
-    with pytest.raises(OsopsError) as err:
+    with pytest.raises(MissingSettings) as err:
         load_config(warn=pytest.fail)
-    assert (err.value.problem, err.value.fix) == ("no password: OS_PASSWORD is not set",
+    assert (err.value.problem, err.value.fix) == ("OS_PASSWORD is not set",
                                                   "export OS_PASSWORD=... (or pass --os-password)")
     assert load_config(password="given", warn=pytest.fail).config["auth"]["password"] == "given"
 
 
+def test_everything_that_would_fail_the_login_is_named_at_once(clean_env, monkeypatch):
+    # The doctor's rules: a v3 user and project named without their domains
+    # fail as surely as no password does.
+    setenv(monkeypatch, {**LEGACY, "OS_AUTH_URL": "http://192.0.2.10:5000/v3", "OS_IDENTITY_API_VERSION": "3"})
+    monkeypatch.delenv("OS_PASSWORD")
+    with pytest.raises(MissingSettings) as err:
+        load_config(warn=pytest.fail)
+    assert err.value.missing == ["password", "user_domain_name", "project_domain_name"]
+    assert str(err.value) == ("OS_PASSWORD, OS_USER_DOMAIN_NAME and OS_PROJECT_DOMAIN_NAME are not set; export "
+                              "OS_PASSWORD=... OS_USER_DOMAIN_NAME=... OS_PROJECT_DOMAIN_NAME=... (or pass "
+                              "--os-password --os-user-domain-name --os-project-domain-name)")
+
+
+@pytest.mark.parametrize("extra", [
+    {"OS_USER_ID": "0123abcd"},  # a user by id needs no domain
+    {"OS_DOMAIN_ID": "default"},  # one domain for user and project
+    {"OS_DEFAULT_DOMAIN_ID": "default"},  # keystoneauth's default for both
+])
+def test_settings_that_stand_in_for_the_domains_are_enough(clean_env, monkeypatch, extra):
+    env = {**LEGACY, "OS_AUTH_URL": "http://192.0.2.10:5000/v3", **extra}
+    if "OS_USER_ID" in extra:
+        del env["OS_USERNAME"], env["OS_TENANT_NAME"]
+    setenv(monkeypatch, env)
+    load_config(warn=pytest.fail)
+
+
+def test_an_unscoped_login_is_not_refused(clean_env, monkeypatch):
+    setenv(monkeypatch, {**DOMAINS, "OS_USERNAME": "admin", "OS_PASSWORD": "p", "OS_AUTH_URL": "http://h:5000/v3"})
+    assert "project_name" not in load_config(warn=pytest.fail).config["auth"]
+
+
+def test_other_auth_types_are_not_asked_for_a_password(clean_env, monkeypatch):
+    setenv(monkeypatch, {"OS_AUTH_TYPE": "v3token", "OS_TOKEN": "t0ken", "OS_AUTH_URL": "http://h:5000/v3"})
+    assert load_config(warn=pytest.fail).config["auth_type"] == "v3token"
+
+
+def test_missing_settings_in_the_options_name_the_options(clean_env):
+    with pytest.raises(MissingSettings) as err:
+        load_config(auth_url="http://h:5000/v3", user_id="0123abcd", warn=pytest.fail)
+    assert str(err.value) == ("no --os-password given; pass --os-password (password= in Python) or "
+                              "export OS_PASSWORD=...")
+
+
 def test_missing_password_in_clouds_yaml_names_the_cloud_file_and_secure_yaml(clean_env, monkeypatch):
     path = clean_env / "clouds.yaml"
-    write_clouds(path, {"lab": {"auth": {"auth_url": "http://lab:5000/v3", "username": "u", "project_name": "x"}}},
+    write_clouds(path, {"lab": {"auth": {"auth_url": "http://lab:5000/v3", "username": "u", "project_name": "x",
+                                         "user_domain_id": "default", "project_domain_id": "default"}}},
                  monkeypatch)
     with pytest.raises(OsopsError) as err:
         load_config("lab")
@@ -155,6 +200,18 @@ def test_missing_password_in_clouds_yaml_names_the_cloud_file_and_secure_yaml(cl
     assert load_config("lab").config["auth"]["password"] == "p"
 
 
+def test_an_exported_password_ignored_for_a_clouds_yaml_cloud_says_so(clean_env, monkeypatch):
+    path = clean_env / "clouds.yaml"
+    write_clouds(path, {"nopw": {"auth": {"auth_url": "http://lab:5000/v3", "username": "u",
+                                          "user_domain_id": "default"}}}, monkeypatch)
+    monkeypatch.setenv("OS_PASSWORD", "s3cr3t-pw")
+    with pytest.raises(MissingSettings) as err:
+        load_config("nopw")
+    assert err.value.problem == (f"no password in clouds.yaml cloud 'nopw' in {path} (chosen by --os-cloud); "
+                                 "OS_PASSWORD is set but ignored for a clouds.yaml cloud")
+    assert "s3cr3t-pw" not in str(err.value)
+
+
 def test_chosen_cloud_without_auth_url_is_named_with_its_file(clean_env, monkeypatch):
     # Not "OS_AUTH_URL is not set and no cloud was chosen" after --os-cloud devstack.
     path = clean_env / "clouds.yaml"
@@ -162,8 +219,9 @@ def test_chosen_cloud_without_auth_url_is_named_with_its_file(clean_env, monkeyp
                  monkeypatch)
     with pytest.raises(OsopsError) as err:
         load_config("devstack")
-    assert err.value.problem == f"no auth_url in clouds.yaml cloud 'devstack' in {path} (chosen by --os-cloud)"
-    assert err.value.fix.startswith("add auth_url under auth: of cloud 'devstack'")
+    assert err.value.problem == (f"no auth_url, username, password in clouds.yaml cloud 'devstack' in {path} "
+                                 "(chosen by --os-cloud)")
+    assert err.value.fix.startswith("add auth_url, username, password under auth: of cloud 'devstack' there")
     monkeypatch.setenv("OS_CLOUD", "devstack-admin")
     with pytest.raises(OsopsError, match=r"cloud 'devstack-admin' in .* \(chosen by OS_CLOUD\)"):
         load_config()

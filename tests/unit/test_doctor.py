@@ -310,16 +310,27 @@ def test_missing_password_is_named(cli):
     r = doctor(cli, env={"OS_PASSWORD": None})
     got = rows(r)
     assert got["Config"]["Result"] == "FAIL"
-    assert got["Config"]["Found"].endswith("missing OS_PASSWORD")
-    assert got["Config"]["Fix"] == "export OS_PASSWORD=..."
+    assert got["Config"]["Found"] == "OS_PASSWORD is not set"
+    assert got["Config"]["Fix"] == "export OS_PASSWORD=... (or pass --os-password)"
     assert got["Token"] == {"Check": "Token", "Result": "SKIP", "Found": "the credentials are incomplete (see Config)",
                             "Fix": ""}
     assert r.code == 1
 
 
+def test_missing_settings_are_said_alike_by_doctor_and_by_a_command(cli):
+    # The audit: "image list" said "no password" while doctor said "missing
+    # OS_PASSWORD, OS_USER_DOMAIN_NAME, OS_PROJECT_DOMAIN_NAME".
+    env = {"OS_PASSWORD": None, "OS_USER_DOMAIN_ID": None, "OS_PROJECT_DOMAIN_ID": None}
+    config = rows(doctor(cli, env=env))["Config"]
+    r = cli("doctor", "image", "list", env=env)
+    assert r.code == 1 and r.calls == []
+    assert r.err.strip() == f"{config['Found']}; {config['Fix']}"
+    assert config["Found"] == "OS_PASSWORD, OS_USER_DOMAIN_NAME and OS_PROJECT_DOMAIN_NAME are not set"
+
+
 def test_missing_user_domain_is_named(cli):
     got = rows(doctor(cli, env={"OS_USER_DOMAIN_ID": None}))
-    assert got["Config"]["Result"] == "FAIL" and got["Config"]["Found"].endswith("missing OS_USER_DOMAIN_NAME")
+    assert got["Config"]["Result"] == "FAIL" and got["Config"]["Found"] == "OS_USER_DOMAIN_NAME is not set"
 
 
 def _clouds_yaml(clean_env, monkeypatch, auth_url):
@@ -395,9 +406,14 @@ def test_missing_password_in_clouds_yaml_says_where_to_add_it(cli, clean_env, mo
                                "OS_USER_DOMAIN_ID", "OS_PROJECT_DOMAIN_ID", "OS_IDENTITY_API_VERSION")}
     r = cli("doctor", "--os-cloud", "lab", "doctor", "--no-host", "-f", "json", env=unset)
     config = rows(r)["Config"]
-    assert config["Result"] == "FAIL" and config["Found"].endswith("missing password")
-    assert config["Fix"] == f"add password under auth: of cloud 'lab' in {path}"
+    assert config["Result"] == "FAIL"
+    assert config["Found"] == f"no password in clouds.yaml cloud 'lab' in {path} (chosen by --os-cloud)"
+    assert config["Fix"] == ("add password under auth: of cloud 'lab' there or in a secure.yaml beside it, "
+                             "or pass --os-password")
     assert r.code == 1
+    # With OS_PASSWORD exported, that it does not count is said too.
+    r = cli("doctor", "--os-cloud", "lab", "doctor", "--no-host", "-f", "json", env={**unset, "OS_PASSWORD": "pw"})
+    assert rows(r)["Config"]["Found"].endswith("; OS_PASSWORD is set but ignored for a clouds.yaml cloud")
 
 
 # -- Keystone down, for real: a closed port on 127.0.0.1 -------------------
