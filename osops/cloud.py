@@ -495,17 +495,16 @@ def _spoils_cache(error):
     from keystoneauth1 import exceptions as ksa
     from openstack import exceptions as sdk
 
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, (ksa.DiscoveryFailure, ksa.CatalogException, ksa.ConnectFailure,
+    from osops.errors import causes
+
+    for cause in causes(error):
+        if isinstance(cause, (ksa.DiscoveryFailure, ksa.CatalogException, ksa.ConnectFailure,
                               ksa.Unauthorized, ksa.NotFound, ksa.NotAcceptable,
                               sdk.ServiceDiscoveryException)):
             return True
-        status = getattr(error, "status_code", None) or getattr(error, "http_status", None)
-        if isinstance(error, (sdk.HttpException, ksa.HttpError)) and status in (401, 404, 406):
+        status = getattr(cause, "status_code", None) or getattr(cause, "http_status", None)
+        if isinstance(cause, (sdk.HttpException, ksa.HttpError)) and status in (401, 404, 406):
             return True
-        error = error.__cause__ or error.__context__
     return False
 
 

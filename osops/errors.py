@@ -256,24 +256,6 @@ def _proxy(url):
     return proxy_for(url) if str(url).startswith("http") else None
 
 
-def _off_the_proxy(urls):
-    from osops.proxy import no_proxy_line
-
-    return f"if the proxy cannot reach the cloud, keep the cloud off it: {no_proxy_line(urls)}"
-
-
-def _safe_url(url):
-    import urllib.parse
-
-    parts = urllib.parse.urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username}:***@{parts.hostname}"
-        if parts.port:
-            netloc += f":{parts.port}"
-        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-    return url
-
-
 def _unreachable(exc, known):
     url, service, via, proxy_fix = _no_answer(exc, known)
     return (f"cannot reach {_at(service, url)}{via}: {reason(exc)}",
@@ -289,10 +271,18 @@ def _timeout(exc, known):
 def _no_answer(exc, known):
     """For a request that got no answer: its URL, the service, " through
     proxy P" when one is used, and then the fix for the proxy ('' without)."""
+    from osops.proxy import off_the_proxy
+
     url = _url(exc, known)
+    return url, _service(url, known), _via(url), off_the_proxy([url])
+
+
+def _via(url):
+    """" through proxy P" when requests sends *url* through one, else ''."""
+    from osops.proxy import masked
+
     proxy = _proxy(url)
-    via = f" through proxy {_safe_url(proxy)}" if proxy else ""
-    return url, _service(url, known), via, _off_the_proxy([url]) if proxy else ""
+    return f" through proxy {masked(proxy)}" if proxy else ""
 
 
 def _ssl(exc, known):
@@ -303,27 +293,26 @@ def _ssl(exc, known):
 def _discovery(exc, known):
     from keystoneauth1 import exceptions as ksa
 
-    unanswered = _in_chain(exc, ksa.ConnectionError)
+    from osops.proxy import off_the_proxy
+
+    unanswered = next((e for e in causes(exc) if isinstance(e, ksa.ConnectionError)), None)
     if unanswered is not None:  # no answer at all: not a question of the URL's path
         return _explained(unanswered, known)
     url = str(known.auth.get("auth_url") or "the auth URL")
-    proxy = _proxy(url)
-    via = f" through proxy {_safe_url(proxy)}" if proxy else ""
-    fix = (_off_the_proxy([url]) + "; else " if proxy else "") + \
+    proxy_fix = off_the_proxy([url])
+    fix = (proxy_fix + "; else " if proxy_fix else "") + \
         "check OS_AUTH_URL (Keystone answers at http://HOST:5000 or http://HOST/identity)"
-    return f"cannot find the Identity API at {url}{via}", fix
+    return f"cannot find the Identity API at {url}{_via(url)}", fix
 
 
-def _in_chain(exc, kind):
-    """The first exception of *kind* among *exc*'s causes and contexts, or None."""
-    seen = {id(exc)}
-    exc = exc.__cause__ or exc.__context__
+def causes(exc):
+    """*exc*, then its cause (or else its context), and so on: the chain an
+    exception was raised through, each once."""
+    seen = set()
     while exc is not None and id(exc) not in seen:
-        if isinstance(exc, kind):
-            return exc
         seen.add(id(exc))
+        yield exc
         exc = exc.__cause__ or exc.__context__
-    return None
 
 
 def _no_endpoint(exc, known):
@@ -334,10 +323,13 @@ def _not_json(exc, known):
     """A body that should be JSON and is not.  requests' error carries the
     body but not the response, so the URL is not known: every URL of the
     cloud is a suspect for a proxy in the way."""
+    from osops.proxy import masked, off_the_proxy
+
     body = " ".join(str(getattr(exc, "doc", "") or "").split())
     began = f", beginning {body[:60]!r}" if body else ""
-    proxied = [u for u in [known.auth.get("auth_url"), *known.services] if u and _proxy(u)]
+    suspects = [u for u in [known.auth.get("auth_url"), *known.services] if u]
+    proxies = [p for p in map(_proxy, suspects) if p]
     fix = "a proxy or a wrong endpoint? " + (
-        f"requests to the cloud go through proxy {_safe_url(_proxy(proxied[0]))}: {_off_the_proxy(proxied)}"
-        if proxied else "check the endpoints' URLs (openstack endpoint list) and what answers there (curl -i URL)")
+        f"requests to the cloud go through proxy {masked(proxies[0])}: {off_the_proxy(suspects)}" if proxies
+        else "check the endpoints' URLs (openstack endpoint list) and what answers there (curl -i URL)")
     return f"the cloud answered something that is not JSON{began}", fix

@@ -1,7 +1,10 @@
 """Which proxy, if any, the HTTP library would use for a URL."""
 
+import re
 import urllib.parse
 import urllib.request
+
+AUTHORITY = re.compile(r"^(?P<head>(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)?(?P<authority>[^/?#]*)(?P<rest>.*)$", re.DOTALL)
 
 
 def proxy_for(url):
@@ -16,6 +19,19 @@ def proxy_for(url):
     return select_proxy(url, get_environ_proxies(url))
 
 
+def masked(url):
+    """*url* (a proxy's, say) with the password in it shown as ``***``;
+    the rest as written, IPv6 brackets included.  A proxy variable may
+    leave out the scheme (``user:pw@proxy:3128``); that is masked too."""
+    text = str(url)
+    m = AUTHORITY.match(text if "//" in text else "//" + text)
+    userinfo, at, host = m["authority"].rpartition("@")
+    if not at or ":" not in userinfo:
+        return text
+    head = m["head"] if "//" in text else ""
+    return f"{head}{userinfo.partition(':')[0]}:***@{host}{m['rest']}"
+
+
 def no_proxy_line(urls):
     """The ``export no_proxy=...`` line that keeps *urls* off the proxy."""
     current = urllib.request.getproxies().get("no", "")
@@ -25,3 +41,12 @@ def no_proxy_line(urls):
         if host and host not in entries:
             entries.append(host)
     return "export no_proxy=" + ",".join(entries)
+
+
+def off_the_proxy(urls):
+    """What to do when a proxy may be what keeps *urls* from answering:
+    the no_proxy line for those of them that go through one ('' for none)."""
+    proxied = [url for url in urls if proxy_for(url)]
+    if not proxied:
+        return ""
+    return f"if the proxy cannot reach the cloud, keep the cloud off it: {no_proxy_line(proxied)}"

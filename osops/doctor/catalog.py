@@ -2,8 +2,8 @@
 127.0.0.1/localhost are useless to anyone not on the cloud host."""
 
 from osops.doctor.core import FAIL, OK, WARN, Check, check, host_of, is_loopback, ms
-from osops.doctor.proxy import proxy_advice
 from osops.errors import reason
+from osops.proxy import off_the_proxy
 
 
 @check("Catalog")
@@ -41,7 +41,7 @@ def endpoint(ctx, name, service_name, ep, remote_client):
         found = f"{url} does not answer: {reason(exc)}"
         if local:
             return Check(name, FAIL, f"{found}; {loopback_note}", relocate)
-        return Check(name, FAIL, found, proxy_advice([url]) or f"is {service} running and listening "
+        return Check(name, FAIL, found, off_the_proxy([url]) or f"is {service} running and listening "
                      "there? (ss -ltnp on its host; systemctl status for its unit)")
     found = f"{url} answers HTTP {resp.status_code} in {ms(secs)}"
     if resp.status_code >= 500:

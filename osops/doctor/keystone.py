@@ -6,8 +6,8 @@ import email.utils
 import time
 
 from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, ms
-from osops.doctor.proxy import proxy_advice
 from osops.errors import reason
+from osops.proxy import off_the_proxy
 
 SKEW_WARN = 60  # seconds
 SERVER_5XX_FIX = ("Keystone itself failed: its log says why (a wrong database password shows "
@@ -26,7 +26,7 @@ def discovery(ctx):
     except Exception as exc:
         ctx.keystone_error = exc
         return Check("Keystone", FAIL, f"no answer from {root}: {reason(exc)}",
-                     proxy_advice([root]) or "check that Keystone runs and listens there, and the URL")
+                     off_the_proxy([root]) or "check that Keystone runs and listens there, and the URL")
     ctx.keystone_response = (resp, time.time())
     if resp.status_code >= 500:
         return Check("Keystone", FAIL, f"{root} answers HTTP {resp.status_code}", SERVER_5XX_FIX)
@@ -34,7 +34,7 @@ def discovery(ctx):
     if not versions:
         return Check("Keystone", FAIL,
                      f"{root} answers HTTP {resp.status_code} without an Identity version document",
-                     proxy_advice([root]) or "Keystone answers at http://HOST:5000 or http://HOST/identity: fix "
+                     off_the_proxy([root]) or "Keystone answers at http://HOST:5000 or http://HOST/identity: fix "
                      f"{settings.url_where}")
     listed = ", ".join(f"{v} ({s})" for v, s in versions)
     found = f"{root} serves {listed}; answered in {ms(secs)}"

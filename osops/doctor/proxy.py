@@ -6,7 +6,7 @@ import urllib.parse
 import urllib.request
 
 from osops.doctor.core import FAIL, OK, Check, Skip, check, host_of
-from osops.proxy import no_proxy_line, proxy_for
+from osops.proxy import masked, no_proxy_line, proxy_for
 
 SYMPTOM = ("a proxy cannot reach the cloud's own addresses; clients then fail with \"Could not "
            "determine a suitable URL for the plugin\" or time out")
@@ -47,17 +47,11 @@ def verdict(name, urls):
         return Check(name, OK, f"{', '.join(hosts)} bypass the proxy (no_proxy={current})")
     by_proxy = {}
     for url in proxied:
-        by_proxy.setdefault(_safe(routed[url]), []).append(url if len(urls) == 1 else _host_port(url))
+        by_proxy.setdefault(masked(routed[url]), []).append(url if len(urls) == 1 else _host_port(url))
     via = "; ".join(f"{', '.join(dict.fromkeys(targets))} via {proxy}" for proxy, targets in by_proxy.items())
     found = f"{via} (no_proxy={current or 'unset'}): {SYMPTOM}"
     note = cidr_note(proxied, current)
     return Check(name, FAIL, found + (f"; {note}" if note else ""), no_proxy_line(proxied))
-
-
-def proxy_advice(urls):
-    """The no_proxy line when any of *urls* goes through a proxy, else ''."""
-    proxied = [u for u in urls if proxy_for(u)]
-    return f"a proxy is in the way: {no_proxy_line(proxied)}" if proxied else ""
 
 
 def cidr_note(urls, no_proxy):
@@ -86,13 +80,6 @@ def cidr_note(urls, no_proxy):
 def _host_port(url):
     parts = urllib.parse.urlsplit(url)
     return parts.netloc.rpartition("@")[2] or url
-
-
-def _safe(url):
-    parts = urllib.parse.urlsplit(url)
-    if parts.password:
-        return parts._replace(netloc=f"{parts.username}:***@{parts.netloc.rpartition('@')[2]}").geturl()
-    return url
 
 
 def _is_ip(host):

@@ -9,7 +9,7 @@ credentials raises :class:`~osops.scenario.results.SkipStep`.
 import math
 import re
 
-from osops.errors import NotFound, OsopsError
+from osops.errors import NotFound, OsopsError, reason
 from osops.flavors import find_flavor, list_flavors, smallest_flavor
 from osops.images import NOT_BOOTABLE, find_image, list_images
 from osops.networks import choose_network
@@ -60,7 +60,7 @@ def catalog(ctx, args, step):
             response = ctx.conn.session.get(url, authenticated=False, raise_exc=False,
                                             timeout=ENDPOINT_TIMEOUT, connect_retries=0)
         except ksa.ConnectionError as exc:
-            down.append(f"{kind} {url} ({'/'.join(interfaces)}) does not answer: {_reason(exc)}")
+            down.append(f"{kind} {url} ({'/'.join(interfaces)}) does not answer: {reason(exc)}")
             continue
         if response.status_code >= 500:
             down.append(f"{kind} {url} ({'/'.join(interfaces)}) answers HTTP {response.status_code}")
@@ -146,11 +146,3 @@ def _version_key(name):
     """cirros-0.6.2-x86_64-disk sorts after cirros-0.3.4-x86_64-uec."""
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", name.lower())]
 
-
-def _reason(exc):
-    text = " ".join(str(exc).split())
-    if "Connection refused" in text or "NewConnectionError" in text:
-        return "connection refused"
-    if "timed out" in text.lower():
-        return "timed out"
-    return text[:160]

@@ -186,7 +186,8 @@ def test_keystone_unreachable_through_a_proxy_says_no_proxy(cli):
         if item["request"]["url"].startswith("{identity}"):
             item["response"] = {"raise": "ConnectionError"}
     got = rows(doctor(cli, data, env={"http_proxy": "http://127.0.0.1:9"}))
-    assert got["Keystone"]["Fix"] == "a proxy is in the way: export no_proxy=identity.osops.invalid"
+    assert got["Keystone"]["Fix"] == ("if the proxy cannot reach the cloud, keep the cloud off it: "
+                                     "export no_proxy=identity.osops.invalid")
     assert got["Token"]["Result"] == "SKIP"
 
 
