@@ -1,5 +1,5 @@
-"""Keystone: reachable, which versions it serves, a /v2.0 URL against a
-v3-only Keystone, how long a token takes, and clock skew."""
+"""Keystone: reachable, which versions it serves (settings that ask for
+v2.0 are the Config row's), how long a token takes, and clock skew."""
 
 import datetime
 import email.utils
@@ -17,7 +17,7 @@ SERVER_5XX_FIX = ("Keystone itself failed: its log says why (a wrong database pa
 @check("Keystone")
 def discovery(ctx):
     """GET the unversioned Keystone URL: the versions it serves."""
-    from osops.cloud import identity_root, legacy_v2, written
+    from osops.cloud import identity_root, written
 
     settings = written(ctx.region, ctx.options)
     root = identity_root(ctx.auth_url)
@@ -38,17 +38,7 @@ def discovery(ctx):
                      f"{settings.url_where}")
     listed = ", ".join(f"{v} ({s})" for v, s in versions)
     found = f"{root} serves {listed}; answered in {ms(secs)}"
-    ids = [v for v, _ in versions]
-    legacy = legacy_v2(settings)
-    has_v3 = any(v.startswith("v3") for v in ids)
-    if legacy and has_v3:
-        serves_v2 = any(v.startswith("v2") for v in ids)
-        result = WARN if serves_v2 else FAIL
-        why = ("v2.0 is deprecated and gone from current Keystone" if serves_v2 else
-               "this Keystone serves only v3, so other clients stop with \"Could not determine a "
-               "suitable URL for the plugin\" (osops moved to v3 by itself)")
-        return Check("Keystone", result, f"{legacy[0]}: {why}; {found}", legacy[1])
-    if not has_v3:
+    if not any(v.startswith("v3") for v, _ in versions):
         return Check("Keystone", FAIL, f"no Identity v3 at {root}: {found}",
                      "upgrade Keystone: osops and current clients speak Identity v3 only")
     return Check("Keystone", OK, found)
