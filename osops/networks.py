@@ -36,5 +36,5 @@ def choose_network(conn, name_or_id=None, networks=None):
     usable = usable_networks(networks, conn.current_project_id)
     if len(usable) > 1:
         listed = ", ".join(f"{n.name} ({n.id})" for n in usable)
-        raise Ambiguous(f"several networks could take the server: {listed}; choose one with --network")
+        raise Ambiguous(f"several networks could take the server: {listed}", "choose one with --network")
     return usable[0] if usable else None

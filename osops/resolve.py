@@ -26,14 +26,14 @@ def resolve(kind, query, items, hint=""):
     error messages.
     """
     if not isinstance(query, str) or not query.strip():
-        raise UsageError(f"an empty {kind} name was given: name a {kind} by name or id")
+        raise UsageError(f"an empty {kind} name was given", f"name a {kind} by name or id")
     items = list(items)
     for _rule, matches in RULES:
         found = [item for item in items if matches(query, item)]
         if len(found) == 1:
             return found[0]
         if found:
-            raise Ambiguous(_ambiguous(kind, query, found))
+            raise Ambiguous(*_ambiguous(kind, query, found))
     raise NotFound(_not_found(kind, query, items, hint))
 
 
@@ -45,7 +45,7 @@ def resolve_many(kind, queries, items, hint=""):
 
 def _ambiguous(kind, query, found):
     listed = ", ".join(f"{printable(item.name)} ({printable(item.id)})" for item in found)
-    return f"{kind} {query!r} is ambiguous: it matches {listed}; give more of the name or the id"
+    return f"{kind} {query!r} is ambiguous: it matches {listed}", "give more of the name or the id"
 
 
 def _not_found(kind, query, items, hint):

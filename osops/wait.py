@@ -59,7 +59,7 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
             pauses = intervals()
         elapsed = clock() - start
         if elapsed >= timeout:
-            raise Timeout(f"{_still(pending, seen, names)} after {timeout:g} s; "
+            raise Timeout(f"{_still(pending, seen, names)} after {timeout:g} s",
                           "raise --timeout or check the compute service logs")
         sleep(min(next(pauses), max(timeout - elapsed, 0.01)))
         current = fetch()

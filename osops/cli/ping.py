@@ -39,7 +39,7 @@ class Ping(CloudCommand, Lister):
 
         a = parsed_args
         if not (a.servers or a.all or a.address):
-            raise UsageError("nothing to ping: name servers, or give --all or --address IP")
+            raise UsageError("nothing to ping", "name servers, or give --all or --address IP")
         if a.netns and a.netns != targets.AUTO:
             netns.check_name(a.netns)
         todo = targets.address_targets(a.address, a.netns) if a.address else []

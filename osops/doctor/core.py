@@ -4,7 +4,8 @@ A check is a function of a :class:`Context` that returns a :class:`Check`
 (or a list of them, one per endpoint say).  It raises :class:`Skip` when it
 cannot apply; any other exception becomes that check's FAIL, with the
 problem and the fix that :func:`osops.errors.explain` finds for it as Found
-and Fix, so one broken check never stops the others.
+and Fix (with no fix for an exception osops did not foresee, how to see more
+with --debug), so one broken check never stops the others.
 """
 
 import logging
@@ -288,5 +289,7 @@ def run_one(fn, ctx):
     except Exception as exc:  # one failing check never stops the others
         LOG.debug("check %s failed", name, exc_info=True)
         found, fix = found_and_fix(exc, ctx.error_context)
-        return [Check(name, FAIL, found, fix or DEBUG_FIX)]
+        if not fix and not isinstance(exc, OsopsError):  # a failure osops did not foresee
+            fix = DEBUG_FIX
+        return [Check(name, FAIL, found, fix)]
     return list(out) if isinstance(out, (list, tuple)) else [out]

@@ -34,7 +34,7 @@ def run(argv, timeout=30, check=True):
     """
     path = find(argv[0])
     if path is None:
-        raise OsopsError(f"{argv[0]} is not installed: install {PACKAGES.get(argv[0], argv[0])}")
+        raise OsopsError(f"{argv[0]} is not installed", f"install {PACKAGES.get(argv[0], argv[0])}")
     env = dict(os.environ, **C_LOCALE)
     try:
         done = subprocess.run(argv, executable=path, capture_output=True, text=True, env=env,

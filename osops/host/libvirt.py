@@ -51,7 +51,7 @@ def failure(uri, stderr):
         advice = "is libvirtd running? (systemctl start libvirtd)"
     else:
         advice = "check the URI (-c, or LIBVIRT_DEFAULT_URI)"
-    return VirshError(f"cannot ask libvirt whose vnet ports these are (virsh -c {uri}: {line}): {advice}")
+    return VirshError(f"cannot ask libvirt whose vnet ports these are (virsh -c {uri}: {line})", advice)
 
 
 def parse_domiflist(text):

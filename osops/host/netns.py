@@ -51,7 +51,7 @@ def enter(name):
     try:
         _setns(fd)
     except PermissionError:
-        raise OsopsError(f"entering namespace {name} needs root (CAP_SYS_ADMIN): run with sudo") from None
+        raise OsopsError(f"entering namespace {name} needs root (CAP_SYS_ADMIN)", "run with sudo") from None
     finally:
         os.close(fd)
 

@@ -72,10 +72,10 @@ def failure(stderr):
     line = commands.last_line(stderr)
     m = CONNECT_FAILED.search(line)
     if m and m[2] == "Permission denied":
-        return OvsPermissionDenied(f"cannot read Open vSwitch: permission denied on {m[1]}: "
-                                   f"{commands.socket_advice(m[1])}")
+        return OvsPermissionDenied(f"cannot read Open vSwitch: permission denied on {m[1]}",
+                                   commands.socket_advice(m[1]))
     if m and m[2] == "No such file or directory":
-        return OvsNotRunning(f"Open vSwitch is installed but its database is not running (no {m[1]}): "
+        return OvsNotRunning(f"Open vSwitch is installed but its database is not running (no {m[1]})",
                              "start it (systemctl start openvswitch-switch)")
     return OvsError(f"ovs-vsctl failed: {line or 'no message'}")
 

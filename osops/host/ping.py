@@ -38,10 +38,10 @@ def parse_address(text):
     try:
         addr = ipaddress.ip_address(text.strip() if isinstance(text, str) else text)
     except ValueError:
-        raise UsageError(f"not an IP address: {text!r} (--address takes IPv4 or IPv6 "
-                         "addresses; name servers as SERVER)") from None
+        raise UsageError(f"not an IP address: {text!r}",
+                         "--address takes IPv4 or IPv6 addresses; name servers as SERVER") from None
     if addr.is_multicast or addr.is_unspecified or addr == ipaddress.ip_address("255.255.255.255"):
-        raise UsageError(f"{addr} is not a single host's address: give a unicast address")
+        raise UsageError(f"{addr} is not a single host's address", "give a unicast address")
     return str(addr)
 
 

@@ -18,7 +18,7 @@ IDS_PER_PORT_LIST = 100  # server ids per port list call: a 4.7 kB query, within
 def address_targets(addresses, netns=None):
     """Targets for addresses given as they are (validated)."""
     if netns == AUTO:
-        raise UsageError("--address targets cannot use --netns auto: name a namespace with --netns NS")
+        raise UsageError("--address targets cannot use --netns auto", "name a namespace with --netns NS")
     return [Target(address=parse_address(a), netns=netns) for a in addresses]
 
 

@@ -103,7 +103,7 @@ def image(ctx, args, step):
     else:
         bootable = [i for i in images if i.bootable]
         if not bootable:
-            raise NotFound(f"no bootable image among {len(images)} image(s) ({NOT_BOOTABLE}): "
+            raise NotFound(f"no bootable image among {len(images)} image(s) ({NOT_BOOTABLE})",
                            "upload one (cirros is the usual choice) or pass --image")
         cirros = [i for i in bootable if "cirros" in i.name.lower()]
         chosen = (max(cirros, key=lambda i: _version_key(i.name)) if cirros
@@ -122,7 +122,7 @@ def flavor(ctx, args, step):
         preferred = [f for f in flavors if f.name == PREFERRED_FLAVOR and f.disk >= need]
         chosen = preferred[0] if preferred else smallest_flavor(flavors, min_disk=need)
         if chosen is None:
-            raise NotFound(f"no flavor with a disk of {need} GB or more among {len(flavors)} flavor(s): "
+            raise NotFound(f"no flavor with a disk of {need} GB or more among {len(flavors)} flavor(s)",
                            "create one or pass --flavor")
     return Outcome(detail=f"{chosen.name} (id {chosen.id}, {chosen.ram} MB, {chosen.disk} GB, "
                           f"{chosen.vcpus} VCPU)", value=chosen)
@@ -133,7 +133,7 @@ def network(ctx, args, step):
     if chosen is None:
         chosen = choose_network(ctx.conn, args["name"] or None)
     if chosen is None:
-        raise OsopsError("no usable network (active, not external, this project's or shared): "
+        raise OsopsError("no usable network (active, not external, this project's or shared)",
                          "create one or pass --network")
     return Outcome(detail=f"{chosen.name} ({chosen.id})", value=chosen)
 

@@ -198,5 +198,5 @@ def test_vnet_ports_when_libvirt_refuses(kernel, tmp_path, no_ovs):
     assert [(r["Port"], r["Owner"]) for r in json.loads(done.stdout)] == [(br, "-"), ("vnet7", "unknown")]
     [warning] = [line for line in done.stderr.splitlines() if not line.startswith("note: ")]  # the OVS note aside
     assert warning == (f"warning: cannot ask libvirt whose vnet ports these are (virsh -c {uri}: Failed to connect "
-                       f"socket to '{sock_path}': Permission denied): run with sudo, or join the socket's group: "
+                       f"socket to '{sock_path}': Permission denied); run with sudo, or join the socket's group: "
                        "sudo usermod -aG nogroup $USER, then log in again")

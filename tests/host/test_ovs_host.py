@@ -84,7 +84,7 @@ def test_permission_denied_on_the_socket(ovsdb, kernel, tmp_path):
          "-f", "json"], capture_output=True, text=True, env={**env, "OVS_RUNDIR": ovsdb.rundir}, timeout=60)
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()
-    assert line.startswith(f"warning: cannot read Open vSwitch: permission denied on {ovsdb.sock}: ")
+    assert line.startswith(f"warning: cannot read Open vSwitch: permission denied on {ovsdb.sock}; ")
     assert "sudo" in line and "group" in line and "nogroup" in line
     assert "chmod" not in line and "777" not in line
     assert linux in [row["Bridge"] for row in json.loads(done.stdout)]  # Linux bridges still shown

@@ -196,4 +196,4 @@ def test_entering_a_namespace_needs_root(lan):
         env={k: v for k, v in os.environ.items() if not k.startswith("OS_")})
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)[0]["Result"] == (
-        f"FAIL: entering namespace {lan['a']} needs root (CAP_SYS_ADMIN): run with sudo")
+        f"FAIL: entering namespace {lan['a']} needs root (CAP_SYS_ADMIN); run with sudo")

@@ -96,6 +96,26 @@ def test_an_unexpected_exception_is_that_checks_fail_and_the_rest_run():
     assert [c.name for c in results[2:]] == ["Many 1", "Many 2"]
 
 
+def test_an_osops_error_keeps_its_own_fix_and_gets_no_debug_hint(monkeypatch):
+    # The audit: raise sites wrote the fix into the problem, so the row's Fix
+    # became "osops --debug doctor ..." though the message said what to do.
+    from osops.host import commands
+
+    monkeypatch.setattr(commands, "find", lambda tool: None)
+
+    @check("Tool")
+    def tool(ctx):
+        commands.run(["ovs-vsctl", "show"])
+
+    @check("Plain")
+    def plain(ctx):
+        raise OsopsError("nothing more to say")
+
+    rows = run_checks(Context(lambda: None), [tool, plain])
+    assert rows == [Check("Tool", FAIL, "ovs-vsctl is not installed", "install openvswitch-switch"),
+                    Check("Plain", FAIL, "nothing more to say", "")]
+
+
 def test_messages_are_one_line():
     @check("Multi")
     def multi(ctx):

@@ -146,12 +146,12 @@ def test_virsh_permission_denied_is_one_line_with_what_to_do():
                           text("virsh-permission-denied.txt"))
     assert str(err) == ("cannot ask libvirt whose vnet ports these are (virsh -c qemu+unix:///system?socket="
                         "/tmp/wh-virt/libvirt-sock: Failed to connect socket to '/tmp/wh-virt/libvirt-sock': "
-                        "Permission denied): run with sudo, or join the group that owns the socket")
+                        "Permission denied); run with sudo, or join the group that owns the socket")
 
 
 def test_virsh_without_libvirtd():
     err = libvirt.failure("qemu:///system", text("virsh-not-running.txt"))
-    assert str(err).endswith(": is libvirtd running? (systemctl start libvirtd)")
+    assert str(err).endswith("; is libvirtd running? (systemctl start libvirtd)")
     assert "'/var/run/libvirt/libvirt-sock': No such file or directory" in str(err)
 
 

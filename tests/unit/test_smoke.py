@@ -212,7 +212,7 @@ def test_no_bootable_image(cli):
     assert r.code == 1
     lines = live(r)
     assert lines["image"] == ("FAIL", "no bootable image among 4 image(s) (kernel, ramdisk and inactive "
-                                      "images are left out): upload one (cirros is the usual choice) or "
+                                      "images are left out); upload one (cirros is the usual choice) or "
                                       "pass --image")
     assert lines["flavor"] == ("SKIP", "needs boot_image from step image, which FAILED")
     assert lines["boot"][0] == lines["ping"][0] == lines["delete"][0] == "SKIP"
