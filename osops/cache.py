@@ -140,11 +140,6 @@ def clear(directory=None):
     return removed
 
 
-def expired(expires_at, margin=MARGIN):
-    """True when an ISO 8601 *expires_at* is past (or within *margin*)."""
-    return not _still_valid(expires_at, margin)
-
-
 def _still_valid(expires_at, margin=MARGIN):
     if not isinstance(expires_at, str):
         return False

@@ -28,8 +28,6 @@ class OsopsError(Exception):
     the two joined by "; "."""
 
     exit_code = 1
-    problem = ""
-    fix = ""
 
     def __init__(self, problem="", fix=""):
         super().__init__(f"{problem}; {fix}" if fix else problem)
