@@ -8,10 +8,14 @@ and what to do about it.
 
 import re
 import typing
+import urllib.parse
 
 TOKEN_PATH = re.compile(r"/(v3/auth|v2\.0)/tokens/?$")  # what only Keystone serves
 # What may follow the unversioned auth URL in a URL of Keystone's: nothing, or its API versions.
 UNDER_KEYSTONE = re.compile(r"(/(v3|v2\.0)(/.*)?|/?)([?#].*)?", re.DOTALL)
+# How a failed host name lookup reads (glibc, musl, macOS, Windows, urllib3).
+DNS_FAILURES = ("name or service not known", "no address associated with hostname", "failed to resolve",
+                "temporary failure in name resolution", "nodename nor servname", "getaddrinfo failed")
 VERSION_SUFFIX = re.compile(r"/v\d+(\.\d+)?$")  # http://ctl/compute/v2.1 -> http://ctl/compute
 # Service types as the projects that serve them are known.
 SERVICES = {"identity": "Keystone", "compute": "Nova", "image": "Glance", "network": "Neutron",
@@ -81,12 +85,14 @@ def explain(exc, auth=None, services=None):
     return OsopsError(*parts)
 
 
-def reason(exc):
+def reason(exc, url=""):
     """Why a request got no answer, in a few words ("connection refused");
-    no URL, callers name it."""
+    no URL, callers name it.  Given the *url* asked for, a proxy that
+    failed is named, with the variable that names it."""
     text = _one_line(exc)
-    if "proxy" in text.lower() and ("ProxyError" in text or "Unable to connect to proxy" in text):
-        return "the proxy refused or could not be reached (ProxyError)"
+    if _proxy_failed(exc):
+        named = _proxy_named(url) if url else ""
+        return f"the proxy {named + ' ' if named else ''}refused or could not be reached (ProxyError)"
     errno = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
     if errno:
         words = errno.group(1).strip()
@@ -254,33 +260,76 @@ def _proxy(url):
     return proxy_for(url) if str(url).startswith("http") else None
 
 
+def unanswered_fix(exc, url, otherwise):
+    """What to do about a request to *url* that got no answer (*exc*):
+    check the proxy that failed, or the host name that does not resolve,
+    or keep the cloud off a proxy in the way; else *otherwise*."""
+    from osops.proxy import no_proxy_line, off_the_proxy, proxy_variable
+
+    if _proxy_failed(exc):
+        variable = proxy_variable(url)
+        return (f"check the proxy{f' in {variable[0]}' if variable else ''}, or keep the cloud off it: "
+                f"{no_proxy_line([url])}")
+    host = _unresolved(exc, url)
+    if host:
+        return f"check the host name {host}: /etc/hosts and DNS (getent hosts {host})"
+    return off_the_proxy([url]) or otherwise
+
+
+def _proxy_failed(exc):
+    """True when a proxy refused *exc*'s request or could not be reached."""
+    import requests
+
+    return any(isinstance(e, requests.exceptions.ProxyError) or "Unable to connect to proxy" in str(e)
+               for e in causes(exc))
+
+
+def _unresolved(exc, url):
+    """The host name whose lookup failed *exc*'s request, or ''."""
+    text = _one_line(exc)
+    if not any(words in text.lower() for words in DNS_FAILURES):
+        return ""
+    named = re.search(r"Failed to resolve '([^']+)'", text)
+    return named.group(1) if named else (urllib.parse.urlsplit(str(url)).hostname or "")
+
+
 def _unreachable(exc, known):
-    url, service, via, proxy_fix = _no_answer(exc, known)
+    url, service, via = _no_answer(exc, known)
     return (f"cannot reach {_at(service, url)}{via}: {reason(exc)}",
-            proxy_fix or f"is {service or 'the service'} running and listening there, and is the URL right?")
+            unanswered_fix(exc, url, f"is {service or 'the service'} running and listening there, "
+                           "and is the URL right?"))
 
 
 def _timeout(exc, known):
-    url, service, via, proxy_fix = _no_answer(exc, known)
+    url, service, via = _no_answer(exc, known)
     return (f"timed out connecting to {_at(service, url)}{via}",
-            proxy_fix or f"is {service or 'the service'} up, and does a firewall on the way drop the packets?")
+            unanswered_fix(exc, url, f"is {service or 'the service'} up, and does a firewall on the way drop "
+                           "the packets?"))
 
 
 def _no_answer(exc, known):
-    """For a request that got no answer: its URL, the service, " through
-    proxy P" when one is used, and then the fix for the proxy ('' without)."""
-    from osops.proxy import off_the_proxy
-
+    """For a request that got no answer: its URL, the service, and
+    " through proxy P (its variable)" when one is used ('' without)."""
     url = _url(exc, known)
-    return url, _service(url, known), _via(url), off_the_proxy([url])
+    return url, _service(url, known), _via(url)
 
 
 def _via(url):
-    """" through proxy P" when requests sends *url* through one, else ''."""
-    from osops.proxy import masked
+    """" through proxy P (http_proxy)" when requests sends *url* through one, else ''."""
+    named = _proxy_named(url)
+    return f" through proxy {named}" if named else ""
+
+
+def _proxy_named(url):
+    """The proxy *url* goes through, masked, with the variable that names
+    it ("http://u:***@p:3128 (http_proxy)"); '' when it goes direct."""
+    from osops.proxy import masked, proxy_variable
 
     proxy = _proxy(url)
-    return f" through proxy {masked(proxy)}" if proxy else ""
+    if not proxy:
+        return ""
+    variable = proxy_variable(url)
+    return f"{masked(proxy)} ({variable[0]})" if variable else masked(proxy)
 
 
 def _ssl(exc, known):

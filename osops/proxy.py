@@ -1,5 +1,6 @@
 """Which proxy, if any, the HTTP library would use for a URL."""
 
+import os
 import re
 import urllib.parse
 import urllib.request
@@ -17,6 +18,19 @@ def proxy_for(url):
     from requests.utils import get_environ_proxies, select_proxy
 
     return select_proxy(url, get_environ_proxies(url))
+
+
+def proxy_variable(url):
+    """(name, value) of the environment variable requests takes the proxy
+    of *url* from (``http_proxy``, ``HTTPS_PROXY``, ``all_proxy`` ...), or
+    None when *url* goes direct.  The lower-case name wins, as in urllib."""
+    if not proxy_for(url):
+        return None
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    for name in (f"{scheme}_proxy", f"{scheme}_proxy".upper(), "all_proxy", "ALL_PROXY"):
+        if os.environ.get(name):
+            return name, os.environ[name]
+    return None
 
 
 def masked(url):

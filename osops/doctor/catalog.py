@@ -2,8 +2,7 @@
 127.0.0.1/localhost are useless to anyone not on the cloud host."""
 
 from osops.doctor.core import FAIL, OK, WARN, Check, check, host_of, is_loopback, ms
-from osops.errors import reason
-from osops.proxy import off_the_proxy
+from osops.errors import reason, unanswered_fix
 
 
 @check("Catalog")
@@ -38,11 +37,11 @@ def endpoint(ctx, name, service_name, ep, remote_client):
         resp, secs = ctx.get(url)
     except Exception as exc:
         service = service_name or name.split()[-1]
-        found = f"{url} does not answer: {reason(exc)}"
+        found = f"{url} does not answer: {reason(exc, url)}"
         if local:
             return Check(name, FAIL, f"{found}; {loopback_note}", relocate)
-        return Check(name, FAIL, found, off_the_proxy([url]) or f"is {service} running and listening "
-                     "there? (ss -ltnp on its host; systemctl status for its unit)")
+        return Check(name, FAIL, found, unanswered_fix(exc, url, f"is {service} running and listening "
+                     "there? (ss -ltnp on its host; systemctl status for its unit)"))
     found = f"{url} answers HTTP {resp.status_code} in {ms(secs)}"
     if resp.status_code >= 500:
         return Check(name, FAIL, found, f"{service_name or 'the service'} is failing: see its log")

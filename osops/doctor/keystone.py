@@ -6,7 +6,7 @@ import email.utils
 import time
 
 from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, ms
-from osops.errors import reason
+from osops.errors import reason, unanswered_fix
 from osops.proxy import off_the_proxy
 
 SKEW_WARN = 60  # seconds
@@ -25,8 +25,8 @@ def discovery(ctx):
         resp, secs = ctx.get(root)
     except Exception as exc:
         ctx.keystone_error = exc
-        return Check("Keystone", FAIL, f"no answer from {root}: {reason(exc)}",
-                     off_the_proxy([root]) or "check that Keystone runs and listens there, and the URL")
+        return Check("Keystone", FAIL, f"no answer from {root}: {reason(exc, root)}",
+                     unanswered_fix(exc, root, "check that Keystone runs and listens there, and the URL"))
     ctx.keystone_response = (resp, time.time())
     if resp.status_code >= 500:
         return Check("Keystone", FAIL, f"{root} answers HTTP {resp.status_code}", SERVER_5XX_FIX)

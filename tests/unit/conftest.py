@@ -94,3 +94,19 @@ def closed_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         yield s.getsockname()[1]
+
+
+@pytest.fixture
+def no_dns(monkeypatch):
+    """Names under .invalid do not resolve, as for a mistyped host; asked
+    of no DNS server (the lookup fails before any is asked)."""
+    import socket
+
+    lookup = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if str(host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return lookup(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

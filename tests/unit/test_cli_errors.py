@@ -58,7 +58,7 @@ def test_refused_connection_names_keystone_the_proxy_and_the_no_proxy_fix(cli):
     line = one_line(r)
     assert r.code == 1
     assert line.startswith("cannot reach Keystone at http://identity.osops.invalid/v3/auth/tokens through proxy "
-                           "http://proxy.example.invalid:3128: ")
+                           "http://proxy.example.invalid:3128 (http_proxy): ")
     assert line.endswith("; if the proxy cannot reach the cloud, keep the cloud off it: "
                          "export no_proxy=identity.osops.invalid")
 
@@ -80,6 +80,37 @@ def test_keystone_down_names_it_and_the_reason(clean_env, closed_port, monkeypat
     where = root + "/v3/auth/tokens" if path == "/v3" else root
     assert line == (f"cannot reach Keystone at {where}: connection refused; "
                     "is Keystone running and listening there, and is the URL right?")
+
+
+def run_live(monkeypatch, capsys, **env):
+    """osops image list with an admin openrc and *env*, talking to whatever
+    answers (nothing is replayed); (exit status, the last stderr line)."""
+    from osops.cli.app import main
+
+    for name, value in {"OS_USERNAME": "admin", "OS_PASSWORD": "secret-pw", "OS_PROJECT_NAME": "admin",
+                        "OS_USER_DOMAIN_ID": "default", "OS_PROJECT_DOMAIN_ID": "default", **env}.items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    code = main(["image", "list"])
+    return code, capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_a_host_name_that_does_not_resolve_says_to_check_it(clean_env, no_dns, monkeypatch, capsys):
+    code, line = run_live(monkeypatch, capsys, OS_AUTH_URL="http://ctl.invalid:5000/v3")
+    assert code == 1
+    assert line == ("cannot reach Keystone at http://ctl.invalid:5000/v3/auth/tokens: name or service not known; "
+                    "check the host name ctl.invalid: /etc/hosts and DNS (getent hosts ctl.invalid)")
+
+
+def test_a_proxy_that_cannot_be_reached_is_named_with_its_variable(clean_env, no_dns, closed_port, monkeypatch,
+                                                                  capsys):
+    proxy = f"http://u:s3cret@127.0.0.1:{closed_port}"
+    code, line = run_live(monkeypatch, capsys, OS_AUTH_URL="http://ctl.invalid:5000/v3", HTTP_PROXY=proxy)
+    assert code == 1
+    assert line == (f"cannot reach Keystone at http://ctl.invalid:5000/v3/auth/tokens through proxy "
+                    f"http://u:***@127.0.0.1:{closed_port} (HTTP_PROXY): the proxy refused or could not be reached "
+                    "(ProxyError); check the proxy in HTTP_PROXY, or keep the cloud off it: "
+                    "export no_proxy=ctl.invalid")
 
 
 def test_forbidden_says_which_user_lacks_the_role(cli):

@@ -449,6 +449,15 @@ def test_keystone_down_fails_keystone_and_skips_the_token(clean_env, closed_port
     assert_every_problem_has_a_fix(got)
 
 
+def test_keystone_on_a_host_name_that_does_not_resolve_says_to_check_the_name(clean_env, no_dns, monkeypatch,
+                                                                             capsys):
+    code, got, _ = live_doctor(monkeypatch, capsys, OS_AUTH_URL="http://ctl.invalid:5000/v3")
+    assert code == 1
+    assert got["Keystone"] == {"Check": "Keystone", "Result": "FAIL",
+                               "Found": "no answer from http://ctl.invalid:5000: name or service not known",
+                               "Fix": "check the host name ctl.invalid: /etc/hosts and DNS (getent hosts ctl.invalid)"}
+
+
 def test_v2_url_is_reported_as_written_even_when_keystone_is_down(clean_env, closed_port, monkeypatch, capsys):
     root = f"http://127.0.0.1:{closed_port}"
     _, got, _ = live_doctor(monkeypatch, capsys, OS_AUTH_URL=root + "/v2.0")

@@ -40,7 +40,7 @@ def test_an_ipv6_proxy_keeps_its_brackets_in_the_message(clean_env, monkeypatch)
     monkeypatch.setenv("http_proxy", "http://u:s3cret@[::1]:9")
     url = "http://ctl:5000/v3/auth/tokens"
     err = explain(ksa.ConnectFailure(f"Unable to establish connection to {url}: [Errno 111] Connection refused"))
-    assert f"cannot reach Keystone at {url} through proxy http://u:***@[::1]:9: " in err.problem
+    assert f"cannot reach Keystone at {url} through proxy http://u:***@[::1]:9 (http_proxy): " in err.problem
     assert "s3cret" not in str(err)
 
 
