@@ -17,6 +17,8 @@ import weakref
 from osops.errors import OsopsError
 
 LOG = logging.getLogger("osops.cache")
+# An example clouds.yaml, installed with osops (package data).
+CLOUDS_YAML_EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "clouds.yaml.example")
 
 V2_PATH = re.compile(r"/v2\.0/?$")
 VERSION_PATH = re.compile(r"/(v2\.0|v3)/?$")
@@ -113,7 +115,9 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
         if legacy:
             warn(legacy.pop("warning"))
             options = _nest_auth({**options, **legacy})
-        return loader.get_one(cloud=cloud, **options)
+        region = loader.get_one(cloud=cloud, **options)
+        region.osops_written = written(draft, given)  # where its auth URL came from, for error messages
+        return region
 
 
 class MissingSettings(OsopsError):
@@ -168,9 +172,11 @@ def draft_region(cloud=None, loader=None, **options):
     return region
 
 
-def describe_source(region, cloud=None):
+def describe_source(region, cloud=None, given_as="settings passed to connect()"):
     """(where *region*'s settings come from, in words; True when that is
-    the OS_* variables).  *cloud* is the name asked for with --os-cloud."""
+    the OS_* variables).  *cloud* is the name asked for with --os-cloud;
+    *given_as* names settings that came neither from OS_* nor clouds.yaml
+    ("--os-* options" on the command line)."""
     source = source_of(region)
     if source == "env":
         return "OS_* environment variables", True
@@ -183,7 +189,7 @@ def describe_source(region, cloud=None):
             how = "the only cloud there"
         file = config_file(region)
         return f"clouds.yaml cloud {region.name!r}{f' in {file}' if file else ''} (chosen by {how})", False
-    return "settings passed to connect()", False
+    return given_as, False
 
 
 def source_of(region):
@@ -219,8 +225,9 @@ def auth_summary(region):
 def error_context(conn):
     """What :func:`osops.errors.explain` can be told of *conn* (a
     connection, or None): ``{"auth": the safe auth settings, "services":
-    {endpoint URL: service type}}``, the services from the catalog that
-    came with its token ({} before it has one; nothing is sent)."""
+    {endpoint URL: service type}, "url_where": where the auth URL was
+    set}``, the services from the catalog that came with its token ({}
+    before it has one; nothing is sent)."""
     if conn is None:
         return {}
     try:
@@ -229,7 +236,9 @@ def error_context(conn):
         catalog = {}
     services = {ep["url"]: service_type for service_type, eps in catalog.items()
                 for ep in eps if isinstance(ep, dict) and ep.get("url")}
-    return {"auth": auth_summary(conn.config), "services": services}
+    settings = getattr(conn.config, "osops_written", None)
+    return {"auth": auth_summary(conn.config), "services": services,
+            "url_where": settings.url_where if settings else ""}
 
 
 def _nest_auth(options):
@@ -366,14 +375,14 @@ def _missing_message(loader, draft, cloud, missing):
         secure = loader.secure_config_filename or "a secure.yaml beside it"
         there = (f"there or in {secure}" if missing == ["password"] else
                  "there" + (f" (the password may go in {secure} instead)" if "password" in missing else ""))
-        example = " (see etc/clouds.yaml.example)" if "auth_url" in missing else ""
+        example = f" (see {CLOUDS_YAML_EXAMPLE})" if "auth_url" in missing else ""
         return problem, (f"add {', '.join(missing)} under auth: of cloud {draft.name!r} {there}{example}, "
                          f"or pass {flags}")
     if "auth_url" in missing:
         names = cloud_names(loader)
         clouds = (f"--os-cloud NAME (clouds found: {', '.join(names)})"
                   if names else "--os-cloud NAME with a clouds.yaml "
-                  "(see etc/clouds.yaml.example), or --os-cloud demo for the "
+                  f"(see {CLOUDS_YAML_EXAMPLE}), or --os-cloud demo for the "
                   "built-in offline demo")
         return ("no credentials: OS_AUTH_URL is not set and no cloud was chosen",
                 f"source an openrc (. openrc admin admin) or pass {clouds}")

@@ -49,7 +49,7 @@ def explained(cloud, loader):
 def _message(cloud, loader, exc, skipped):
     """(problem, fix) for a failure of the loader; *skipped* are the lines
     it logged about files it could not read (each file once)."""
-    from osops.cloud import cloud_names
+    from osops.cloud import CLOUDS_YAML_EXAMPLE, cloud_names
 
     reason = " ".join(str(exc).split()) or type(exc).__name__
     source = getattr(loader, "config_filename", None)
@@ -59,7 +59,7 @@ def _message(cloud, loader, exc, skipped):
         names = [printable(n) for n in cloud_names(loader)]
         where = f" in {source}" if source else " (no clouds.yaml found)"
         fix = ("choose one of them with --os-cloud NAME" if names else
-               "write a clouds.yaml (see etc/clouds.yaml.example) or source an openrc")
+               f"write a clouds.yaml (see {CLOUDS_YAML_EXAMPLE}) or source an openrc")
         return f"{reason} Clouds{where}: {', '.join(names) or 'none'}", fix
     what = " ".join(filter(None, [f"cloud {cloud!r}" if cloud else "", f"from {source}" if source else ""]))
-    return f"{reason}{f' ({what})' if what else ''}", "compare it with etc/clouds.yaml.example"
+    return f"{reason}{f' ({what})' if what else ''}", f"compare it with {CLOUDS_YAML_EXAMPLE}"

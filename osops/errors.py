@@ -66,7 +66,7 @@ def printable(text):
     return text if text and text.isprintable() and text.strip() == text else repr(text)
 
 
-def explain(exc, auth=None, services=None):
+def explain(exc, auth=None, services=None, url_where=""):
     """Return an :class:`OsopsError` that says what *exc* means, with its
     ``problem`` and ``fix`` apart.
 
@@ -75,11 +75,13 @@ def explain(exc, auth=None, services=None):
     passwords in it are never read.  *services* maps the catalog's
     endpoint URLs to their service types (``{"http://ctl/compute/v2.1":
     "compute"}``) so that messages can name the service a URL belongs to;
-    :func:`osops.cloud.error_context` gives both for a connection.
+    *url_where* says where the auth URL was set (``OS_AUTH_URL``, "auth_url
+    of cloud 'lab'" ...).  :func:`osops.cloud.error_context` gives all
+    three for a connection.
     """
     if isinstance(exc, OsopsError):
         return exc
-    parts = _explained(exc, _Known(auth or {}, services or {}))
+    parts = _explained(exc, _Known(auth or {}, services or {}, url_where or "the auth URL"))
     if parts is None:
         return OsopsError(_one_line(exc) or type(exc).__name__)
     return OsopsError(*parts)
@@ -108,6 +110,7 @@ class _Known(typing.NamedTuple):
 
     auth: dict
     services: dict
+    url_where: str
 
 
 def _explained(exc, known):
@@ -132,8 +135,7 @@ def _handlers():
 
     return [
         (ksa.MissingRequiredOptions, _missing_options),
-        (sdk.ConfigException, lambda e, a: (_one_line(e), "compare the cloud's settings with "
-                                            "etc/clouds.yaml.example")),
+        (sdk.ConfigException, _config),
         (ksa.Unauthorized, _unauthorized),
         (sdk.HttpException, _http),
         (ksa.HttpError, _http),
@@ -145,6 +147,12 @@ def _handlers():
         (sdk.ResourceTimeout, lambda e, a: (_one_line(e), "")),
         (requests.exceptions.JSONDecodeError, _not_json),  # json's or simplejson's, as requests uses
     ]
+
+
+def _config(exc, known):
+    from osops.cloud import CLOUDS_YAML_EXAMPLE
+
+    return _one_line(exc), f"compare the cloud's settings with {CLOUDS_YAML_EXAMPLE}"
 
 
 def _one_line(exc):
@@ -348,7 +356,7 @@ def _discovery(exc, known):
     url = str(known.auth.get("auth_url") or "the auth URL")
     proxy_fix = off_the_proxy([url])
     fix = (proxy_fix + "; else " if proxy_fix else "") + \
-        "check OS_AUTH_URL (Keystone answers at http://HOST:5000 or http://HOST/identity)"
+        f"check {known.url_where} (Keystone answers at http://HOST:5000 or http://HOST/identity)"
     return f"cannot find the Identity API at {url}{_via(url)}", fix
 
 

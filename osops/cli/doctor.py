@@ -26,7 +26,7 @@ class Doctor(CloudCommand, Lister):
 
         self.results = doctor.run(lambda: self.app.cloud, interface=parsed_args.interface,
                                   host=not parsed_args.no_host, cloud=self.app.options.os_cloud,
-                                  options=self.app.cloud_options())
+                                  options=self.app.cloud_options(), given_as="--os-* options")
         return self.columns, [c.row() for c in self.results]
 
     def run(self, parsed_args):

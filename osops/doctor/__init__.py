@@ -28,7 +28,7 @@ def checks():
             resources.images, resources.flavors, resources.networks, host.host_checks]
 
 
-def run(conn, *, interface=None, host=True, cloud=None, options=None):
+def run(conn, *, interface=None, host=True, cloud=None, options=None, given_as="settings passed to connect()"):
     """Run every check; a list of :class:`Check`.
 
     *conn* is an ``openstack.connection.Connection`` or a callable that
@@ -37,11 +37,13 @@ def run(conn, *, interface=None, host=True, cloud=None, options=None):
     check (default: the connection's, else public); *host* runs the checks
     of this machine (Open vSwitch, sysctls) when it is a cloud host.
     *cloud* and *options* are what the connection was asked for (the
-    cloud name and --os-* settings), used to say where settings came from.
+    cloud name and --os-* settings), used to say where settings came from;
+    *given_as* names settings that came neither from OS_* nor from
+    clouds.yaml ("--os-* options" on the command line).
     """
     from osops.doctor.core import run_checks
 
-    ctx = Context(conn, interface=interface, host=host, cloud=cloud, options=options)
+    ctx = Context(conn, interface=interface, host=host, cloud=cloud, options=options, given_as=given_as)
     return run_checks(ctx, checks())
 
 

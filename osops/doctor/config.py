@@ -42,7 +42,7 @@ def source(ctx):
         ctx.draft = draft(ctx.cloud, ctx.options)
         ctx.incomplete = isinstance(exc, MissingSettings)
         return Check(NAME, FAIL, *found_and_fix(exc))
-    origin, in_env = describe_source(region, ctx.cloud)
+    origin, in_env = describe_source(region, ctx.cloud, ctx.given_as)
     settings = written(region, ctx.options)
     auth = region.config.get("auth") or {}
     shown = ", ".join(f"{k} {auth[k]}" for k in ("username", "user_id", "project_name", "project_id")

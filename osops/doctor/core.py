@@ -101,7 +101,8 @@ class Context:
     lookup that fails is remembered, so later checks SKIP instead of
     asking again."""
 
-    def __init__(self, conn, *, interface=None, host=True, cloud=None, options=None):
+    def __init__(self, conn, *, interface=None, host=True, cloud=None, options=None,
+                 given_as="settings passed to connect()"):
         if callable(conn) and not hasattr(conn, "session"):
             self._factory, self._conn = conn, None
         else:
@@ -110,6 +111,7 @@ class Context:
         self.host = host
         self.cloud = cloud
         self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+        self.given_as = given_as   # what gave settings that are neither OS_* nor clouds.yaml
         self.connect_error = None
         self.incomplete = False    # the Config check found settings missing
         self.draft = None          # the unvalidated CloudRegion, when connecting failed

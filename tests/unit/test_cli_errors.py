@@ -238,3 +238,24 @@ def test_unrecorded_request_fails_with_the_nearest_interaction(cli):
     assert r.code == 1
     assert "no recorded interaction for GET http://image.osops.invalid/" in r.err
     assert "nearest recorded:" in r.err
+
+
+def test_an_auth_url_without_an_identity_api_names_where_it_was_set(cli, clean_env):
+    # Derived: Keystone's version document answered with an HTML 404, as
+    # when the auth URL points at some other web server; the URL is in a
+    # clouds.yaml cloud, so the fix names that (not OS_AUTH_URL).
+    import yaml
+
+    data = edit("image-list", "{identity}/", {"status": 404, "headers": {"Content-Type": "text/html"},
+                                              "text": "<html>Not Found</html>"})
+    path = clean_env / "clouds.yaml"
+    path.write_text(yaml.safe_dump({"clouds": {"lab": {"auth": {
+        "auth_url": "http://identity.osops.invalid", "username": "admin", "password": "secret-pw",
+        "project_name": "admin", "user_domain_id": "default", "project_domain_id": "default"}}}}))
+    unset = {k: None for k in ("OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME",
+                               "OS_USER_DOMAIN_ID", "OS_PROJECT_DOMAIN_ID", "OS_IDENTITY_API_VERSION")}
+    r = cli(data, "--os-cloud", "lab", "--no-cache", "image", "list",
+            env={**unset, "OS_CLIENT_CONFIG_FILE": str(path)})
+    assert r.code == 1
+    assert one_line(r) == ("cannot find the Identity API at http://identity.osops.invalid; check auth_url of cloud "
+                           "'lab' (Keystone answers at http://HOST:5000 or http://HOST/identity)")

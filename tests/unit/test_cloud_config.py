@@ -225,3 +225,26 @@ def test_chosen_cloud_without_auth_url_is_named_with_its_file(clean_env, monkeyp
     monkeypatch.setenv("OS_CLOUD", "devstack-admin")
     with pytest.raises(OsopsError, match=r"cloud 'devstack-admin' in .* \(chosen by OS_CLOUD\)"):
         load_config()
+
+
+def test_the_clouds_yaml_example_named_in_messages_is_installed_and_works(clean_env, monkeypatch):
+    # Messages pointed at etc/clouds.yaml.example, which pip does not install.
+    import configparser
+    import fnmatch
+    import pathlib
+
+    import osops
+    from osops.cloud import CLOUDS_YAML_EXAMPLE
+
+    with pytest.raises(OsopsError) as err:
+        load_config()
+    assert f"(see {CLOUDS_YAML_EXAMPLE})" in str(err.value)
+    example = pathlib.Path(CLOUDS_YAML_EXAMPLE)
+    package = pathlib.Path(osops.__file__).parent
+    setup = configparser.ConfigParser()
+    setup.read(package.parent / "setup.cfg")
+    shipped = [p.strip() for p in setup["options.package_data"]["osops"].split(",")]
+    assert any(fnmatch.fnmatch(str(example.relative_to(package)), p) for p in shipped)
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(example))
+    for name in yaml.safe_load(example.read_text())["clouds"]:
+        assert load_config(name, password="from secure.yaml").name == name

@@ -371,6 +371,18 @@ def test_clouds_yaml_alone_is_ok_and_named(cli, clean_env, monkeypatch):
                                "username admin, project_name admin at http://identity.osops.invalid")
 
 
+def test_settings_from_the_command_line_are_named_as_the_os_options(cli):
+    unset = {k: None for k in ("OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME",
+                               "OS_USER_DOMAIN_ID", "OS_PROJECT_DOMAIN_ID", "OS_IDENTITY_API_VERSION")}
+    r = cli("doctor", "--os-auth-url", "http://identity.osops.invalid", "--os-username", "admin",
+            "--os-password", "secret-pw", "--os-project-name", "admin", "--os-user-domain-id", "default",
+            "--os-project-domain-id", "default", "doctor", "--no-host", "-f", "json", env=unset)
+    assert r.code == 0, r.err
+    config = rows(r)["Config"]
+    assert (config["Result"], config["Found"]) == (
+        "OK", "--os-* options: username admin, project_name admin at http://identity.osops.invalid")
+
+
 def test_v2_url_in_clouds_yaml_names_the_yaml_fix(cli, clean_env, monkeypatch):
     _clouds_yaml(clean_env, monkeypatch, "http://identity.osops.invalid/v2.0")
     unset = {k: None for k in ("OS_AUTH_URL", "OS_USERNAME", "OS_PASSWORD", "OS_PROJECT_NAME",
