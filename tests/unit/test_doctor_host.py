@@ -358,13 +358,6 @@ def test_ovn_bridge_mappings_round_trip(pairs):
     assert host.agent_mappings({"bridge-mappings": text}) == [(p, b, "bridge-mappings") for p, b in pairs]
 
 
-@given(text=st.text(max_size=40))
-def test_any_bridge_mappings_text_gives_clean_names(text):
-    for physnet, bridge, _ in host.agent_mappings({"bridge-mappings": text}):
-        for name in (physnet, bridge):
-            assert name and name == name.strip() and ":" not in name and "," not in name
-
-
 def test_bridges_from_the_kernel_when_ovs_cannot_be_asked(monkeypatch, tmp_path):
     net = tmp_path / "net"
     net.mkdir()
