@@ -34,13 +34,16 @@ class Replay:
     seen as ``"METHOD URL"``; ``bodies`` their JSON bodies (or None);
     ``unmatched`` the message of every request that had no recording
     (raised as :class:`UnmatchedRequest` too, but code under test may
-    catch that: a test can assert ``unmatched == []``).
+    catch that: a test can assert ``unmatched == []``).  Recorded tokens
+    are made valid for a day from the replayed cloud's now: this host's
+    clock plus *clock_skew* seconds (negative: the cloud's clock is behind).
     """
 
-    def __init__(self, data, bases=None):
+    def __init__(self, data, bases=None, clock_skew=0):
         if not isinstance(data, dict):
             data = fmt.load(data)
         self.command = data.get("command")
+        self.clock_skew = clock_skew
         self.bases = {}
         self._queues = {}
         self._recorded = []
@@ -108,7 +111,7 @@ class Replay:
         kwargs = {"status_code": response["status"], "headers": headers}
         if "json" in response:
             body = json.loads(self._unplace(json.dumps(response["json"])))
-            kwargs["json"] = _fresh_token(body)
+            kwargs["json"] = _fresh_token(body, self.clock_skew)
         else:
             kwargs["text"] = self._unplace(response.get("text") or "")
         return requests_mock.create_response(request, **kwargs)
@@ -131,15 +134,17 @@ class Replay:
 
 
 @contextlib.contextmanager
-def replay(cassette, bases=None):
+def replay(cassette, bases=None, clock_skew=0):
     """Replay *cassette* (a path or loaded dict) for every request in the block.
 
     Yields the :class:`Replay`; use its ``auth_url`` to connect.  Any
     request the cassette lacks raises :class:`UnmatchedRequest`.
+    *clock_skew* is how many seconds the replayed cloud's clock is ahead
+    of this host's (see :class:`Replay`).
     """
     import requests_mock
 
-    player = Replay(cassette, bases)
+    player = Replay(cassette, bases, clock_skew)
     with requests_mock.Mocker() as mocker:
         mocker.add_matcher(player.match)
         yield player
@@ -158,11 +163,12 @@ def _describe(method, url, query, body_keys=None):
     return text + (f" with body keys {', '.join(body_keys) or '(none)'}" if body_keys is not None else "")
 
 
-def _fresh_token(body):
-    """Recorded tokens have expired; make them valid for a day from now."""
+def _fresh_token(body, clock_skew=0):
+    """Recorded tokens have expired; make them valid for a day from now
+    (the cloud's now: *clock_skew* seconds off this host's)."""
     token = body.get("token") if isinstance(body, dict) else None
     if isinstance(token, dict) and "expires_at" in token:
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=clock_skew)
         token["issued_at"] = now.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
         token["expires_at"] = (now + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
     return body

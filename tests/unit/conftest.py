@@ -56,13 +56,14 @@ def cli(clean_env, monkeypatch, capsys):
     A request the cassette has no recording for fails the test (osops
     would turn it into exit 1, and an exit-1 test could pass without
     reaching the response it edited), unless the test is about exactly
-    that and says ``unmatched_ok=True``."""
+    that and says ``unmatched_ok=True``.  ``clock_skew=S`` replays a cloud
+    whose clock is S seconds ahead of this host's (its tokens' times)."""
 
     monkeypatch.setattr("osops.wait.intervals", lambda: iter(lambda: 0.0, None))
 
-    def run(recorded, *argv, env=None, unmatched_ok=False):
+    def run(recorded, *argv, env=None, unmatched_ok=False, clock_skew=0):
         data = cassette(recorded) if isinstance(recorded, str) else recorded
-        with replay(data) as player:
+        with replay(data, clock_skew=clock_skew) as player:
             settings = {"OS_AUTH_URL": player.auth_url, "OS_USERNAME": "admin",
                         "OS_PASSWORD": "secret-pw", "OS_PROJECT_NAME": "admin",
                         "OS_USER_DOMAIN_ID": "default", "OS_PROJECT_DOMAIN_ID": "default",

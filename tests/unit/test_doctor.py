@@ -510,43 +510,22 @@ def test_failures_from_exceptions_have_found_and_fix_apart(cli):
 
 
 # -- clock and token times -------------------------------------------------
-# The replay makes each recorded token valid from now for a day; these
-# tests shift the times it writes, as a skewed or broken Keystone would.
+# The replay makes each recorded token valid for a day from the replayed
+# cloud's now; clock_skew sets that cloud's clock off the local one, as a
+# skewed or broken Keystone's would be.
 
-def shifted_tokens(monkeypatch, issued=0, expires=0):
-    """Replayed tokens issued *issued* seconds and expiring *expires* seconds
-    off the times the replay gives them."""
-    import datetime
-    import importlib
-
-    replay_module = importlib.import_module("osops.testing.replay")  # the module, not its replay()
-    fresh = replay_module._fresh_token
-
-    def shifted(body):
-        token = fresh(body).get("token") if isinstance(body, dict) else None
-        if isinstance(token, dict) and "expires_at" in token:
-            for key, seconds in (("issued_at", issued), ("expires_at", expires)):
-                when = datetime.datetime.strptime(token[key], "%Y-%m-%dT%H:%M:%S.%fZ")
-                token[key] = (when + datetime.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return body
-
-    monkeypatch.setattr(replay_module, "_fresh_token", shifted)
-
-
-def test_clock_skew_from_the_tokens_issued_at_alone(cli, monkeypatch):
+def test_clock_skew_from_the_tokens_issued_at_alone(cli):
     # Keystone's clock two hours behind: its token says it was issued two
     # hours ago (no Date header is recorded, so only issued_at tells).
-    shifted_tokens(monkeypatch, issued=-7200)
-    clock = rows(doctor(cli))["Clock"]
+    clock = rows(cli("doctor", "doctor", "--no-host", "-f", "json", clock_skew=-7200))["Clock"]
     assert clock["Result"] == "WARN"
     assert clock["Found"] == "the local clock is 2 h 0 min ahead of Keystone's (by the token's issued_at)"
     assert "timedatectl set-ntp true" in clock["Fix"]
 
 
-def test_a_token_expired_on_arrival_fails_the_clock(cli, monkeypatch):
-    # Expiring an hour ago by the local clock: a day and an hour early.
-    shifted_tokens(monkeypatch, issued=-90000, expires=-90000)
-    r = doctor(cli)
+def test_a_token_expired_on_arrival_fails_the_clock(cli):
+    # Expiring an hour ago by the local clock: a day and an hour behind.
+    r = cli("doctor", "doctor", "--no-host", "-f", "json", clock_skew=-90000)
     clock = rows(r)["Clock"]
     assert clock["Result"] == "FAIL"
     assert clock["Found"].startswith("a new token has already expired by the local clock (expires_at ")
