@@ -14,7 +14,7 @@ import sys
 import typing
 import weakref
 
-from osops.errors import OsopsError
+from osops.errors import OsopsError, printable
 
 LOG = logging.getLogger("osops.cache")
 # An example clouds.yaml, installed with osops (package data).
@@ -212,8 +212,10 @@ def cloud_names(loader):
 
 
 def config_file(region):
-    """The clouds.yaml file *region*'s loader read, or ''."""
-    return getattr(getattr(region, "_openstack_config", None), "config_filename", None) or ""
+    """The clouds.yaml file *region*'s loader read, as a one-line message
+    can show it (:func:`osops.errors.printable`), or ''."""
+    path = getattr(getattr(region, "_openstack_config", None), "config_filename", None)
+    return printable(path) if path else ""
 
 
 def auth_summary(region):
@@ -372,7 +374,8 @@ def _missing_message(loader, draft, cloud, missing):
         if ignored:
             are = "is" if len(ignored) == 1 else "are"
             problem += f"; {_and(ignored)} {are} set but ignored for a clouds.yaml cloud"
-        secure = loader.secure_config_filename or "a secure.yaml beside it"
+        secure = printable(loader.secure_config_filename) if loader.secure_config_filename else \
+            "a secure.yaml beside it"
         there = (f"there or in {secure}" if missing == ["password"] else
                  "there" + (f" (the password may go in {secure} instead)" if "password" in missing else ""))
         example = f" (see {CLOUDS_YAML_EXAMPLE})" if "auth_url" in missing else ""

@@ -53,6 +53,7 @@ def _message(cloud, loader, exc, skipped):
 
     reason = " ".join(str(exc).split()) or type(exc).__name__
     source = getattr(loader, "config_filename", None)
+    source = printable(source) if source else None
     if skipped:
         return f"{reason} {'; '.join(dict.fromkeys(skipped))}", "fix that file's YAML"
     if "was not found" in reason and loader is not None:

@@ -248,3 +248,20 @@ def test_the_clouds_yaml_example_named_in_messages_is_installed_and_works(clean_
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(example))
     for name in yaml.safe_load(example.read_text())["clouds"]:
         assert load_config(name, password="from secure.yaml").name == name
+
+
+@pytest.mark.parametrize("clouds", [
+    {"lab": {"auth": {"auth_url": "http://lab:5000/v3", "username": "u", "user_domain_id": "default"}}},
+    {"lab": {"identity_api_version": 2, "auth": {"auth_url": "http://lab:5000", "username": "u", "password": "p"}}},
+])
+def test_a_file_name_with_a_newline_stays_on_one_line(clean_env, monkeypatch, clouds):
+    folder = clean_env / "odd\nfolder"
+    folder.mkdir()
+    write_clouds(folder / "clouds.yaml", clouds, monkeypatch)
+    lines = []
+    try:
+        load_config("lab", warn=lines.append)
+    except OsopsError as exc:
+        lines.append(str(exc))
+    (line,) = lines
+    assert "\n" not in line and "odd\\nfolder" in line
