@@ -14,7 +14,7 @@ import sys
 import typing
 import weakref
 
-from osops.errors import OsopsError, printable
+from osops.errors import OsopsError, causes, printable
 
 LOG = logging.getLogger("osops.cache")
 # An example clouds.yaml, installed with osops (package data).
@@ -23,8 +23,11 @@ CLOUDS_YAML_EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "
 V2_PATH = re.compile(r"/v2\.0/?$")
 VERSION_PATH = re.compile(r"/(v2\.0|v3)/?$")
 # What a password login cannot do without, each with the settings any of
-# which will do (clouds.yaml's names; OS_NAME and --os-name alike).
-NEEDED = (("auth_url", ("auth_url",)), ("username", ("username", "user_id")), ("password", ("password",)))
+# which will do (clouds.yaml's names; OS_NAME and --os-name alike); and for
+# Identity v3 the domain of a user or project given by name.
+NEEDED = {"auth_url": ("auth_url",), "username": ("username", "user_id"), "password": ("password",)}
+DOMAIN_OF = {"user_domain_name": ("username", ("user_domain_name", "user_domain_id")),
+             "project_domain_name": ("project_name", ("project_domain_name", "project_domain_id"))}
 DOMAINS = ("domain_id", "domain_name", "default_domain_id", "default_domain_name")  # for user and project alike
 AUTH_KEYS = ("auth_url", "username", "user_id", "project_name", "project_id",
              "user_domain_name", "user_domain_id", "project_domain_name",
@@ -142,12 +145,10 @@ def missing_settings(config):
     def given(*keys):
         return any(auth.get(k) or config.get(k) for k in keys)
 
-    missing = [name for name, keys in NEEDED if not given(*keys)]
+    missing = [name for name, keys in NEEDED.items() if not given(*keys)]
     if str(config.get("identity_api_version") or "3").startswith("3"):
-        if auth.get("username") and not given("user_domain_name", "user_domain_id", *DOMAINS):
-            missing.append("user_domain_name")
-        if auth.get("project_name") and not given("project_domain_name", "project_domain_id", *DOMAINS):
-            missing.append("project_domain_name")
+        missing += [name for name, (named, keys) in DOMAIN_OF.items()
+                    if auth.get(named) and not given(*keys, *DOMAINS)]
     return missing
 
 
@@ -370,7 +371,8 @@ def _missing_message(loader, draft, cloud, missing):
     if source == "cloud":
         where, _ = describe_source(draft, cloud)
         problem = f"no {', '.join(missing)} in {where}"
-        ignored = [v for v in variables if os.environ.get(v)]
+        ignored = [f"OS_{key.upper()}" for name in missing for key in NEEDED.get(name) or DOMAIN_OF[name][1]
+                   if os.environ.get(f"OS_{key.upper()}")]
         if ignored:
             are = "is" if len(ignored) == 1 else "are"
             problem += f"; {_and(ignored)} {are} set but ignored for a clouds.yaml cloud"
@@ -506,8 +508,6 @@ def _spoils_cache(error):
     catalog or versioned endpoint."""
     from keystoneauth1 import exceptions as ksa
     from openstack import exceptions as sdk
-
-    from osops.errors import causes
 
     for cause in causes(error):
         if isinstance(cause, (ksa.DiscoveryFailure, ksa.CatalogException, ksa.ConnectFailure,

@@ -212,6 +212,15 @@ def test_an_exported_password_ignored_for_a_clouds_yaml_cloud_says_so(clean_env,
     assert "s3cr3t-pw" not in str(err.value)
 
 
+def test_an_exported_stand_in_ignored_for_a_clouds_yaml_cloud_is_named(clean_env, monkeypatch):
+    write_clouds(clean_env / "clouds.yaml", {"lab": {"auth": {"auth_url": "http://lab:5000/v3", "password": "p"}}},
+                 monkeypatch)
+    monkeypatch.setenv("OS_USER_ID", "0123abcd")  # would do instead of a user name, but is not read
+    with pytest.raises(MissingSettings) as err:
+        load_config("lab")
+    assert err.value.problem.endswith("; OS_USER_ID is set but ignored for a clouds.yaml cloud")
+
+
 def test_chosen_cloud_without_auth_url_is_named_with_its_file(clean_env, monkeypatch):
     # Not "OS_AUTH_URL is not set and no cloud was chosen" after --os-cloud devstack.
     path = clean_env / "clouds.yaml"
