@@ -123,7 +123,7 @@ def test_ping_netns_auto_asks_the_recording_for_no_ports(run):
 def test_address_targets_with_netns_auto_is_a_usage_error_even_beside_a_server(run):
     code, _, err = run("ping", "demo-1", "--address", "10.0.0.1", "--netns", "auto")
     assert code == 2  # before the recording is opened: no notice
-    assert err == "--address targets cannot use --netns auto: name a namespace with --netns NS\n"
+    assert err == "--address targets cannot use --netns auto; name a namespace with --netns NS\n"
 
 
 def test_smoke_prints_live_lines_summary_and_timing(run):

@@ -88,7 +88,7 @@ def test_neutron_prefix_only_for_neutron_device_names(name):
 def test_address_targets_cannot_use_auto():
     with pytest.raises(UsageError) as raised:
         targets.address_targets(["192.0.2.1"], "auto")
-    assert str(raised.value) == "--address targets cannot use --netns auto: name a namespace with --netns NS"
+    assert str(raised.value) == "--address targets cannot use --netns auto; name a namespace with --netns NS"
 
 
 @pytest.mark.parametrize("group_range, euid, expected", [
