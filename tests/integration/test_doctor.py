@@ -57,7 +57,8 @@ def test_a_dead_proxy_fails_the_proxy_check_with_the_no_proxy_line(cloud):
     assert proxy["Fix"] == "export no_proxy=127.0.0.1"
     # What the seed saw: Keystone unreachable through the proxy.
     assert rows["Keystone"]["Result"] == "FAIL"
-    assert rows["Keystone"]["Fix"] == "check the proxy in http_proxy, or keep the cloud off it: export no_proxy=127.0.0.1"
+    assert rows["Keystone"]["Fix"] == ("check the proxy in http_proxy, or keep the cloud off it: "
+                                      "export no_proxy=127.0.0.1")
     assert one_line(done.stderr) and done.stderr.startswith("doctor: ")
 
 

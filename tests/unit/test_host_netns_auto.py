@@ -3,6 +3,7 @@ recorded host-ping-auto session (tests/host/cloud.py) with the edits each
 test names.  The namespaces "here" are given; nothing is pinged."""
 
 import copy
+import uuid
 
 import pytest
 
@@ -37,13 +38,13 @@ def test_network_from_the_servers_port_even_with_two_networks_of_its_name(clean_
 
 
 def test_one_port_list_call_for_all_servers(clean_env, monkeypatch):
-    """Edit: the server list holds hostrec twice more under other ids (and
+    """Edit: the server list holds hostrec twice more under new ids (and
     other MACs, so no port says their network: the name does, from the
     network list that is added)."""
     data = cloud.add_network_list(cloud.recorded("host-ping-auto"))
     listed = cloud.body(data, "/servers/detail")["servers"]
     for n in (1, 2):
-        listed.append({**listed[0], "id": f"{listed[0]['id'][:-1]}{n}", "name": f"hostrec-{n}",
+        listed.append({**listed[0], "id": str(uuid.uuid4()), "name": f"hostrec-{n}",
                        "addresses": {k: [{**a, "OS-EXT-IPS-MAC:mac_addr": f"fa:16:3e:00:00:0{n}"} for a in v]
                                      for k, v in listed[0]["addresses"].items()}})
     [port_call] = [i for i in data["interactions"] if i["request"]["query"].get("device_id")]
@@ -58,7 +59,7 @@ def test_one_port_list_call_for_all_servers(clean_env, monkeypatch):
 
 def test_port_lists_ask_for_100_servers_at_most(clean_env, monkeypatch):
     """Edit: the server list holds hostrec and 149 copies of it under
-    other ids (their addresses say the network by name: the network list
+    new ids (their addresses say the network by name: the network list
     is added); the recorded port list by device_id is asked in two parts,
     the first 100 ids (sorted) and the other 50, the part without hostrec's
     id answering no port.  All ids in one call would exceed request-line
@@ -66,7 +67,7 @@ def test_port_lists_ask_for_100_servers_at_most(clean_env, monkeypatch):
     data = cloud.add_network_list(cloud.recorded("host-ping-auto"))
     listed = cloud.body(data, "/servers/detail")["servers"]
     hostrec = listed[0]
-    listed += [{**hostrec, "id": f"{hostrec['id'][:-3]}{n:03d}", "name": f"hostrec-{n}"} for n in range(149)]
+    listed += [{**hostrec, "id": str(uuid.uuid4()), "name": f"hostrec-{n}"} for n in range(149)]
     ids = sorted(s["id"] for s in listed)
     [port_call] = [i for i in data["interactions"] if i["request"]["query"].get("device_id")]
     data["interactions"].remove(port_call)
