@@ -7,7 +7,7 @@ from cliff.lister import Lister
 from cliff.show import ShowOne
 
 from osops.cli.base import CloudCommand
-from osops.cli.types import seconds, whole
+from osops.cli.types import regex, seconds, whole
 from osops.servers import DEFAULT_TIMEOUT
 
 LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Power State", "Networks")
@@ -33,7 +33,7 @@ class ListServers(CloudCommand, Lister):
         parser = super().get_parser(prog_name)
         parser.add_argument("--all-projects", action="store_true", help="servers of every project (admin)")
         parser.add_argument("--status", help="only servers with this status (ACTIVE, ERROR ...)")
-        parser.add_argument("--name", help="only servers whose name matches this regular expression")
+        parser.add_argument("--name", type=regex, help="only servers whose name matches this regular expression")
         return parser
 
     def take_action(self, parsed_args):

@@ -42,3 +42,14 @@ def seconds(minimum, maximum):
         return value
 
     return parse
+
+
+def regex(text):
+    """A type for a regular expression, compiled as Nova compiles it (--name)."""
+    import re
+
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"not a regular expression: {text!r} ({exc})") from None
+    return text

@@ -75,6 +75,8 @@ def test_short_forms_are_the_same_commands(short, long):
     (["--bogus", "image", "list"], "osops: unknown option --bogus (see: osops --help)"),
     (["server"], "osops server: needs a command: list, show, create, suspend, resume, delete"),
     (["--debug"], "osops: needs a command (see: osops --help)"),
+    (["server", "list", "--name", "("], "osops server list: argument --name: not a regular expression: '(' "
+     "(missing ), unterminated subpattern at position 0) (see: osops help server list)"),
     (["-v", "--os-cloud", "demo"], "osops: needs a command (see: osops --help)"),
     (["scenario", "--debug"], "osops scenario: needs a command: run, validate, list"),
     (["--os-cloud"], "osops: argument --os-cloud: expected one argument (see: osops --help)"),

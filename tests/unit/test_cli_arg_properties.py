@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from osops.cli.app import OsopsApp
 from osops.cli.server import CreateServer
-from osops.cli.types import seconds, whole
+from osops.cli.types import regex, seconds, whole
 
 # Digits of other scripts (Arabic-Indic, fullwidth, Devanagari ...): int() and
 # float() take them, osops must not.
@@ -75,3 +75,18 @@ def test_a_bad_value_is_one_stderr_line(option, text):
             assert err.getvalue().endswith(" (see: osops help boot)\n")
         else:
             assert err.getvalue() == ""
+
+
+@given(st.text(max_size=20))
+def test_a_name_pattern_is_a_regular_expression_or_an_error(text):
+    """server list --name: Nova compiles it with Python's re; osops refuses what it would refuse."""
+    import re
+
+    try:
+        assert regex(text) == text
+    except argparse.ArgumentTypeError as exc:
+        assert str(exc).startswith(f"not a regular expression: {text!r}")
+        with pytest.raises(re.error):
+            re.compile(text)
+    else:
+        re.compile(text)
