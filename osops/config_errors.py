@@ -49,7 +49,7 @@ def explained(cloud, loader):
 def _message(cloud, loader, exc, skipped):
     """(problem, fix) for a failure of the loader; *skipped* are the lines
     it logged about files it could not read (each file once)."""
-    from osops.cloud import CLOUDS_YAML_EXAMPLE, cloud_names
+    from osops.settings import CLOUDS_YAML_EXAMPLE, cloud_names
 
     reason = " ".join(str(exc).split()) or type(exc).__name__
     source = getattr(loader, "config_filename", None)

@@ -150,7 +150,7 @@ def _handlers():
 
 
 def _config(exc, known):
-    from osops.cloud import CLOUDS_YAML_EXAMPLE
+    from osops.settings import CLOUDS_YAML_EXAMPLE
 
     return _one_line(exc), f"compare the cloud's settings with {CLOUDS_YAML_EXAMPLE}"
 
@@ -250,7 +250,7 @@ def _is_keystone(url, auth_url):
     *auth_url* when what follows it is nothing or /v3, /v2.0 (so neither
     http://h/compute under http://h/v3 nor http://h:50000 under
     http://h:5000 is)."""
-    from osops.cloud import identity_root
+    from osops.identity_v2 import identity_root
 
     if TOKEN_PATH.search(url):
         return True

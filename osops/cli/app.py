@@ -215,7 +215,7 @@ class OsopsApp(App):
     def clean_up(self, cmd, result, err):
         self._error = err
         if self._cloud is not None:
-            from osops.cloud import save_cache
+            from osops.token_cache import save as save_cache
 
             save_cache(self._cloud, err)
 

@@ -32,7 +32,9 @@ def source(ctx):
     """Which source the settings come from; FAIL when they cannot work
     (what osops.cloud.load_config refuses, in its words), WARN when they
     ask for Identity v2.0 or OS_* variables lose to a cloud."""
-    from osops.cloud import MissingSettings, describe_source, legacy_v2, written
+    from osops.cloud import MissingSettings
+    from osops.identity_v2 import legacy_v2, written
+    from osops.settings import describe_source
 
     try:
         region = ctx.connect().config
@@ -102,7 +104,7 @@ def _same(env_value, current):
 def draft(cloud, options):
     """The unvalidated ``CloudRegion`` openstacksdk's loader makes of
     *cloud* and *options*; None when even that fails."""
-    from osops.cloud import draft_region
+    from osops.settings import draft_region
 
     try:
         return draft_region(cloud, **(options or {}))

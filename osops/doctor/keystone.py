@@ -17,7 +17,7 @@ SERVER_5XX_FIX = ("Keystone itself failed: its log says why (a wrong database pa
 @check("Keystone")
 def discovery(ctx):
     """GET the unversioned Keystone URL: the versions it serves."""
-    from osops.cloud import identity_root, written
+    from osops.identity_v2 import identity_root, written
 
     settings = written(ctx.region, ctx.options)
     root = identity_root(ctx.auth_url)

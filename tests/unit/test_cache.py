@@ -238,8 +238,9 @@ def test_demo_cloud_bypasses_the_cache(cli, clean_env):
 
 
 def test_python_api_caches_only_when_asked(clean_env, monkeypatch):
-    from osops.cloud import connect, save_cache
+    from osops.cloud import connect
     from osops.testing.replay import replay
+    from osops.token_cache import save as save_cache
 
     settings = dict(auth_url=None, username="admin", password="pw", project_name="admin",
                     user_domain_id="default", project_domain_id="default", identity_api_version="3")

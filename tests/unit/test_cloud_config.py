@@ -243,7 +243,7 @@ def test_the_clouds_yaml_example_named_in_messages_is_installed_and_works(clean_
     import pathlib
 
     import osops
-    from osops.cloud import CLOUDS_YAML_EXAMPLE
+    from osops.settings import CLOUDS_YAML_EXAMPLE
 
     with pytest.raises(OsopsError) as err:
         load_config()
