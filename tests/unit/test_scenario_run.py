@@ -80,6 +80,15 @@ def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_ping, bri
     assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
     assert "narration" not in r.out and "say" not in r.out  # narration stays out of the summary
 
+# The lab demo's first two steps (lab-demo.json is their recording): the image, three servers booted.
+LAB_BOOT = textwrap.dedent("""\
+    steps:
+      - image:
+        save: cirros
+      - boot: {name: lab, image: "{{ cirros }}", flavor: m1.tiny}
+        count: 3
+    """)
+
 
 def test_lab_demo_failed_boot_stops_and_cleanup_deletes_all_three(cli, bridges):
     def lab_1_error(interactions):
@@ -112,15 +121,7 @@ def test_address_of_several_servers_polls_one_list_per_round(clean_env):
                         s["addresses"] = {}
                     return
 
-    scenario = load_text(textwrap.dedent("""\
-        steps:
-          - image:
-            save: cirros
-          - boot: {name: lab, image: "{{ cirros }}", flavor: m1.tiny}
-            count: 3
-            save: lab
-          - address: lab
-        """), "lab.yaml")
+    scenario = load_text(LAB_BOOT + "    save: lab\n  - address: lab\n", "lab.yaml")
     marks = {}
     with replayed(edit("lab-demo", active_before_addresses)) as (conn, player):
         report = Engine(conn, scenario, run_id="labrec1",
@@ -140,13 +141,7 @@ def test_boot_resolves_each_name_with_one_list_call(clean_env):
         (listing,) = [i for i in interactions if i["request"]["url"] == "{network}/v2.0/networks"]
         listing["response"]["json"]["networks"] = []
 
-    scenario = load_text(textwrap.dedent("""\
-        steps:
-          - image:
-            save: cirros
-          - boot: {name: lab, image: "{{ cirros }}", flavor: m1.tiny}
-            count: 3
-        """), "lab.yaml")
+    scenario = load_text(LAB_BOOT, "lab.yaml")
     marks = {}
     with replayed(edit("lab-demo", no_networks)) as (conn, player):
         report = Engine(conn, scenario, run_id="labrec1",
