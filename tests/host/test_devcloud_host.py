@@ -74,8 +74,8 @@ def refused(*drop):
     """devcloud's reason for not running, from a devcloud whose root lacks *drop* (capabilities)."""
     need("setpriv", "util-linux")
     caps = ",".join(f"-{c}" for c in drop)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from tests.devcloud_tool import load; "
-            "print(load('devcloud').namespaces_refused())")
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from tests.devcloud_tool import part; "
+            "print(part('install').namespaces_refused())")
     done = subprocess.run(["setpriv", "--bounding-set", caps, "--inh-caps", caps, sys.executable, "-c", code,
                            str(DEVCLOUD.parents[1])], capture_output=True, text=True, check=True)
     return done.stdout.strip()

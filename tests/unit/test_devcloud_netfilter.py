@@ -5,12 +5,12 @@ printing the policy line as ``iptables -S FORWARD`` prints it."""
 
 import pytest
 
-from tests.devcloud_tool import load
+from tests.devcloud_tool import part
 
 
 @pytest.fixture
 def devcloud():
-    return load("devcloud")
+    return part("netnode")
 
 
 def files(tmp_path, switch, policy):

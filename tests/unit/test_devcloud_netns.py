@@ -74,3 +74,32 @@ def test_ip_that_cannot_be_run_is_a_runtime_error(kernel, monkeypatch, tmp_path)
     for call in (lambda: kernel.ip("link", "show"), lambda: kernel.devices("qdhcp-x", "eth")):
         with pytest.raises(RuntimeError, match=r"^cannot run ip \(iproute2\): No such file or directory$"):
             call()
+
+
+def test_remove_all_takes_ovs_ports_after_namespaces_and_ovs_bridges_last(kernel, monkeypatch, tmp_path):
+    """With ML2/OVN the record also holds Open vSwitch ports and bridges:
+    ports go after the namespaces (whose veths they were), bridges after
+    everything; both through ovs-vsctl on the record's database."""
+    record = kernel.Record(str(tmp_path / "kernel"), ovs_db="unix:/run/test/db.sock")
+    for kind, name in (("ovsbr", "br-int"), ("ovsport", "tapaaa"), ("netns", "devcloud-x"), ("link", "x")):
+        record.add(kind, name)
+    there, calls = stand_in(monkeypatch, kernel, {"netns-devcloud-x", "link-x"})
+    ovs_there = {"ovsbr-br-int", "ovsport-tapaaa"}
+
+    def delete(db, kind, name):
+        calls.append((db, kind, name))
+        ovs_there.discard(f"{kind}-{name}")
+
+    monkeypatch.setattr(kernel.ovs, "delete", delete)
+    monkeypatch.setattr(kernel.ovs, "bridge_exists", lambda db, name: f"ovsbr-{name}" in ovs_there)
+    monkeypatch.setattr(kernel.ovs, "port_exists", lambda db, name: f"ovsport-{name}" in ovs_there)
+    removed, left = record.remove_all()
+    assert calls == [("netns", "del", "devcloud-x"), ("unix:/run/test/db.sock", "ovsport", "tapaaa"),
+                     ("link", "del", "x"), ("unix:/run/test/db.sock", "ovsbr", "br-int")]
+    assert removed == ["netns-devcloud-x", "ovsport-tapaaa", "link-x", "ovsbr-br-int"] and left == []
+
+
+def test_without_an_ovs_database_recorded_ovs_objects_count_as_gone(kernel, tmp_path):
+    record = kernel.Record(str(tmp_path / "kernel"))
+    record.add("ovsport", "tapaaa")
+    assert record.gone() == [("ovsport", "tapaaa")]

@@ -4,7 +4,12 @@ usage: seed.py STATE_DIR identity|resources|network-node|wait-conductor
 
 identity:     projects demo and service, user demo, the service users, and
               the catalog (keystone-manage bootstrap made admin and identity).
-resources:    images, flavors, the shared network `private`.
+resources:    images, flavors, and devstack's topology: the shared network
+              `private` (private-subnet 10.0.0.0/26), the external flat
+              network `public` (public-subnet 172.24.4.0/24, no DHCP, its
+              outside 172.24.4.1 is devcloud's namespace devcloud-ext) and
+              `router1`, its gateway on public, an interface on
+              private-subnet.
 network-node: a network:dhcp port on each network with IPv4 DHCP subnets,
               with an address on each of them, as Neutron's DHCP agent
               makes; prints one JSON line per port (network id, port id,
@@ -153,14 +158,33 @@ def seed_resources(sess):
                 "id": fid, "name": name, "ram": ram, "disk": disk,
                 "vcpus": vcpus, "os-flavor-access:is_public": True}})
 
-    net = Api(sess, "network")
-    n = find_or_create(net, "/v2.0/networks", "network", "private",
-                       {"name": "private", "shared": True})
-    if not net.get("/v2.0/subnets?network_id=" + n["id"])["subnets"]:
-        net.post("/v2.0/subnets", {"subnet": {
-            "name": "private-subnet", "network_id": n["id"], "ip_version": 4,
-            "cidr": "10.0.0.0/26", "gateway_ip": "10.0.0.1",
-            "enable_dhcp": True}})
+    seed_topology(Api(sess, "network"))
+
+
+def seed_topology(net):
+    """private, public and router1, as devstack makes them."""
+    private = subnet(net, find_or_create(net, "/v2.0/networks", "network", "private",
+                                         {"name": "private", "shared": True}),
+                     name="private-subnet", cidr="10.0.0.0/26", gateway_ip="10.0.0.1", enable_dhcp=True)
+    public = find_or_create(net, "/v2.0/networks", "network", "public", {
+        "name": "public", "router:external": True, "provider:network_type": "flat",
+        "provider:physical_network": "public"})
+    subnet(net, public, name="public-subnet", cidr="172.24.4.0/24", gateway_ip="172.24.4.1",
+           enable_dhcp=False, allocation_pools=[{"start": "172.24.4.2", "end": "172.24.4.254"}])
+    router = find_or_create(net, "/v2.0/routers", "router", "router1", {
+        "name": "router1", "external_gateway_info": {"network_id": public["id"]}})
+    interfaces = net.get("/v2.0/ports?device_owner=network:router_interface&device_id=" + router["id"])["ports"]
+    if not any(f["subnet_id"] == private["id"] for p in interfaces for f in p["fixed_ips"]):
+        net.s.put("/v2.0/routers/%s/add_router_interface" % router["id"], json={"subnet_id": private["id"]},
+                  **net.kw)
+
+
+def subnet(net, network, **body):
+    """The network's subnet named body["name"], made when missing."""
+    have = net.get("/v2.0/subnets?network_id=%s&name=%s" % (network["id"], body["name"]))["subnets"]
+    if have:
+        return have[0]
+    return net.post("/v2.0/subnets", {"subnet": dict(body, network_id=network["id"], ip_version=4)})["subnet"]
 
 
 def network_node(sess):

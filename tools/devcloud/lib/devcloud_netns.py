@@ -12,13 +12,20 @@ bridges have no uplink and no address on the host, so nothing is routed
 off them.
 
 Every object made here is noted in a record directory (one file per
-object) so that ``devcloud down`` removes exactly what was made.
+object: a namespace, a link, an Open vSwitch port or bridge) so that
+``devcloud down`` removes exactly what was made.
 Standard library only: devcloud (outside the services' venv) uses it too.
 """
 
 import ipaddress
 import os
 import subprocess
+
+import devcloud_ovs as ovs
+
+# Removal order: namespaces first (their veths go with them), then OVS
+# ports, Linux links, OVS bridges.
+KINDS = ("netns", "ovsport", "link", "ovsbr")
 
 
 def ip(*args, check=True):
@@ -54,10 +61,12 @@ def netns_exists(name):
 
 
 class Record:
-    """The objects made, one empty file each in *directory*."""
+    """The objects made, one empty file each in *directory*; *ovs_db* is
+    the Open vSwitch database of the recorded OVS ports and bridges."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, ovs_db=None):
         self.directory = directory
+        self.ovs_db = ovs_db
 
     def add(self, kind, name):
         os.makedirs(self.directory, exist_ok=True)
@@ -70,40 +79,50 @@ class Record:
             pass
 
     def entries(self):
-        """The recorded objects, (kind, name) each: namespaces first, then links."""
+        """The recorded objects, (kind, name) each, in the order of KINDS."""
         if not os.path.isdir(self.directory):
             return []
         found = [tuple(e.partition("-")[::2]) for e in os.listdir(self.directory)]
-        return sorted(found, key=lambda e: (e[0] != "netns", e))
+        return sorted((e for e in found if e[0] in KINDS), key=lambda e: (KINDS.index(e[0]), e))
+
+    def present(self, kind, name):
+        """Is the recorded object *kind* *name* there?"""
+        if kind == "netns":
+            return netns_exists(name)
+        if kind == "link":
+            return exists(name)
+        if self.ovs_db is None:
+            return False  # no Open vSwitch to ask: nothing of it to remove either
+        return (ovs.bridge_exists if kind == "ovsbr" else ovs.port_exists)(self.ovs_db, name)
+
+    def remove(self, kind, name):
+        if kind in ("netns", "link"):
+            ip(*(("netns", "del") if kind == "netns" else ("link", "del")), name, check=False)
+        else:
+            ovs.delete(self.ovs_db, kind, name)
 
     def gone(self):
         """The recorded objects that are no longer there."""
-        return [e for e in self.entries() if not present(*e)]
+        return [e for e in self.entries() if not self.present(*e)]
 
     def forget_gone(self):
         for kind, name in self.gone():
             self.drop(kind, name)
 
     def remove_all(self):
-        """Delete every recorded object, namespaces first (their links go
-        with them), then bridges.  The record of one that is still there
-        afterwards is kept, for the next try.  Returns (removed, left),
-        lists of "kind-name"."""
+        """Delete every recorded object, in the order of KINDS.  The record
+        of one that is still there afterwards is kept, for the next try.
+        Returns (removed, left), lists of "kind-name"."""
         removed, left = [], []
         for kind, name in self.entries():
-            if present(kind, name):
-                ip(*(("netns", "del") if kind == "netns" else ("link", "del")), name, check=False)
-            if present(kind, name):
+            if self.present(kind, name):
+                self.remove(kind, name)
+            if self.present(kind, name):
                 left.append("%s-%s" % (kind, name))
             else:
                 self.drop(kind, name)
                 removed.append("%s-%s" % (kind, name))
         return removed, left
-
-
-def present(kind, name):
-    """Is the recorded object *kind* ("netns" or "link") *name* there?"""
-    return netns_exists(name) if kind == "netns" else exists(name)
 
 
 def ensure_bridge(network_id, record):
@@ -144,15 +163,40 @@ def plug(namespace, device, network_id, port_id, mac, addresses, record):
     bridge.  A tap that is already there is left as it is; when a step
     fails, the tap made (and its peer) is deleted again and the error
     raised."""
-    tap = tap_name(port_id)
-    if exists(tap):
+    if exists(tap_name(port_id)):
         return
     br = ensure_bridge(network_id, record)
+    _veth(namespace, device, port_id, mac, addresses, record,
+          lambda tap, device: ip("link", "set", tap, "master", br))
+    forget_neighbours(network_id, addresses)
+
+
+def plug_ovs(namespace, port_id, mac, server_id, record, bridge="br-int"):
+    """As plug, for ML2/OVN: the tap is a port of the Open vSwitch
+    *bridge* whose ``external_ids:iface-id`` is the Neutron port, so that
+    ovn-controller binds it; the link in *namespace* gets no address (the
+    server asks OVN's DHCP: see dhcp).  Returns the link's name in
+    *namespace*, or None when the tap was there already."""
+    if exists(tap_name(port_id)):
+        return None
+    ids = {"iface-id": port_id, "attached-mac": mac, "iface-status": "active", "vm-uuid": server_id}
+
+    def attach(tap, device):
+        no_checksum_offload(namespace, device)
+        ovs.add_port(record.ovs_db, bridge, tap, ids)
+        record.add("ovsport", tap)
+
+    return _veth(namespace, None, port_id, mac, [], record, attach)
+
+
+def _veth(namespace, device, port_id, mac, addresses, record, attach):
+    """The veth pair of plug and plug_ovs; *attach(tap, device)* puts its
+    host end on a bridge.  Returns the device's name in *namespace*."""
     ensure_netns(namespace, record)
     if device is None:
         taken = set(devices(namespace, "eth"))
         device = next("eth%d" % i for i in range(len(taken) + 1) if "eth%d" % i not in taken)
-    temp = "dc" + port_id[:11]
+    tap, temp = tap_name(port_id), "dc" + port_id[:11]
     ip("link", "add", tap, "type", "veth", "peer", "name", temp)
     try:
         ip("link", "set", temp, "netns", namespace)
@@ -161,12 +205,41 @@ def plug(namespace, device, network_id, port_id, mac, addresses, record):
         for address in addresses:
             ip("-n", namespace, "addr", "add", address, "dev", device)
         ip("-n", namespace, "link", "set", device, "up")
-        ip("link", "set", tap, "master", br)
+        attach(tap, device)
         ip("link", "set", tap, "up")
     except RuntimeError:
         ip("link", "del", tap, check=False)  # its peer goes with it, in whichever namespace it is
         raise
-    forget_neighbours(network_id, addresses)
+    return device
+
+
+def no_checksum_offload(namespace, device):
+    """Have the veth *device* fill in its checksums itself: Open vSwitch's
+    userspace datapath reads it with a packet socket, so an offloaded
+    (still empty) TCP or UDP checksum would reach conntrack, which drops
+    the packet as invalid (ICMP passes: its checksum is never offloaded)."""
+    try:
+        done = subprocess.run(["ip", "netns", "exec", namespace, "ethtool", "-K", device, "tx", "off"],
+                              capture_output=True, text=True)
+    except OSError as exc:
+        raise RuntimeError("cannot run ethtool: %s" % (exc.strerror or exc)) from None
+    if done.returncode:
+        raise RuntimeError("ethtool -K %s tx off in %s: %s" % (device, namespace, done.stderr.strip()))
+
+
+def dhcp(namespace, device, script, timeout=30):
+    """Ask DHCP for *device*'s address in *namespace*, as a booting guest
+    would: busybox's udhcpc, which calls *script* to set what it got, and
+    quits once bound.  RuntimeError when no lease came within *timeout*
+    seconds."""
+    argv = ["ip", "netns", "exec", namespace, "busybox", "udhcpc", "-i", device, "-s", script,
+            "-q", "-n", "-f", "-t", str(timeout), "-T", "1"]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout + 10)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RuntimeError("udhcpc on %s in %s: %s" % (device, namespace, exc)) from None
+    if done.returncode:
+        raise RuntimeError("no DHCP lease for %s in %s: %s" % (device, namespace, done.stderr.strip()[-300:]))
 
 
 def forget_neighbours(network_id, addresses):

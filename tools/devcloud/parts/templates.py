@@ -1,7 +1,9 @@
 """Configuration files of the devcloud's services, as templates.
 
 render() returns {path relative to the state dir: text}.  Everything binds or
-points to 127.0.0.1; MariaDB is reached through its unix socket only.
+points to 127.0.0.1; MariaDB is reached through its unix socket only, OVS
+and OVN through theirs.  Written at each ``up`` into etc/; ``purge``
+deletes them.
 """
 
 DB = ("mysql+pymysql://devcloud:{PW}@localhost/{{db}}"
@@ -25,7 +27,10 @@ region_name = RegionOne
 {extra}""".format(section=section, ks=KS, user=user, pw=pw, extra=extra)
 
 
-def render(DIR, VENV, PW, SOCK, NOVA_HOST):
+METADATA_SECRET = "devcloud-metadata-secret"  # Nova's and the metadata agent's shared secret
+
+
+def render(DIR, VENV, PW, SOCK, NOVA_HOST, mode, ovs_db=None, nb_db=None, sb_db=None):
     db = DB.format(PW=PW, SOCK=SOCK).format
     logs = DIR + "/logs"
     common = """
@@ -113,7 +118,7 @@ auth_strategy = keystone
 [DEFAULT]
 log_file = {logs}/neutron-service.log
 core_plugin = ml2
-service_plugins = router
+service_plugins = {plugins}
 auth_strategy = keystone
 api_paste_config = {dir}/etc/neutron/api-paste.ini
 state_path = {dir}/data/neutron
@@ -129,27 +134,33 @@ rpc_state_report_workers = 0
 connection = {db}
 
 [agent]
-root_helper =
-""".format(logs=logs, db=db(db="neutron"), dir=DIR) + _auth(
+root_helper = {root_helper}
+""".format(logs=logs, db=db(db="neutron"), dir=DIR,
+           plugins="ovn-router" if mode == "ovn" else "router",
+           # the metadata agent's privsep: no sudo here, privsep-helper is on the venv's PATH
+           root_helper="env" if mode == "ovn" else "") + _auth(
         "keystone_authtoken", "neutron", PW) + _auth(
         "nova", "nova", PW, "endpoint_type = public\n")
 
-    files["etc/neutron/ml2_conf.ini"] = """
-[ml2]
-type_drivers = flat,vlan,vxlan
-tenant_network_types = vxlan
-mechanism_drivers = devcloud
-extension_drivers = port_security
+    files["etc/neutron/ml2_conf.ini"] = ml2_ovn(nb_db, sb_db) if mode == "ovn" else ML2_LIGHT
+    if mode == "ovn":
+        files["etc/neutron/neutron_ovn_metadata_agent.ini"] = """
+[DEFAULT]
+log_file = {logs}/neutron-ovn-metadata-agent-service.log
+nova_metadata_host = 127.0.0.1
+nova_metadata_port = 8775
+metadata_proxy_shared_secret = {secret}
+metadata_workers = 0
 
-[ml2_type_vxlan]
-vni_ranges = 1:1000
+[agent]
+root_helper = env
 
-[ml2_type_flat]
-flat_networks = public
+[ovs]
+ovsdb_connection = {ovs_db}
 
-[securitygroup]
-enable_security_group = True
-"""
+[ovn]
+ovn_sb_connection = {sb_db}
+""".format(logs=logs, secret=METADATA_SECRET, ovs_db=ovs_db, sb_db=sb_db)
 
     nova = common + """
 [DEFAULT]
@@ -193,8 +204,9 @@ region_name = RegionOne
 """.format(host=NOVA_HOST, dir=DIR) + _auth(
         "keystone_authtoken", "nova", PW) + _auth(
         "placement", "placement", PW, "valid_interfaces = public\n") + _auth(
-        "neutron", "neutron", PW, "valid_interfaces = public\n"
-        "service_metadata_proxy = False\n")
+        "neutron", "neutron", PW, "valid_interfaces = public\n" + (
+            "service_metadata_proxy = True\nmetadata_proxy_shared_secret = %s\n" % METADATA_SECRET
+            if mode == "ovn" else "service_metadata_proxy = False\n"))
     # nova-compute gets no database access (as in devstack's nova-cpu.conf)
     files["etc/nova/nova-cpu.conf"] = nova
     files["etc/nova/nova.conf"] = nova + """
@@ -223,6 +235,56 @@ log.file.level = warning
         "devcloud = devcloud_ml2:BindAllMechanismDriver\n")
     for d in ("data/locks", "data/keystone", "data/glance/images",
               "data/glance/staging", "data/glance/tasks", "data/neutron",
-              "data/nova/instances"):
+              "data/nova/instances", "data/tmp"):
         files[d + "/.keep"] = ""
     return files
+
+
+ML2_LIGHT = """
+[ml2]
+type_drivers = flat,vlan,vxlan
+tenant_network_types = vxlan
+mechanism_drivers = devcloud
+extension_drivers = port_security
+
+[ml2_type_vxlan]
+vni_ranges = 1:1000
+
+[ml2_type_flat]
+flat_networks = public
+
+[securitygroup]
+enable_security_group = True
+"""
+
+
+def ml2_ovn(nb_db, sb_db):
+    """ML2/OVN as devstack sets it: geneve tenant networks, the flat
+    external network ``public``, OVN's DHCP and metadata.  DNS servers
+    0.0.0.0: OVN's DHCP hands out none (not the host's resolver)."""
+    return """
+[ml2]
+type_drivers = local,flat,vlan,geneve
+tenant_network_types = geneve
+mechanism_drivers = ovn
+extension_drivers = port_security
+overlay_ip_version = 4
+
+[ml2_type_geneve]
+vni_ranges = 1:65536
+max_header_size = 38
+
+[ml2_type_flat]
+flat_networks = public
+
+[securitygroup]
+enable_security_group = True
+
+[ovn]
+ovn_nb_connection = {nb}
+ovn_sb_connection = {sb}
+ovn_l3_scheduler = leastloaded
+ovn_metadata_enabled = True
+enable_distributed_floating_ip = False
+dns_servers = 0.0.0.0
+""".format(nb=nb_db, sb=sb_db)
