@@ -1,6 +1,7 @@
 """Host: run on the machine that hosts the cloud.  Open vSwitch's db.sock
-exists and lets us in, the bridges Neutron needs exist, and the sysctls
-that routing and unprivileged ping depend on.
+exists and lets us in, the bridges Neutron needs exist, OVN where it runs
+(:mod:`osops.doctor.ovn`), and the sysctls that routing and unprivileged
+ping depend on.
 
 Only the standard library is imported here, so these checks also run in a
 bare interpreter (the tests run one as an unprivileged user).
@@ -43,8 +44,10 @@ def host_checks(ctx):
         raise Skip(f"not a cloud host: {keystone}, and there is no "
                    f"{', '.join(MARKERS[:3])} or db.sock here",
                    "run osops doctor on the controller or a compute host for these checks")
+    from osops.doctor.ovn import ovn_checks
+
     rows = []
-    for fn in (ovs_socket, bridges, ip_forward, ping_group_range):
+    for fn in (ovs_socket, bridges, ovn_checks, ip_forward, ping_group_range):
         rows.extend(run_one(fn, ctx))
     return rows
 

@@ -1,7 +1,10 @@
 """Network namespaces: valid names, which exist, entering one, and finding
-the one Neutron made for a network (``qdhcp-<net id>``, ``qrouter-<router id>``)."""
+the one Neutron made for a network (``qdhcp-<net id>``, ``ovnmeta-<net id>``
+with ML2/OVN, ``qrouter-<router id>``) or one on an external network."""
 
 import ctypes
+import ipaddress
+import json
 import os
 
 from osops.errors import OsopsError, UsageError
@@ -63,12 +66,33 @@ def missing(name):
 
 def for_network(network_id, router_ids=(), namespaces=None):
     """The namespace to reach *network_id* from: its ``qdhcp-`` namespace,
-    else the ``qrouter-`` one of a router in *router_ids*; None when this
-    host has neither."""
+    else its ``ovnmeta-`` one (ML2/OVN's metadata namespace), else the
+    ``qrouter-`` one of a router in *router_ids*; None when this host has
+    none of them."""
     namespaces = set(list_namespaces() if namespaces is None else namespaces)
-    for name in [f"qdhcp-{network_id}", *(f"qrouter-{r}" for r in router_ids)]:
+    for name in [f"qdhcp-{network_id}", f"ovnmeta-{network_id}", *(f"qrouter-{r}" for r in router_ids)]:
         if name in namespaces:
             return name
+    return None
+
+
+def on_subnet_of(address, namespaces, run):
+    """The first of *namespaces* with an interface address on the same
+    subnet as *address* (say a floating IP, from the namespace that is the
+    external network's outside), or None.  *run(argv)* runs a command and
+    returns its output ('' when it failed)."""
+    wanted = ipaddress.ip_address(address)
+    for name in namespaces:
+        try:
+            links = json.loads(run(["ip", "-j", "-n", name, "addr", "show"]) or "[]")
+        except ValueError:
+            continue
+        for info in (i for link in links for i in link.get("addr_info", ())):
+            try:
+                if wanted in ipaddress.ip_interface(f"{info['local']}/{info['prefixlen']}").network:
+                    return name
+            except (KeyError, ValueError):
+                continue
     return None
 
 

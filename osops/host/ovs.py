@@ -57,13 +57,14 @@ def parse_tables(text):
     bridges, ports, interfaces = (_rows(json.loads(line)) for line in text.splitlines() if line.strip())
     ports = {p["_uuid"]: p for p in ports}
     interfaces = {i["_uuid"]: i for i in interfaces}
+    bridge_of = {ports[u]["name"]: b["name"] for b in bridges for u in _set(b["ports"]) if u in ports}
     result = []
     for b in bridges:
         members = [ports[u] for u in _set(b["ports"]) if u in ports and ports[u]["name"] != b["name"]]
         result.append(Bridge(
             name=b["name"], type="ovs", bridge_id=_scalar(b.get("datapath_id")) or "",
             stp=bool(_scalar(b.get("stp_enable"))),
-            ports=tuple(sorted((_port(p, interfaces) for p in members), key=lambda p: p.name))))
+            ports=tuple(sorted((_port(p, interfaces, bridge_of) for p in members), key=lambda p: p.name))))
     return sorted(result, key=lambda b: b.name)
 
 
@@ -80,15 +81,18 @@ def failure(stderr):
     return OvsError(f"ovs-vsctl failed: {line or 'no message'}")
 
 
-def _port(port, interfaces):
+def _port(port, interfaces, bridge_of):
+    """A BridgePort; a patch port says which bridge its peer is on
+    ("patch to br-ex (peer ...)"), as br-int's to an external bridge."""
     ifaces = [interfaces[u] for u in _set(port["interfaces"]) if u in interfaces]
     if len(ifaces) != 1:
         return BridgePort(name=port["name"], kind="bond" if ifaces else "")
     iface = ifaces[0]
     ids = _map(iface.get("external_ids"))
     kind = iface.get("type") or "system"
-    if kind == "patch" and _map(iface.get("options")).get("peer"):
-        kind = f"patch (peer {_map(iface.get('options'))['peer']})"
+    peer = _map(iface.get("options")).get("peer")
+    if kind == "patch" and peer:
+        kind = f"patch to {bridge_of[peer]} (peer {peer})" if peer in bridge_of else f"patch (peer {peer})"
     return BridgePort(name=iface["name"], kind=kind,
                       state=_scalar(iface.get("link_state")) or _scalar(iface.get("admin_state")) or "",
                       mtu=_scalar(iface.get("mtu")), iface_id=ids.get("iface-id", ""))

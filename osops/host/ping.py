@@ -181,8 +181,8 @@ def default_route_only(address, auto=False):
     specific = [r for r in routes if r.get("dst") not in ("default", None)]
     if specific:
         return ""
-    where = ("the host with its qdhcp-/qrouter- namespace (the network node)" if auto
-             else "its qdhcp-/qrouter- namespace (--netns auto)")
+    where = ("the host with its qdhcp-/ovnmeta-/qrouter- namespace (the network node)" if auto
+             else "its qdhcp-/ovnmeta-/qrouter- namespace (--netns auto)")
     how = f": {address} would leave through the default route" if routes else f" (none to {address} at all)"
     return f"no route from this host into the server's network{how}; ping from {where} or from a host on that network"
 

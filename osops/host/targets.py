@@ -1,8 +1,10 @@
 """Turn servers into addresses to ping, and choose the namespace to ping
-each from (``--netns auto``: the network's ``qdhcp-`` or ``qrouter-``
-namespace on this host)."""
+each from (``--netns auto``: the network's ``qdhcp-``, ``ovnmeta-`` or
+``qrouter-`` namespace on this host; for a floating IP, this host when it
+has a route to it, else a namespace on the external network's subnet)."""
 
 from osops.errors import UsageError
+from osops.host import commands
 from osops.host import netns as namespaces
 from osops.host.models import Target
 from osops.host.ping import default_route_only, parse_address
@@ -28,10 +30,13 @@ def server_targets(conn, servers, address_type="any", netns=None):
     address is a target that fails with that reason.
 
     *netns* is a namespace name, None (this host), or ``"auto"``: fixed
-    addresses are pinged from their network's ``qdhcp-<net id>`` or
-    ``qrouter-<router id>`` namespace when this host has one, floating
-    ones from here.  A fixed address this host would reach only through
-    its default route is not pinged (see
+    addresses are pinged from their network's ``qdhcp-<net id>``,
+    ``ovnmeta-<net id>`` or ``qrouter-<router id>`` namespace when this
+    host has one; floating ones from here, unless only the default route
+    leads to them and a namespace here has an address on their subnet (the
+    outside of the external network, as on a one-host cloud): then from
+    there.  A fixed address this host would reach only through its default
+    route is not pinged (see
     :func:`~osops.host.ping.default_route_only`), nor is any address of a
     replayed cloud (``conn.osops_replayed``, set by the demo cloud), for
     which the cloud is not asked for ports either.
@@ -67,7 +72,7 @@ def _auto_chooser(conn, pairs):
     of *pairs*.  A fixed address's network is the one of the server's port
     with its MAC (one port list call per 100 servers), else the one
     network of its name (a network list call, only then); one router port
-    list call when a network has no qdhcp namespace here."""
+    list call when a network has no qdhcp or ovnmeta namespace here."""
     from osops.networks import list_networks
 
     here = set(namespaces.list_namespaces())
@@ -94,17 +99,24 @@ def _auto_chooser(conn, pairs):
 
     wanted = {network_of(s, a)[0] for s, a in fixed} - {None}
     routers = {}
-    if any(f"qdhcp-{n}" not in here for n in wanted):
+    if any(f"qdhcp-{n}" not in here and f"ovnmeta-{n}" not in here for n in wanted):
         for port in conn.network.ports(device_owner=list(ROUTER_OWNERS)):
             routers.setdefault(port.network_id, []).append(port.device_id)
 
     def choose(server, address):
         if address.type == "floating":
-            return None, ""
+            if not default_route_only(address.addr):
+                return None, ""
+            return namespaces.on_subnet_of(address.addr, sorted(here), _output), ""
         net_id, why = network_of(server, address)
         found = net_id and namespaces.for_network(net_id, routers.get(net_id, ()), here)
         if found:
             return found, ""
-        return None, why or f"no qdhcp- or qrouter- namespace for network {address.network} on this host"
+        return None, why or f"no qdhcp-, ovnmeta- or qrouter- namespace for network {address.network} on this host"
 
     return choose
+
+
+def _output(argv):
+    done = commands.run(argv, timeout=10, check=False)
+    return done.stdout if done.returncode == 0 else ""

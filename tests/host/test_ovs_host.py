@@ -38,9 +38,9 @@ def test_bridges_ports_and_interface_types(ovsdb):
     found = {b.name: b for b in ovs.list_bridges(ovsdb.db)}
     assert sorted(found) == sorted([br_int, br_tun])
     assert [(p.name, p.kind) for p in found[br_int].ports] == [
-        ("int-br-ex", "internal"), ("patch-tun", "patch (peer patch-int)"), ("qvo12345678-ab", "system")]
+        ("int-br-ex", "internal"), ("patch-tun", f"patch to {br_tun} (peer patch-int)"), ("qvo12345678-ab", "system")]
     assert [(p.name, p.kind) for p in found[br_tun].ports] == [
-        ("patch-int", "patch (peer patch-tun)"), ("vxlan-c0000207", "vxlan")]
+        ("patch-int", f"patch to {br_int} (peer patch-tun)"), ("vxlan-c0000207", "vxlan")]
 
 
 def test_bridge_without_ports(ovsdb):

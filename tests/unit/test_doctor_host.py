@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from osops.doctor import host
+from osops.doctor import host, ovn
 from osops.doctor.core import FAIL, OK, SKIP, WARN, Context, Skip, run_checks
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -309,11 +309,14 @@ def test_a_cloud_host_is_recognised_without_resolving_names(monkeypatch, tmp_pat
 def test_host_checks_run_on_a_cloud_host(monkeypatch, tmp_path):
     monkeypatch.setattr(host, "SOCKETS", (str(tmp_path / "db.sock"),))
     monkeypatch.delenv("OVS_RUNDIR", raising=False)
+    monkeypatch.setattr(ovn, "running", lambda name: [])  # whatever runs on the machine of the test
+    monkeypatch.setattr(ovn, "ovs_setting", lambda key: "")
     rows = run_checks(FakeCtx(auth_url="http://127.0.0.1:5000", agents=[]), [host.host_checks])
-    assert [r.name for r in rows] == ["OVS db.sock", "OVS bridges", "net.ipv4.ip_forward",
+    assert [r.name for r in rows] == ["OVS db.sock", "OVS bridges", "OVN", "net.ipv4.ip_forward",
                                       "net.ipv4.ping_group_range"]
     assert rows[0].result == SKIP and "no Neutron agent here uses it" in rows[0].found
     assert rows[1].result == SKIP
+    assert rows[2].result == SKIP and rows[2].found.startswith("OVN does not run here")
 
 
 def test_missing_socket_when_an_ovs_agent_runs_here_fails(monkeypatch, tmp_path):

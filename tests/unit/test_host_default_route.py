@@ -73,3 +73,26 @@ def test_a_replayed_clouds_addresses_are_never_pinged(monkeypatch, no_sending):
     assert target.error == targets.REPLAYED
     (result,) = ping.ping([target], count=1, timeout=1)
     assert result.sent == 0
+
+
+def test_netns_auto_pings_a_floating_address_from_a_namespace_on_its_subnet(monkeypatch):
+    """A one-host cloud (the loopback cloud, a devstack whose br-ex address
+    lives in a namespace): only the default route leads to the floating IP,
+    but the namespace standing for the external network has an address on
+    its subnet, so the ping goes from there.  Other namespaces are asked
+    in name order; one that answers nothing is passed over."""
+    monkeypatch.setattr(ping, "_ip_json", lambda args: routes("ip-route-match-default-only.json"))
+    monkeypatch.setattr(targets.namespaces, "list_namespaces", lambda: ["qdhcp-x", "outside", "broken"])
+    addresses = {"outside": [{"addr_info": [{"local": "172.24.4.1", "prefixlen": 24}]}],
+                 "qdhcp-x": [{"addr_info": [{"local": "10.0.0.2", "prefixlen": 26}]}]}
+    asked = []
+
+    def output(argv):
+        asked.append(argv[3])
+        return json.dumps(addresses[argv[3]]) if argv[3] in addresses else ""
+
+    monkeypatch.setattr(targets, "_output", output)
+    (target,) = targets.server_targets(None, [server("172.24.4.9", kind="floating")], netns="auto")
+    assert (target.netns, target.error) == ("outside", "") and asked == ["broken", "outside"]
+    (target,) = targets.server_targets(None, [server("203.0.113.9", kind="floating")], netns="auto")
+    assert (target.netns, target.error) == (None, "")  # no namespace on its subnet: from this host, as without auto

@@ -71,8 +71,8 @@ def test_ovs_many_ports_and_stp(switch):
 
 def test_ovs_patch_internal_tunnel_and_bond_ports(switch):
     kinds = {p.name: p.kind for b in switch.values() for p in b.ports}
-    assert kinds["patch-int"] == "patch (peer patch-ex)"
-    assert kinds["patch-ex"] == "patch (peer patch-int)"
+    assert kinds["patch-int"] == "patch to br-t2 (peer patch-ex)"  # the bridge its peer is on
+    assert kinds["patch-ex"] == "patch to br-t1 (peer patch-int)"
     assert kinds["int-port"] == "internal"
     assert kinds["vxlan-0a000001"] == "vxlan"
     assert kinds["bond0"] == "bond"

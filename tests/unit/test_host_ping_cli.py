@@ -108,6 +108,6 @@ def test_netns_auto_without_a_namespace_keeps_its_note(clean_env, monkeypatch, c
     [row] = json.loads(out)
     assert (row["Namespace"], row["Sent"]) == ("-", 0)
     assert row["Result"].startswith("FAIL: no route from this host into the server's network: ")
-    assert row["Result"].endswith(f"; no qdhcp- or qrouter- namespace for network {cloud.NETWORK['name']} "
-                                  "on this host")
+    assert row["Result"].endswith(f"; no qdhcp-, ovnmeta- or qrouter- namespace for network "
+                                  f"{cloud.NETWORK['name']} on this host")
     assert "--netns auto" not in row["Result"]

@@ -135,14 +135,15 @@ def start_ovs():
     if not pidof("ovs-vswitchd"):
         ctl = os.path.join(OVS_RUN, "ovs-vswitchd.ctl")
         spawn("ovs-vswitchd", ["ovs-vswitchd", OWN_OVS_DB, "--unixctl=" + ctl, "--no-chdir",
+                               "--pidfile=" + os.path.join(OVS_RUN, "ovs-vswitchd.pid"),
                                "--log-file=" + os.path.join(LOGS, "ovs-vswitchd-daemon.log")], env())
         _started("ovs-vswitchd", lambda: _appctl(ctl, "version"))
 
 
-def _appctl(target, *command):
+def _appctl(target, *command, tool="ovs-appctl"):
     try:
-        return subprocess.run(["ovs-appctl", "-t", target, *command], capture_output=True,
-                              timeout=30).returncode == 0
+        return subprocess.run([tool, "-t", target, *command], capture_output=True, timeout=30,
+                              env=dict(os.environ, **env())).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -158,10 +159,11 @@ def start_ovn():
             fresh = fresh or (made and name == "ovn-nb")
             _ovsdb_server(name, path, os.path.join(OVN_RUN, db + ".sock"), OVN_RUN)
     if not pidof("ovn-northd"):
+        # a PID file and the default control socket: `ovn-appctl -t ovn-northd` finds it (OVN_RUNDIR)
         spawn("ovn-northd", ["ovn-northd", "--ovnnb-db=" + NB_DB, "--ovnsb-db=" + SB_DB, "--no-chdir",
-                             "--unixctl=" + os.path.join(OVN_RUN, "ovn-northd.ctl"),
+                             "--pidfile=" + os.path.join(OVN_RUN, "ovn-northd.pid"),
                              "--log-file=" + os.path.join(LOGS, "ovn-northd-daemon.log")], env())
-        _started("ovn-northd", lambda: _appctl(os.path.join(OVN_RUN, "ovn-northd.ctl"), "version"))
+        _started("ovn-northd", lambda: _appctl("ovn-northd", "version", tool="ovn-appctl"))
     return fresh
 
 
