@@ -77,6 +77,22 @@ class Network:
 
 
 @dataclass(frozen=True)
+class SecurityGroup:
+    """A Neutron security group."""
+
+    id: str
+    name: str
+    description: str
+    project_id: str
+
+    @classmethod
+    def from_sdk(cls, group):
+        """A SecurityGroup from an openstacksdk security group."""
+        return cls(id=group.id, name=group.name or "", description=group.description or "",
+                   project_id=group.project_id or "")
+
+
+@dataclass(frozen=True)
 class Address:
     """One address of a server on a network; ``type`` is ``fixed`` or ``floating``."""
 

@@ -41,7 +41,7 @@ def find_server(conn, name_or_id, all_projects=False):
     return find_servers(conn, [name_or_id], all_projects)[0]
 
 
-def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1,
+def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1, security_groups=None,
          metadata=None, wait=True, timeout=DEFAULT_TIMEOUT, on_change=None, on_booted=None):
     """Boot *count* servers and return them (ACTIVE when *wait*).
 
@@ -51,6 +51,7 @@ def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1
     network, and a warning says so.  Several servers get Nova's names
     ``NAME-1`` ... ``NAME-N``.  *on_booted* hears of them as first listed,
     before the wait (so a caller can clean them up when the wait fails).
+    *security_groups* are names or ids (default: the project's ``default``).
     """
     if count < 1:
         raise UsageError(f"--count must be 1 or more, not {count}")
@@ -66,6 +67,8 @@ def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1
             "networks": [{"uuid": network.id}] if network else "none"}
     if key_name:
         body["key_name"] = key_name
+    if security_groups:
+        body["security_groups"] = [{"name": g} for g in security_groups]
     if metadata:
         body["metadata"] = dict(metadata)
     response = conn.compute.post("/servers", json={"server": body},

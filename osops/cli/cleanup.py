@@ -12,7 +12,8 @@ COLUMNS = ("ID", "Name", "Run", "Status")
 
 class Cleanup(CloudCommand, Lister):
     """Delete the servers of one run (--run ID) or of every run (--all),
-    found by their osops-run metadata in one server list."""
+    found by their osops-run metadata in one server list, then the runs'
+    security groups (osops-<run>-sg)."""
 
     columns = COLUMNS
 
@@ -29,16 +30,24 @@ class Cleanup(CloudCommand, Lister):
         return parser
 
     def take_action(self, parsed_args):
+        from osops import security_groups
         from osops.scenario import cleanup
 
         a = parsed_args
         cleanup.check_which(a.run, a.all)  # bad input fails before connecting
         found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects)
-        if not found:
+        groups = cleanup.groups(self.cloud, run_id=a.run, all_runs=a.all)
+        if not found and not groups:
             which = f"run {a.run}" if a.run else "any osops run"
-            self.app.warn(f"nothing to clean up: no server is tagged by {which}")
+            self.app.warn(f"nothing to clean up: no server is tagged by {which}, and no security group is its")
         elif not a.dry_run:
-            cleanup.remove(self.cloud, found, a.wait, a.timeout,
-                           on_change=self.progress({s.id: s.name for s in found}))
+            if found:
+                cleanup.remove(self.cloud, found, a.wait, a.timeout,
+                               on_change=self.progress({s.id: s.name for s in found}))
+            if a.wait:  # a group is deleted once its servers are gone
+                security_groups.delete_groups(self.cloud, groups)
         status = "would delete" if a.dry_run else ("DELETED" if a.wait else "DELETING")
-        return self.columns, [(s.id, s.name, s.metadata.get(cleanup.TAG, ""), status) for s in found]
+        rows = [(s.id, s.name, s.metadata.get(cleanup.TAG, ""), status) for s in found]
+        kept = "would delete" if a.dry_run else ("DELETED" if a.wait else "kept (--no-wait: servers may hold it)")
+        rows += [(g.id, g.name, g.description.split(":")[0].removeprefix("osops run "), kept) for g in groups]
+        return self.columns, rows

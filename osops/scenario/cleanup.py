@@ -2,10 +2,11 @@
 
 Every server a run boots carries the metadata ``osops-run=<run id>`` and
 a name ``osops-<run id>-...``.  Nova cannot filter a server list on
-metadata, so one list call is made and filtered here.
+metadata, so one list call is made and filtered here.  A run's security
+group is ``osops-<run id>-sg``, described as ``osops run <run id>: ...``.
 """
 
-from osops import servers
+from osops import security_groups, servers
 from osops.errors import UsageError
 
 TAG = "osops-run"
@@ -36,6 +37,15 @@ def tagged(conn, run_id=None, all_runs=False, all_projects=False):
     if all_runs:
         return [s for s in found if TAG in s.metadata]
     return [s for s in found if s.metadata.get(TAG) == run_id]
+
+
+def groups(conn, run_id=None, all_runs=False):
+    """The security groups of run *run_id* (or of any run with *all_runs*), one list call."""
+    check_which(run_id, all_runs)
+    if run_id:
+        return security_groups.find_groups(conn, f"osops-{run_id}-sg")
+    return [g for g in security_groups.find_groups(conn, None)
+            if g.name.startswith("osops-") and g.name.endswith("-sg") and g.description.startswith("osops run ")]
 
 
 def remove(conn, doomed, wait=True, timeout=servers.DEFAULT_TIMEOUT, on_gone=None, on_change=None):

@@ -25,6 +25,7 @@ from tabulate import tabulate
 from osops.cloud import error_context
 from osops.errors import OsopsError, UsageError, explain
 from osops.resolve import resolve_many
+from osops import security_groups
 from osops.scenario import cleanup, reach
 from osops.scenario.cleanup import check_run_id
 from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, SkipStep, StepResult
@@ -96,6 +97,7 @@ class Engine:
         self.saved = {}
         self.results = {}
         self.tracked = {}  # id -> Server, everything this run booted
+        self.groups = []   # the SecurityGroups this run made
         self.gone = set()
         self.create_attempted = False
         self.stopped_by = None
@@ -123,6 +125,15 @@ class Engine:
     def track(self, servers):
         for s in servers:
             self.tracked[s.id] = s
+
+    def run_groups(self):
+        """The ids of this run's own security group (letting ping and SSH
+        in), made at the first call."""
+        if not self.groups:
+            self.creating()
+            self.groups.append(security_groups.create_open_group(
+                self.conn, self.server_name("sg"), f"osops run {self.run_id}: ping and SSH in, for its servers"))
+        return [g.id for g in self.groups]
 
     def remaining(self):
         return max(self.deadline - self.clock(), 0.0) if self.deadline is not None else DEFAULT_WAIT
@@ -286,6 +297,15 @@ class Engine:
     def _alive(self):
         return [s for sid, s in self.tracked.items() if sid not in self.gone]
 
+    def _groups_left(self):
+        """This run's groups: those it knows of, and any of its name (one
+        made by a create call whose answer was lost)."""
+        found = {g.id: g for g in self.groups}
+        for g in security_groups.find_groups(self.conn, self.server_name("sg")):
+            found.setdefault(g.id, g)
+        self.groups = list(found.values())
+        return self.groups
+
     def _cleanup(self, report, guard):
         began = self.clock()
 
@@ -296,14 +316,15 @@ class Engine:
         if self.keep:
             alive = self._alive()
             report.kept = True
-            report.left = [f"{s.name} ({s.id})" for s in alive]
-            if not alive:
+            report.left = [f"{s.name} ({s.id})" for s in alive] + [f"security group {g.name} ({g.id})"
+                                                                    for g in self.groups]
+            if not report.left:
                 return result(SKIP, "--keep: nothing to keep")
             return result(SKIP, f"--keep: kept {', '.join(report.left)}")
         if not self.create_attempted:
             return result(SKIP, "nothing was created")
         todo = {s.id: s for s in self._alive()}
-        listed, problem = False, ""
+        listed, problem, groups = False, "", []
         try:
             if not guard.begin_cleanup(self.cleanup_timeout + GRACE, self.cleanup_timeout):
                 problem = "stopped before cleanup began"
@@ -316,10 +337,12 @@ class Engine:
                 except Exception as exc:  # still delete what we know of
                     self.notify(f"cleanup: cannot list servers ({explain(exc, **self._context())}); "
                                 "deleting the ones this run knows of")
-                if not todo:
-                    return result(PASS, "nothing left behind")
-                cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
-                               on_gone=self.gone.add, on_change=self.on_change)
+                if todo:
+                    cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
+                                   on_gone=self.gone.add, on_change=self.on_change)
+                groups = self._groups_left()
+                security_groups.delete_groups(self.conn, groups)
+                self.groups, groups = [], [g.name for g in groups]
         except Stop as stop:
             problem = stop.message
         except KeyboardInterrupt:
@@ -329,9 +352,10 @@ class Engine:
         finally:
             guard.end_cleanup()
         left = [s for sid, s in todo.items() if sid not in self.gone]
-        report.left = [f"{s.name} ({s.id})" for s in left]
+        report.left = [f"{s.name} ({s.id})" for s in left] + [f"security group {g.name} ({g.id})" for g in self.groups]
         if problem and not left and not listed:  # what else this run created is not known
             report.left = [f"servers tagged {self.TAG}={self.run_id}"]
         if not report.left:
-            return result(PASS, f"deleted {', '.join(s.name for s in todo.values())}")
+            deleted = [s.name for s in todo.values()] + [f"security group {g}" for g in groups]
+            return result(PASS, f"deleted {', '.join(deleted)}" if deleted else "nothing left behind")
         return result(FAIL, f"{problem}; left {', '.join(report.left)}")

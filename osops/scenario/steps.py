@@ -236,7 +236,7 @@ def boot(ctx, args, step):
     # the servers from there (on_booted), so they are cleaned up if the wait fails
     booted = ops.boot(ctx.conn, ctx.server_name(args["name"]), image=args["image"], flavor=args["flavor"],
                       network=args["network"], key_name=args["key_name"] or None, count=args.get("count", 1),
-                      metadata=ctx.tag, timeout=ctx.wait_timeout(step), on_change=ctx.on_change,
+                      security_groups=args["security_groups"] or ctx.run_groups(), metadata=ctx.tag, timeout=ctx.wait_timeout(step), on_change=ctx.on_change,
                       on_booted=ctx.track)
     if len(booted) == 1:
         detail = f"{booted[0].name} ACTIVE{_where(booted[0])}"
@@ -421,7 +421,9 @@ ACTIONS = {
                           "image": Arg("image", required=True, help="name, id or a saved image"),
                           "flavor": Arg("flavor", required=True, help="name, id or a saved flavor"),
                           "network": Arg("network", help="name, id or a saved network; empty: the only usable one"),
-                          "key_name": Arg("text", help="a keypair to inject")},
+                          "key_name": Arg("text", help="a keypair to inject"),
+                          "security_groups": Arg("names", default=[], help="groups to boot in; empty: the run's "
+                                                 "own, which lets ping and SSH in")},
                    expect=("status", "servers"), count=True, gives=SERVER_LIST,
                    help="boot servers and wait until ACTIVE"),
     "wait": Action(wait, {"servers": SERVERS, "status": Arg("status", default="ACTIVE")},

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.integration.devcloud import Cloud, why_not_up
+from tests.integration.devcloud import Cloud, mode, why_not_up
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +27,15 @@ def cloud(tmp_path_factory):
     if left:
         c.run("delete", *left, "--wait", timeout=300)
 
+
+
+@pytest.fixture(scope="session")
+def ovn(cloud):
+    """The loopback cloud, when it runs ML2/OVN (skips on a light cloud;
+    fails instead with OSOPS_REQUIRE_CLOUD=1, as in CI, where it must)."""
+    if mode() != "ovn":
+        why = f"the loopback cloud runs {mode()} networking, not ML2/OVN (tools/devcloud/devcloud purge, then up)"
+        if os.environ.get("OSOPS_REQUIRE_CLOUD") == "1":
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    return cloud

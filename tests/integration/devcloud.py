@@ -41,6 +41,21 @@ def why_not_up():
     return None
 
 
+def mode():
+    """The loopback cloud's networking: "ovn", "light" (or None before its first up)."""
+    try:
+        return (STATE / "state" / "mode").read_text().strip()
+    except OSError:
+        return None
+
+
+def ovn_env():
+    """Where OVS and OVN tools (and osops bridge/doctor) find the cloud's
+    sockets, as its openrc exports them; {} for a light cloud."""
+    return ({"OVS_RUNDIR": str(STATE / "run" / "ovs"), "OVN_RUNDIR": str(STATE / "run" / "ovn")}
+            if mode() == "ovn" else {})
+
+
 class Cloud:
     """Runs `python -m osops` against the loopback cloud."""
 
@@ -60,6 +75,7 @@ class Cloud:
             if not k.startswith(("OS_", "OSOPS_")) and not k.lower().endswith("_proxy")
         }
         env.update(HOME=str(self.home), XDG_CONFIG_HOME=str(self.home / ".config"))
+        env.update(ovn_env())
         env.update(extra)
         return env
 
