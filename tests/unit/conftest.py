@@ -1,20 +1,19 @@
 """Run the real osops entry point in-process against replayed cassettes."""
 
 import json
-import pathlib
 from dataclasses import dataclass
 
 import pytest
 
 from osops.cli.app import main
+from osops.recordings import cassette_path
 from osops.testing import replay
-
-CASSETTES = pathlib.Path(__file__).parent.parent / "cassettes"
 
 
 def cassette(name):
-    """A recorded cassette from tests/cassettes, loaded for editing."""
-    return json.loads((CASSETTES / f"{name}.json").read_text())
+    """A recorded cassette from tests/cassettes (declared in
+    osops/recordings.py), loaded for editing."""
+    return json.loads(cassette_path(name).read_text())
 
 
 def reservation_lists(name):
