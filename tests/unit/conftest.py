@@ -1,11 +1,16 @@
-"""Run the real osops entry point in-process against replayed cassettes."""
+"""What the unit tests share: the cassettes and what they booted, the
+real osops entry point run in-process against them (``cli``), and
+fixtures each test asks for by name: ``zero_poll_waits`` (changes
+polling), ``fake_pinger`` (nothing is pinged), ``closed_port``, ``no_dns``."""
 
+import itertools
 import json
 from dataclasses import dataclass
 
 import pytest
 
 from osops.cli.app import main
+from osops.host.models import PingResult, Target
 from osops.recordings import cassette_path
 from osops.testing import replay
 
@@ -48,17 +53,64 @@ class Result:
 
 
 @pytest.fixture
-def cli(clean_env, monkeypatch, capsys):
+def zero_poll_waits(monkeypatch):
+    """Changes polling: every wait (osops.wait) polls again at once, never
+    sleeping, so a replay answers its recorded polls in order at once.  A
+    test that drives its own clock must not use it: its waits would spin."""
+    monkeypatch.setattr("osops.wait.intervals", lambda *a, **k: itertools.repeat(0.0))
+
+
+class FakePinger:
+    """Stands in for osops.scenario.reach.HostPinger (see ``fake_pinger``).
+
+    *mode*: "unreachable" (nothing sent, as from this host to a fake-virt
+    server), "answer" for ACTIVE servers and silence for others, or
+    "silent" (sent, never answered).  *hook* runs first (to send signals);
+    *seen* lists the server names of each ping.
+    """
+
+    mode = "unreachable"
+    hook = None
+    seen = []
+
+    def ping(self, conn, servers, addresses=(), count=3, netns="auto"):
+        FakePinger.seen.append([s.name for s in servers])
+        if FakePinger.hook:
+            FakePinger.hook()
+        out = []
+        for s in servers:
+            t = Target(address=s.ips()[0] if s.ips() else "-", server=s.name)
+            if self.mode == "unreachable":
+                out.append(PingResult(t, 0, 0, reason="no route from this host into the server's network"))
+            elif self.mode == "answer" and s.status == "ACTIVE":
+                out.append(PingResult(t, count, count, 0.5, 0.6, 0.7))
+            else:
+                out.append(PingResult(t, count, 0, reason="no reply in 2 s"))
+        return out
+
+
+@pytest.fixture
+def fake_pinger(monkeypatch):
+    """Scenario ping steps ping nothing: a :class:`FakePinger` answers,
+    "unreachable" until the test sets its mode; returns the class."""
+    monkeypatch.setattr("osops.scenario.reach.HostPinger", lambda *a, **k: FakePinger())
+    monkeypatch.setattr(FakePinger, "mode", "unreachable")
+    monkeypatch.setattr(FakePinger, "hook", None)
+    monkeypatch.setattr(FakePinger, "seen", [])
+    return FakePinger
+
+
+@pytest.fixture
+def cli(clean_env, zero_poll_waits, monkeypatch, capsys):
     """``cli(cassette, *argv)``: run osops against a cassette (a name in
     tests/cassettes or a dict); returns code, stdout, stderr and the calls.
+    Its waits poll without sleeping (it asks for ``zero_poll_waits``).
 
     A request the cassette has no recording for fails the test (osops
     would turn it into exit 1, and an exit-1 test could pass without
     reaching the response it edited), unless the test is about exactly
     that and says ``unmatched_ok=True``.  ``clock_skew=S`` replays a cloud
     whose clock is S seconds ahead of this host's (its tokens' times)."""
-
-    monkeypatch.setattr("osops.wait.intervals", lambda: iter(lambda: 0.0, None))
 
     def run(recorded, *argv, env=None, unmatched_ok=False, clock_skew=0):
         data = cassette(recorded) if isinstance(recorded, str) else recorded

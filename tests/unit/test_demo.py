@@ -44,9 +44,9 @@ class Stderr:
 
 
 @pytest.fixture
-def run(clean_env, capsys, monkeypatch):
-    """``run(*argv)``: osops --os-cloud demo ARGV -> (exit status, stdout, stderr)."""
-    monkeypatch.setattr("osops.wait.intervals", lambda *a, **k: iter(lambda: 0.0, None))
+def run(clean_env, zero_poll_waits, capsys):
+    """``run(*argv)``: osops --os-cloud demo ARGV -> (exit status, stdout,
+    stderr); its waits poll without sleeping (zero_poll_waits)."""
 
     def start(*argv, cloud=("--os-cloud", "demo")):
         code = main([*cloud, *argv])
