@@ -116,11 +116,17 @@ def for_demo():
     return [r for r in RECORDINGS if r.demo_argv is not None]
 
 
+def find(name):
+    """The tests' recording *name*; KeyError unless it is declared."""
+    for rec in for_tests():
+        if rec.name == name:
+            return rec
+    raise KeyError(f"no tests' cassette {name!r} is declared in osops/recordings.py")
+
+
 def cassette_path(name):
     """tests/cassettes/*name*.json; KeyError unless it is declared."""
-    if name not in {r.name for r in for_tests()}:
-        raise KeyError(f"no tests' cassette {name!r} is declared in osops/recordings.py")
-    return TESTS_DIR / f"{name}.json"
+    return TESTS_DIR / f"{find(name).name}.json"
 
 
 def demo_path(name):
