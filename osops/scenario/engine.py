@@ -11,32 +11,26 @@ Each step ends PASS, FAIL or SKIP with a duration, a detail line and what
 it created.  A step whose saved input is missing (its step failed or was
 skipped) is skipped with that reason; ``on_failure: stop`` skips the rest.
 Whatever happens — success, failure, the time limit, SIGINT, SIGTERM —
-servers this run booted are deleted afterwards, unless ``keep``.  The
-engine is also the context actions run in (``ctx``): the connection, the
-run id and names, resource tracking, time left.
+servers this run booted are deleted afterwards, unless ``keep``.  Actions
+see the run through a :class:`~osops.scenario.context.StepContext`.
 """
 
 import datetime
 import secrets
 import time
 
-from tabulate import tabulate
-
 from osops.cloud import error_context
 from osops.errors import OsopsError, UsageError, explain
-from osops.resolve import resolve_many
-from osops.scenario import cleanup, reach
+from osops.scenario import cleanup
 from osops.scenario.cleanup import check_run_id
+from osops.scenario.context import Created, StepContext
 from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, SkipStep, StepResult
 from osops.scenario.schema import suggest
 from osops.scenario.signals import Guard, Stop
-from osops.scenario.steps import COUNT, check_expect, fill, is_address
-from osops.servers import list_servers
+from osops.scenario.steps import COUNT, check_expect, fill
 
 DEFAULT_TIMEOUT = 900  # the whole run
-DEFAULT_WAIT = 300  # one wait inside a step
 CLEANUP_TIMEOUT = 300
-ADDRESS_WAIT = 30
 GRACE = 10  # the alarm backstop fires this long after the limit
 
 
@@ -72,8 +66,9 @@ def select(scenario, only=(), skip=()):
 
 
 class Engine:
+    """One run of a scenario on *conn*; :meth:`run` runs it."""
+
     TAG = cleanup.TAG
-    address_wait = ADDRESS_WAIT
 
     def __init__(self, conn, scenario, *, run_id=None, keep=False, only=(), skip=(),
                  timeout=DEFAULT_TIMEOUT, cleanup_timeout=CLEANUP_TIMEOUT, pinger=None,
@@ -95,67 +90,9 @@ class Engine:
         self._sleep = sleep
         self.saved = {}
         self.results = {}
-        self.tracked = {}  # id -> Server, everything this run booted
-        self.gone = set()
-        self.create_attempted = False
+        self.created = Created()
+        self.ctx = None  # the StepContext, made when the run starts
         self.stopped_by = None
-        self.deadline = None
-
-    # -- what actions see (ctx) ---------------------------------------------
-
-    @property
-    def tag(self):
-        return {self.TAG: self.run_id}
-
-    @property
-    def pinger(self):
-        if self._pinger is None:
-            self._pinger = reach.HostPinger()
-        return self._pinger
-
-    def server_name(self, name):
-        return f"osops-{self.run_id}-{name}"
-
-    def creating(self):
-        """Called just before a create request: cleanup will look for tags."""
-        self.create_attempted = True
-
-    def track(self, servers):
-        for s in servers:
-            self.tracked[s.id] = s
-
-    def remaining(self):
-        return max(self.deadline - self.clock(), 0.0) if self.deadline is not None else DEFAULT_WAIT
-
-    def wait_timeout(self, step):
-        return max(min(step.timeout or DEFAULT_WAIT, self.remaining()), 0.001)
-
-    def sleep(self, seconds):
-        self._sleep(seconds)
-
-    def delete_servers(self, servers, wait=True, timeout=DEFAULT_WAIT):
-        cleanup.remove(self.conn, servers, wait, timeout, on_gone=self.gone.add, on_change=self.on_change)
-
-    def find_servers(self, items, addresses=False, fresh=False):
-        """Servers (and, with *addresses*, IP addresses) for a step's items:
-        saved servers as they are, names and ids from one list call."""
-        names = [i for i in items if isinstance(i, str) and not (addresses and is_address(i))]
-        listed = list_servers(self.conn) if names or fresh else None
-        named = iter(resolve_many("server", names, listed) if names else [])
-        current = {s.id: s for s in listed} if listed is not None else {}
-        out = []
-        for item in items:
-            if isinstance(item, str):
-                out.append(item if addresses and is_address(item) else next(named))
-            elif fresh:
-                if item.id in current:
-                    out.append(current[item.id])
-            else:
-                out.append(item)
-        return out
-
-    def table(self, columns, rows):
-        return tabulate(rows, headers=columns, tablefmt="psql").splitlines() if rows else []
 
     # -- running ------------------------------------------------------------
 
@@ -166,7 +103,8 @@ class Engine:
                         source=self.scenario.path,
                         started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
         start = self.clock()
-        self.deadline = start + self.timeout
+        self.ctx = StepContext(self.conn, self.run_id, self.created, start + self.timeout, keep=self.keep,
+                               pinger=self._pinger, on_change=self.on_change, clock=self.clock, sleep=self._sleep)
         current, began, error = None, start, None
         with Guard(self.notify, self.handle_signals) as guard:
             try:
@@ -236,11 +174,11 @@ class Engine:
                 how = {FAIL: "FAILED", SKIP: "was skipped"}.get(result.status if result else "", "did not run")
                 return self._result(step, SKIP, 0.0, f"needs {name} from step {producer.name}, which {how}",
                                     ran=False)
-        if self.remaining() <= 0:
+        if self.ctx.remaining() <= 0:
             raise Stop("timeout", f"the run's time limit ({self.timeout:g} s) ran out")
         try:
             args = self._fill(step)
-            outcome = step.spec.run(self, args, step)
+            outcome = step.spec.run(self.ctx, args, step)
             if outcome.status == PASS:
                 problem = check_expect(step, outcome)
                 if problem:
@@ -284,7 +222,7 @@ class Engine:
     # -- cleanup ------------------------------------------------------------
 
     def _alive(self):
-        return [s for sid, s in self.tracked.items() if sid not in self.gone]
+        return self.created.alive()
 
     def _cleanup(self, report, guard):
         began = self.clock()
@@ -300,7 +238,7 @@ class Engine:
             if not alive:
                 return result(SKIP, "--keep: nothing to keep")
             return result(SKIP, f"--keep: kept {', '.join(report.left)}")
-        if not self.create_attempted:
+        if not self.created.attempted:
             return result(SKIP, "nothing was created")
         todo = {s.id: s for s in self._alive()}
         listed, problem = False, ""
@@ -310,7 +248,7 @@ class Engine:
             else:
                 try:
                     for s in cleanup.tagged(self.conn, self.run_id):
-                        if s.id not in self.gone:
+                        if s.id not in self.created.gone:
                             todo.setdefault(s.id, s)
                     listed = True
                 except Exception as exc:  # still delete what we know of
@@ -319,7 +257,7 @@ class Engine:
                 if not todo:
                     return result(PASS, "nothing left behind")
                 cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
-                               on_gone=self.gone.add, on_change=self.on_change)
+                               on_gone=self.created.gone.add, on_change=self.on_change)
         except Stop as stop:
             problem = stop.message
         except KeyboardInterrupt:
@@ -328,7 +266,7 @@ class Engine:
             problem = str(explain(exc, **self._context()))
         finally:
             guard.end_cleanup()
-        left = [s for sid, s in todo.items() if sid not in self.gone]
+        left = [s for sid, s in todo.items() if sid not in self.created.gone]
         report.left = [f"{s.name} ({s.id})" for s in left]
         if problem and not left and not listed:  # what else this run created is not known
             report.left = [f"servers tagged {self.TAG}={self.run_id}"]

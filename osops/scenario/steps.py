@@ -2,13 +2,14 @@
 
 Every action is a function ``(ctx, args, step) -> Outcome`` registered in
 :data:`ACTIONS` with the arguments it takes (:class:`Arg`), the argument a
-bare value fills (``- ping: web``), and the ``expect:`` keys it honours.
+bare value fills (``- ping: web``), and the ``expect:`` keys it honours;
+*ctx* is the run's :class:`~osops.scenario.context.StepContext`, all an
+action may use of the run.
 The schema checks a file against this table; the engine calls the
 functions with arguments already filled in and converted.  The checks of
 ``osops smoke`` (token, catalog ...) are in :mod:`osops.scenario.checks`.
 """
 
-import ipaddress
 from dataclasses import dataclass, field, replace
 
 from osops import models
@@ -389,14 +390,6 @@ def sleep(ctx, args, step):
 
 def say(ctx, args, step):
     return Outcome(detail=args["text"])
-
-
-def is_address(text):
-    try:
-        ipaddress.ip_address(text)
-        return True
-    except ValueError:
-        return False
 
 
 SERVERS = Arg("servers", required=True, help="server names or ids, or a saved result")
