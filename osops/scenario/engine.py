@@ -92,36 +92,26 @@ class Engine:
         self.results = {}
         self.created = Created()
         self.ctx = None  # the StepContext, made when the run starts
+        self._current = None  # (step, when it began) while a step runs
         self.stopped_by = None
 
     # -- running ------------------------------------------------------------
 
     def run(self):
         """Run every step, then clean up; return the :class:`Report`."""
-        steps = self.scenario.steps
         report = Report(name=self.scenario.name, run_id=self.run_id, description=self.scenario.description,
                         source=self.scenario.path,
                         started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
         start = self.clock()
         self.ctx = StepContext(self.conn, self.run_id, self.created, start + self.timeout, keep=self.keep,
                                pinger=self._pinger, on_change=self.on_change, clock=self.clock, sleep=self._sleep)
-        current, began, error = None, start, None
+        error = None
         with Guard(self.notify, self.handle_signals) as guard:
             try:
-                try:
-                    try:
-                        guard.alarm(self.timeout + GRACE, self.timeout)
-                        for step in steps:
-                            current, began = step, self.clock()
-                            self._record(report, self._run_step(step))
-                        current = None
-                    except KeyboardInterrupt:  # signal handling off, or a Ctrl-C before the guard was up
-                        raise Stop("SIGINT", "interrupted by SIGINT") from None
-                finally:
-                    guard.steps_done()  # from here on a signal is counted, never raised, outside deleting
+                self._run_steps(report, guard)
             except Stop as stop:
                 report.interrupted = stop.why
-                self._stopped(report, current, began, stop)
+                self._stopped(report, stop)
             except Exception as exc:  # a bug, or a closed output stream: clean up, then raise it
                 error = exc
             report.cleanup = self._cleanup(report, guard)
@@ -135,9 +125,24 @@ class Engine:
             raise error
         return report
 
-    def _stopped(self, report, current, began, stop):
+    def _run_steps(self, report, guard):
+        """The steps in order, under the run's alarm; ``_current`` is the
+        step running and when it began.  A Ctrl-C is a :class:`Stop`."""
+        try:
+            guard.alarm(self.timeout + GRACE, self.timeout)
+            for step in self.scenario.steps:
+                self._current = (step, self.clock())
+                self._record(report, self._run_step(step))
+            self._current = None
+        except KeyboardInterrupt:  # signal handling off, or a Ctrl-C before the guard was up
+            raise Stop("SIGINT", "interrupted by SIGINT") from None
+        finally:
+            guard.steps_done()  # from here on a signal is counted, never raised, outside deleting
+
+    def _stopped(self, report, stop):
         """Results for the step a stop cut short and the steps never reached."""
         done = {r.name for r in report.steps}
+        current, began = self._current or (None, 0.0)
         results = []
         if current is not None and current.name not in done:
             results.append(self._result(current, FAIL, self.clock() - began, stop.message))
@@ -224,6 +229,20 @@ class Engine:
     def _alive(self):
         return self.created.alive()
 
+    def _add_tagged(self, todo):
+        """Add the servers tagged with this run's id to *todo* (id -> server);
+        False, and a note, when they cannot be listed."""
+        try:
+            tagged = cleanup.tagged(self.conn, self.run_id)
+        except Exception as exc:  # still delete what we know of
+            self.notify(f"cleanup: cannot list servers ({explain(exc, **self._context())}); "
+                        "deleting the ones this run knows of")
+            return False
+        for s in tagged:
+            if s.id not in self.created.gone:
+                todo.setdefault(s.id, s)
+        return True
+
     def _cleanup(self, report, guard):
         began = self.clock()
 
@@ -246,14 +265,7 @@ class Engine:
             if not guard.begin_cleanup(self.cleanup_timeout + GRACE, self.cleanup_timeout):
                 problem = "stopped before cleanup began"
             else:
-                try:
-                    for s in cleanup.tagged(self.conn, self.run_id):
-                        if s.id not in self.created.gone:
-                            todo.setdefault(s.id, s)
-                    listed = True
-                except Exception as exc:  # still delete what we know of
-                    self.notify(f"cleanup: cannot list servers ({explain(exc, **self._context())}); "
-                                "deleting the ones this run knows of")
+                listed = self._add_tagged(todo)
                 if not todo:
                     return result(PASS, "nothing left behind")
                 cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
