@@ -71,8 +71,8 @@ def test_names_are_unique_and_stages_known():
 
 
 def test_an_undeclared_cassette_is_refused_by_name():
-    with pytest.raises(KeyError, match="no tests' cassette 'network-list' is declared in osops/recordings.py"):
-        recordings.cassette_path("network-list")
+    with pytest.raises(KeyError, match="no tests' cassette 'no-such-session' is declared in osops/recordings.py"):
+        recordings.cassette_path("no-such-session")
     assert recordings.demo_path("boot-count") is None  # the tests' only
 
 
