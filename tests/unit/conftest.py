@@ -1,10 +1,13 @@
 """What the unit tests share: the cassettes and what they booted, the
-real osops entry point run in-process against them (``cli``), and
-fixtures each test asks for by name: ``zero_poll_waits`` (changes
-polling), ``fake_pinger`` (nothing is pinged), ``closed_port``, ``no_dns``."""
+real osops entry point run in-process against them (``cli``), reading a
+scenario run's live lines, and fixtures each test asks for by name:
+``zero_poll_waits`` (changes polling), ``fake_pinger`` (nothing is
+pinged), ``closed_port``, ``no_dns``."""
 
+import copy
 import itertools
 import json
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -19,6 +22,16 @@ def cassette(name):
     """A recorded cassette from tests/cassettes (declared in
     osops/recordings.py), loaded for editing."""
     return json.loads(cassette_path(name).read_text())
+
+
+def edit(name, change):
+    """A copy of a recorded cassette, changed by *change(interactions)*."""
+    data = copy.deepcopy(cassette(name))
+    change(data["interactions"])
+    return data
+
+
+EMPTY = {"osops_cassette": 1, "command": "", "interactions": []}  # a cassette that answers nothing
 
 
 def reservation_lists(name):
@@ -38,6 +51,21 @@ def reservation(name):
     """The reservation id the boot of the recorded session *name* got."""
     [rid] = {i["request"]["query"]["reservation_id"][0] for i in reservation_lists(name)}
     return rid
+
+
+SERVER_ID = booted("smoke")["osops-smokerec1-smoke"]  # the server the smoke cassette boots
+STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
+         "ping", "suspend", "resume", "delete"]  # the smoke's steps, in order
+
+
+def live(result):
+    """Step name -> (status, detail) from a scenario run's live lines on stderr."""
+    lines = {}
+    for line in result.err.splitlines():
+        m = re.match(r"^(PASS|FAIL|SKIP) (\S+) +\d+\.\d s(?:  (.*))?$", line)
+        if m:
+            lines[m[2]] = (m[1], m[3] or "")
+    return lines
 
 
 @dataclass

@@ -13,7 +13,7 @@ from osops.cli.app import main
 from osops.host.targets import REPLAYED
 from osops.scenario.steps import REPLAYED_BRIDGES
 from osops.testing.scrub import walk
-from tests.unit.test_smoke import STEPS, live
+from tests.unit.conftest import STEPS, live
 
 NOTICE = "osops demo cloud: replaying osops/demo/{}.json recorded from a real cloud; nothing leaves this machine"
 
@@ -37,7 +37,7 @@ def address_of(data, name):
 
 
 class Stderr:
-    """What test_smoke.live reads: a run's stderr."""
+    """What conftest.live reads: a run's stderr."""
 
     def __init__(self, err):
         self.err = err

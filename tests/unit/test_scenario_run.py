@@ -20,8 +20,17 @@ from osops.scenario import Engine, bundled, engine, junit, load_file, load_text,
 from osops.scenario.signals import Guard
 from osops.scenario.steps import ACTIONS
 from osops.testing import replay
-from tests.unit.conftest import FakePinger, booted, cassette, reservation, reservation_lists
-from tests.unit.test_smoke import EMPTY, SERVER_ID, edit, live
+from tests.unit.conftest import (
+    EMPTY,
+    SERVER_ID,
+    FakePinger,
+    booted,
+    cassette,
+    edit,
+    live,
+    reservation,
+    reservation_lists,
+)
 
 pytestmark = pytest.mark.usefixtures("fake_pinger")  # no test here pings
 

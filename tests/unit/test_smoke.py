@@ -14,37 +14,15 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.unit.conftest import booted, cassette
+from tests.unit.conftest import EMPTY, SERVER_ID, STEPS, booted, cassette, edit, live
 
 pytestmark = pytest.mark.usefixtures("fake_pinger")  # no test here pings; cli's waits do not sleep
 
-EMPTY = {"osops_cassette": 1, "command": "", "interactions": []}
-
-SERVER_ID = booted("smoke")["osops-smokerec1-smoke"]
 SMOKE = ("smoke", "--run-id", "smokerec1")
-STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
-         "ping", "suspend", "resume", "delete"]
-
-
-def live(result):
-    """Step name -> its live line on stderr."""
-    lines = {}
-    for line in result.err.splitlines():
-        m = re.match(r"^(PASS|FAIL|SKIP) (\S+) +\d+\.\d s(?:  (.*))?$", line)
-        if m:
-            lines[m[2]] = (m[1], m[3] or "")
-    return lines
 
 
 def deletes(result):
     return [c for c in result.calls if c.startswith("DELETE ")]
-
-
-def edit(name, change):
-    """A copy of a recorded cassette, changed by *change(interactions)*."""
-    data = copy.deepcopy(cassette(name))
-    change(data["interactions"])
-    return data
 
 
 def responses(interactions, method, url_end, query=None):
