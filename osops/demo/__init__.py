@@ -7,12 +7,10 @@ them, with the loopback cloud's old uec cirros images hidden: the demo
 has the one cirros image of today's devstack.
 """
 
-import pathlib
+from osops import recordings
 
-HERE = pathlib.Path(__file__).parent
-SCENARIO = "lab-demo"  # the one scenario run recorded (smoke has its own command)
 ALIASES = {"server create": "boot", "server suspend": "suspend", "server resume": "resume",
-           "server delete": "delete", "scenario run": SCENARIO}
+           "server delete": "delete"}
 NOTICE = "osops demo cloud: replaying {file} recorded from a real cloud; nothing leaves this machine"
 
 
@@ -26,16 +24,27 @@ def is_demo(cloud):
 
 
 def recording(command):
-    """The cassette for *command* (e.g. "image list"), or a clean error."""
+    """The cassette for *command* (e.g. "image list"), or a clean error.
+
+    What the demo replays is declared in :mod:`osops.recordings`: the
+    recording whose command line runs *command*."""
     from osops.errors import UsageError
 
-    name = ALIASES.get(command, command).replace(" ", "-")
-    path = HERE / f"{name}.json"
-    if not path.exists():
-        have = ", ".join(sorted(f"scenario run {p.stem}" if p.stem == SCENARIO else p.stem.replace("-", " ")
-                                for p in HERE.glob("*.json")))
-        raise UsageError(f"the demo cloud has no recording of '{command}'; it has: {have}")
-    return path
+    words = ALIASES.get(command, command).split()
+    for rec in recordings.for_demo():
+        if list(rec.demo_argv[:len(words)]) == words:
+            return recordings.demo_path(rec.name)
+    have = ", ".join(sorted(shown(rec) for rec in recordings.for_demo()))
+    raise UsageError(f"the demo cloud has no recording of '{command}'; it has: {have}")
+
+
+def shown(rec):
+    """A demo recording as the demo lists it: its command (the recording
+    is named after it), or ``scenario run`` and the scenario (named after
+    the scenario)."""
+    if list(rec.demo_argv[:2]) == ["scenario", "run"]:
+        return f"scenario run {rec.name}"
+    return rec.name.replace("-", " ")
 
 
 def connect(command, warn, check=None):

@@ -13,7 +13,8 @@ report, and cleanup that always runs.  No cliff in here.
 
 Files, one concern each: ``loader`` (YAML with line numbers), ``template``
 (``{{ name.field }}``), ``schema`` (validation), ``steps`` and ``checks``
-(the actions), ``reach`` (whether and how to ping), ``engine`` (running,
+(the actions), ``context`` (what an action may use of its run),
+``reach`` (whether and how to ping), ``engine`` (running,
 deadlines, cleanup), ``signals``, ``cleanup``, ``results``, ``text`` and
 ``junit`` (reports), ``bundled`` (the scenarios in examples/).
 """

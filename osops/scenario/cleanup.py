@@ -39,11 +39,16 @@ def tagged(conn, run_id=None, all_runs=False, all_projects=False):
     return [s for s in found if s.metadata.get(TAG) == run_id]
 
 
+def group_name(run_id):
+    """The name of the security group run *run_id* boots its servers in."""
+    return f"osops-{run_id}-sg"
+
+
 def groups(conn, run_id=None, all_runs=False):
     """The security groups of run *run_id* (or of any run with *all_runs*), one list call."""
     check_which(run_id, all_runs)
     if run_id:
-        return security_groups.find_groups(conn, f"osops-{run_id}-sg")
+        return security_groups.find_groups(conn, group_name(run_id))
     return [g for g in security_groups.find_groups(conn, None)
             if g.name.startswith("osops-") and g.name.endswith("-sg") and g.description.startswith("osops run ")]
 

@@ -11,33 +11,27 @@ Each step ends PASS, FAIL or SKIP with a duration, a detail line and what
 it created.  A step whose saved input is missing (its step failed or was
 skipped) is skipped with that reason; ``on_failure: stop`` skips the rest.
 Whatever happens — success, failure, the time limit, SIGINT, SIGTERM —
-servers this run booted are deleted afterwards, unless ``keep``.  The
-engine is also the context actions run in (``ctx``): the connection, the
-run id and names, resource tracking, time left.
+servers this run booted are deleted afterwards, unless ``keep``.  Actions
+see the run through a :class:`~osops.scenario.context.StepContext`.
 """
 
 import datetime
 import secrets
 import time
 
-from tabulate import tabulate
-
+from osops import security_groups
 from osops.cloud import error_context
 from osops.errors import OsopsError, UsageError, explain
-from osops.resolve import resolve_many
-from osops import security_groups
-from osops.scenario import cleanup, reach
+from osops.scenario import cleanup
 from osops.scenario.cleanup import check_run_id
+from osops.scenario.context import Created, StepContext
 from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, SkipStep, StepResult
 from osops.scenario.schema import suggest
 from osops.scenario.signals import Guard, Stop
-from osops.scenario.steps import COUNT, check_expect, fill, is_address
-from osops.servers import list_servers
+from osops.scenario.steps import COUNT, check_expect, fill
 
 DEFAULT_TIMEOUT = 900  # the whole run
-DEFAULT_WAIT = 300  # one wait inside a step
 CLEANUP_TIMEOUT = 300
-ADDRESS_WAIT = 30
 GRACE = 10  # the alarm backstop fires this long after the limit
 
 
@@ -73,8 +67,9 @@ def select(scenario, only=(), skip=()):
 
 
 class Engine:
+    """One run of a scenario on *conn*; :meth:`run` runs it."""
+
     TAG = cleanup.TAG
-    address_wait = ADDRESS_WAIT
 
     def __init__(self, conn, scenario, *, run_id=None, keep=False, only=(), skip=(),
                  timeout=DEFAULT_TIMEOUT, cleanup_timeout=CLEANUP_TIMEOUT, pinger=None,
@@ -96,105 +91,28 @@ class Engine:
         self._sleep = sleep
         self.saved = {}
         self.results = {}
-        self.tracked = {}  # id -> Server, everything this run booted
-        self.groups = []   # the SecurityGroups this run made
-        self.gone = set()
-        self.create_attempted = False
+        self.created = Created()
+        self.ctx = None  # the StepContext, made when the run starts
+        self._current = None  # (step, when it began) while a step runs
         self.stopped_by = None
-        self.deadline = None
-
-    # -- what actions see (ctx) ---------------------------------------------
-
-    @property
-    def tag(self):
-        return {self.TAG: self.run_id}
-
-    @property
-    def pinger(self):
-        if self._pinger is None:
-            self._pinger = reach.HostPinger()
-        return self._pinger
-
-    def server_name(self, name):
-        return f"osops-{self.run_id}-{name}"
-
-    def creating(self):
-        """Called just before a create request: cleanup will look for tags."""
-        self.create_attempted = True
-
-    def track(self, servers):
-        for s in servers:
-            self.tracked[s.id] = s
-
-    def run_groups(self):
-        """The ids of this run's own security group (letting ping and SSH
-        in), made at the first call."""
-        if not self.groups:
-            self.creating()
-            self.groups.append(security_groups.create_open_group(
-                self.conn, self.server_name("sg"), f"osops run {self.run_id}: ping and SSH in, for its servers"))
-        return [g.id for g in self.groups]
-
-    def remaining(self):
-        return max(self.deadline - self.clock(), 0.0) if self.deadline is not None else DEFAULT_WAIT
-
-    def wait_timeout(self, step):
-        return max(min(step.timeout or DEFAULT_WAIT, self.remaining()), 0.001)
-
-    def sleep(self, seconds):
-        self._sleep(seconds)
-
-    def delete_servers(self, servers, wait=True, timeout=DEFAULT_WAIT):
-        cleanup.remove(self.conn, servers, wait, timeout, on_gone=self.gone.add, on_change=self.on_change)
-
-    def find_servers(self, items, addresses=False, fresh=False):
-        """Servers (and, with *addresses*, IP addresses) for a step's items:
-        saved servers as they are, names and ids from one list call."""
-        names = [i for i in items if isinstance(i, str) and not (addresses and is_address(i))]
-        listed = list_servers(self.conn) if names or fresh else None
-        named = iter(resolve_many("server", names, listed) if names else [])
-        current = {s.id: s for s in listed} if listed is not None else {}
-        out = []
-        for item in items:
-            if isinstance(item, str):
-                out.append(item if addresses and is_address(item) else next(named))
-            elif fresh:
-                if item.id in current:
-                    out.append(current[item.id])
-            else:
-                out.append(item)
-        return out
-
-    def table(self, columns, rows):
-        return tabulate(rows, headers=columns, tablefmt="psql").splitlines() if rows else []
 
     # -- running ------------------------------------------------------------
 
     def run(self):
         """Run every step, then clean up; return the :class:`Report`."""
-        steps = self.scenario.steps
         report = Report(name=self.scenario.name, run_id=self.run_id, description=self.scenario.description,
                         source=self.scenario.path,
                         started=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
         start = self.clock()
-        self.deadline = start + self.timeout
-        current, began, error = None, start, None
+        self.ctx = StepContext(self.conn, self.run_id, self.created, start + self.timeout, keep=self.keep,
+                               pinger=self._pinger, on_change=self.on_change, clock=self.clock, sleep=self._sleep)
+        error = None
         with Guard(self.notify, self.handle_signals) as guard:
             try:
-                try:
-                    try:
-                        guard.alarm(self.timeout + GRACE, self.timeout)
-                        for step in steps:
-                            current, began = step, self.clock()
-                            self._record(report, self._run_step(step))
-                        current = None
-                    except KeyboardInterrupt:  # signal handling off, or a Ctrl-C before the guard was up
-                        raise Stop("SIGINT", "interrupted by SIGINT") from None
-                finally:
-                    guard.steps_done()  # from here on a signal is counted, never raised, outside deleting
+                self._run_steps(report, guard)
             except Stop as stop:
                 report.interrupted = stop.why
-                self._stopped(report, current, began, stop)
+                self._stopped(report, stop)
             except Exception as exc:  # a bug, or a closed output stream: clean up, then raise it
                 error = exc
             report.cleanup = self._cleanup(report, guard)
@@ -208,9 +126,24 @@ class Engine:
             raise error
         return report
 
-    def _stopped(self, report, current, began, stop):
+    def _run_steps(self, report, guard):
+        """The steps in order, under the run's alarm; ``_current`` is the
+        step running and when it began.  A Ctrl-C is a :class:`Stop`."""
+        try:
+            guard.alarm(self.timeout + GRACE, self.timeout)
+            for step in self.scenario.steps:
+                self._current = (step, self.clock())
+                self._record(report, self._run_step(step))
+            self._current = None
+        except KeyboardInterrupt:  # signal handling off, or a Ctrl-C before the guard was up
+            raise Stop("SIGINT", "interrupted by SIGINT") from None
+        finally:
+            guard.steps_done()  # from here on a signal is counted, never raised, outside deleting
+
+    def _stopped(self, report, stop):
         """Results for the step a stop cut short and the steps never reached."""
         done = {r.name for r in report.steps}
+        current, began = self._current or (None, 0.0)
         results = []
         if current is not None and current.name not in done:
             results.append(self._result(current, FAIL, self.clock() - began, stop.message))
@@ -247,11 +180,11 @@ class Engine:
                 how = {FAIL: "FAILED", SKIP: "was skipped"}.get(result.status if result else "", "did not run")
                 return self._result(step, SKIP, 0.0, f"needs {name} from step {producer.name}, which {how}",
                                     ran=False)
-        if self.remaining() <= 0:
+        if self.ctx.remaining() <= 0:
             raise Stop("timeout", f"the run's time limit ({self.timeout:g} s) ran out")
         try:
             args = self._fill(step)
-            outcome = step.spec.run(self, args, step)
+            outcome = step.spec.run(self.ctx, args, step)
             if outcome.status == PASS:
                 problem = check_expect(step, outcome)
                 if problem:
@@ -295,16 +228,21 @@ class Engine:
     # -- cleanup ------------------------------------------------------------
 
     def _alive(self):
-        return [s for sid, s in self.tracked.items() if sid not in self.gone]
+        return self.created.alive()
 
-    def _groups_left(self):
-        """This run's groups: those it knows of, and any of its name (one
-        made by a create call whose answer was lost)."""
-        found = {g.id: g for g in self.groups}
-        for g in security_groups.find_groups(self.conn, self.server_name("sg")):
-            found.setdefault(g.id, g)
-        self.groups = list(found.values())
-        return self.groups
+    def _add_tagged(self, todo):
+        """Add the servers tagged with this run's id to *todo* (id -> server);
+        False, and a note, when they cannot be listed."""
+        try:
+            tagged = cleanup.tagged(self.conn, self.run_id)
+        except Exception as exc:  # still delete what we know of
+            self.notify(f"cleanup: cannot list servers ({explain(exc, **self._context())}); "
+                        "deleting the ones this run knows of")
+            return False
+        for s in tagged:
+            if s.id not in self.created.gone:
+                todo.setdefault(s.id, s)
+        return True
 
     def _cleanup(self, report, guard):
         began = self.clock()
@@ -316,33 +254,23 @@ class Engine:
         if self.keep:
             alive = self._alive()
             report.kept = True
-            report.left = [f"{s.name} ({s.id})" for s in alive] + [f"security group {g.name} ({g.id})"
-                                                                    for g in self.groups]
+            report.left = [f"{s.name} ({s.id})" for s in alive] + _groups(self.created.groups)
             if not report.left:
                 return result(SKIP, "--keep: nothing to keep")
             return result(SKIP, f"--keep: kept {', '.join(report.left)}")
-        if not self.create_attempted:
+        if not self.created.attempted:
             return result(SKIP, "nothing was created")
         todo = {s.id: s for s in self._alive()}
-        listed, problem, groups = False, "", []
+        listed, problem, deleted = False, "", []
         try:
             if not guard.begin_cleanup(self.cleanup_timeout + GRACE, self.cleanup_timeout):
                 problem = "stopped before cleanup began"
             else:
-                try:
-                    for s in cleanup.tagged(self.conn, self.run_id):
-                        if s.id not in self.gone:
-                            todo.setdefault(s.id, s)
-                    listed = True
-                except Exception as exc:  # still delete what we know of
-                    self.notify(f"cleanup: cannot list servers ({explain(exc, **self._context())}); "
-                                "deleting the ones this run knows of")
+                listed = self._add_tagged(todo)
                 if todo:
                     cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
-                                   on_gone=self.gone.add, on_change=self.on_change)
-                groups = self._groups_left()
-                security_groups.delete_groups(self.conn, groups)
-                self.groups, groups = [], [g.name for g in groups]
+                                   on_gone=self.created.gone.add, on_change=self.on_change)
+                deleted = self._delete_groups()
         except Stop as stop:
             problem = stop.message
         except KeyboardInterrupt:
@@ -351,11 +279,27 @@ class Engine:
             problem = str(explain(exc, **self._context()))
         finally:
             guard.end_cleanup()
-        left = [s for sid, s in todo.items() if sid not in self.gone]
-        report.left = [f"{s.name} ({s.id})" for s in left] + [f"security group {g.name} ({g.id})" for g in self.groups]
+        left = [s for sid, s in todo.items() if sid not in self.created.gone]
+        report.left = [f"{s.name} ({s.id})" for s in left] + _groups(self.created.groups)
         if problem and not left and not listed:  # what else this run created is not known
-            report.left = [f"servers tagged {self.TAG}={self.run_id}"]
+            report.left = [f"servers tagged {self.TAG}={self.run_id}"] + _groups(self.created.groups)
         if not report.left:
-            deleted = [s.name for s in todo.values()] + [f"security group {g}" for g in groups]
+            deleted = [s.name for s in todo.values()] + deleted
             return result(PASS, f"deleted {', '.join(deleted)}" if deleted else "nothing left behind")
         return result(FAIL, f"{problem}; left {', '.join(report.left)}")
+
+    def _delete_groups(self):
+        """Delete the run's security groups: those it knows of, and any of
+        its name (made by a create call whose answer was lost); what was
+        deleted, as words for the report."""
+        known = {g.id: g for g in self.created.groups}
+        for g in security_groups.find_groups(self.conn, cleanup.group_name(self.run_id)):
+            known.setdefault(g.id, g)
+        self.created.groups = list(known.values())
+        security_groups.delete_groups(self.conn, self.created.groups)
+        deleted, self.created.groups = _groups(self.created.groups), []
+        return deleted
+
+
+def _groups(groups):
+    return [f"security group {g.name} ({g.id})" for g in groups]

@@ -2,13 +2,14 @@
 
 Every action is a function ``(ctx, args, step) -> Outcome`` registered in
 :data:`ACTIONS` with the arguments it takes (:class:`Arg`), the argument a
-bare value fills (``- ping: web``), and the ``expect:`` keys it honours.
+bare value fills (``- ping: web``), and the ``expect:`` keys it honours;
+*ctx* is the run's :class:`~osops.scenario.context.StepContext`, all an
+action may use of the run.
 The schema checks a file against this table; the engine calls the
 functions with arguments already filled in and converted.  The checks of
 ``osops smoke`` (token, catalog ...) are in :mod:`osops.scenario.checks`.
 """
 
-import ipaddress
 from dataclasses import dataclass, field, replace
 
 from osops import models
@@ -234,10 +235,12 @@ def boot(ctx, args, step):
     ctx.creating()  # from here on, cleanup looks for this run's tag
     # names are resolved by the boot; its reservation list is the wait's first round, and it tracks
     # the servers from there (on_booted), so they are cleaned up if the wait fails
-    booted = ops.boot(ctx.conn, ctx.server_name(args["name"]), image=args["image"], flavor=args["flavor"],
-                      network=args["network"], key_name=args["key_name"] or None, count=args.get("count", 1),
-                      security_groups=args["security_groups"] or ctx.run_groups(), metadata=ctx.tag, timeout=ctx.wait_timeout(step), on_change=ctx.on_change,
-                      on_booted=ctx.track)
+    booted = ops.boot(
+        ctx.conn, ctx.server_name(args["name"]),
+        image=args["image"], flavor=args["flavor"], network=args["network"],
+        key_name=args["key_name"] or None, count=args.get("count", 1), metadata=ctx.tag,
+        security_groups=args["security_groups"] or ctx.run_groups(),
+        timeout=ctx.wait_timeout(step), on_change=ctx.on_change, on_booted=ctx.track)
     if len(booted) == 1:
         detail = f"{booted[0].name} ACTIVE{_where(booted[0])}"
     else:
@@ -306,16 +309,20 @@ def judge_ping(results, expected="pass"):
         raise SkipStep(f"cannot ping from this host: {_reasons(untried) or 'nothing to ping'}")
     if expected == "fail":
         if answered:
-            return Outcome(FAIL, f"answered, but no answer was expected: {', '.join(_who(r) for r in answered)}",
+            return Outcome(FAIL, f"answered, but no answer was expected: {_whom(answered)}",
                            value=results, output=output)
-        return Outcome(PASS, f"no answer, as expected: {', '.join(_who(r) for r in silent)}{note}",
-                       value=results, output=output)
+        return Outcome(PASS, f"no answer, as expected: {_whom(silent)}{note}", value=results, output=output)
     if silent:
-        return Outcome(FAIL, "no reply from " + "; ".join(f"{_who(r)}: {r.reason or '100% loss'}" for r in silent),
-                       value=results, output=output)
-    rtts = ", ".join(f"{_who(r)} {r.received}/{r.sent}" + (f" {r.rtt_avg:.1f} ms" if r.rtt_avg is not None else "")
-                     for r in answered)
+        why = "; ".join(f"{_who(r)}: {r.reason or '100% loss'}" for r in silent)
+        return Outcome(FAIL, f"no reply from {why}", value=results, output=output)
+    rtts = ", ".join(_answer(r) for r in answered)
     return Outcome(PASS, f"answered: {rtts}{note}", value=results, output=output)
+
+
+def _answer(result):
+    """``web 10.0.0.5 3/3 0.6 ms``: who answered, how often, how fast."""
+    rtt = f" {result.rtt_avg:.1f} ms" if result.rtt_avg is not None else ""
+    return f"{_who(result)} {result.received}/{result.sent}{rtt}"
 
 
 def _reasons(results):
@@ -324,12 +331,16 @@ def _reasons(results):
     for r in results:
         key = r.reason.replace(r.target.address, "ADDRESS") if r.target.address else r.reason
         groups.setdefault(key, []).append(r)
-    return "; ".join(f"{', '.join(_who(r) for r in group)}: {group[0].reason}" for group in groups.values())
+    return "; ".join(f"{_whom(group)}: {group[0].reason}" for group in groups.values())
 
 
 def _who(result):
     t = result.target
     return f"{t.server} {t.address}" if t.server else t.address
+
+
+def _whom(results):
+    return ", ".join(_who(r) for r in results)
 
 
 def _ping_line(r):
@@ -345,17 +356,19 @@ def servers(ctx, args, step):
     else:
         found = [s for s in ops.list_servers(ctx.conn) if s.metadata.get(ctx.TAG) == ctx.run_id]
     rows = [(s.id, s.name, s.status, s.networks or "-") for s in found]
-    return Outcome(detail=f"{len(found)} server(s)" + (f": {_short(found)}" if found else ""),
-                   value=found, servers=found, output=ctx.table(("ID", "Name", "Status", "Networks"), rows))
+    table = ctx.table(("ID", "Name", "Status", "Networks"), rows)
+    detail = f"{len(found)} server(s)" + (f": {_short(found)}" if found else "")
+    return Outcome(detail=detail, value=found, servers=found, output=table)
 
 
 def show(ctx, args, step):
     (found,) = ctx.find_servers([args["server"]])
     s = ops.get_server(ctx.conn, found.id)
-    rows = [("id", s.id), ("name", s.name), ("status", s.status), ("task_state", s.task_state or "-"),
-            ("power_state", s.power_state), ("networks", s.networks or "-"), ("flavor", s.flavor),
-            ("image", s.image), ("metadata", ", ".join(f"{k}={v}" for k, v in s.metadata.items()) or "-"),
-            ("fault", s.fault or "-")]
+    metadata = ", ".join(f"{k}={v}" for k, v in s.metadata.items())
+    rows = [("id", s.id), ("name", s.name), ("status", s.status),
+            ("task_state", s.task_state or "-"), ("power_state", s.power_state),
+            ("networks", s.networks or "-"), ("flavor", s.flavor), ("image", s.image),
+            ("metadata", metadata or "-"), ("fault", s.fault or "-")]
     return Outcome(detail=f"{s.name} {s.status}{_where(s)}", value=[s], servers=[s],
                    output=ctx.table(("Property", "Value"), rows))
 
@@ -391,65 +404,91 @@ def say(ctx, args, step):
     return Outcome(detail=args["text"])
 
 
-def is_address(text):
-    try:
-        ipaddress.ip_address(text)
-        return True
-    except ValueError:
-        return False
-
-
 SERVERS = Arg("servers", required=True, help="server names or ids, or a saved result")
 SERVER_LIST = ListOf(models.Server)
 WAIT = Arg("bool", default=True, help="wait until the action is done")
 
+SERVER_ACTION = dict(positional="servers", expect=("status", "servers"), gives=SERVER_LIST)  # most server steps
+
 ACTIONS = {
     "token": Action(checks.token, gives=checks.TOKEN, help="authenticate and issue a token"),
-    "catalog": Action(checks.catalog, {"services": Arg("names", default=list(DEFAULT_SERVICES),
-                                                       help="service types that must be there")},
-                      positional="services", gives=checks.CATALOG,
-                      help="the services needed are in the catalog; every endpoint answers"),
+    "catalog": Action(
+        checks.catalog,
+        {"services": Arg("names", default=list(DEFAULT_SERVICES), help="service types that must be there")},
+        positional="services", gives=checks.CATALOG,
+        help="the services needed are in the catalog; every endpoint answers"),
     "compute-services": Action(checks.compute_services, gives=VALUE, help="every compute service is up (admin)"),
-    "image": Action(checks.image, {"name": Arg("image", help="name or id; empty: cirros preferred")},
-                    positional="name", gives=models.Image, help="a bootable image"),
-    "flavor": Action(checks.flavor, {"name": Arg("flavor", help="name or id; empty: m1.tiny or the smallest that fits"),
-                                     "image": Arg("image", help="the image it must fit")},
-                     positional="name", gives=models.Flavor, help="a flavor to boot with"),
-    "network": Action(checks.network, {"name": Arg("network", help="name or id; empty: the only usable one")},
-                      positional="name", gives=models.Network, help="a network to boot on"),
-    "boot": Action(boot, {"name": Arg("text", default="server", help="names become osops-<run>-NAME"),
-                          "image": Arg("image", required=True, help="name, id or a saved image"),
-                          "flavor": Arg("flavor", required=True, help="name, id or a saved flavor"),
-                          "network": Arg("network", help="name, id or a saved network; empty: the only usable one"),
-                          "key_name": Arg("text", help="a keypair to inject"),
-                          "security_groups": Arg("names", default=[], help="groups to boot in; empty: the run's "
-                                                 "own, which lets ping and SSH in")},
-                   expect=("status", "servers"), count=True, gives=SERVER_LIST,
-                   help="boot servers and wait until ACTIVE"),
-    "wait": Action(wait, {"servers": SERVERS, "status": Arg("status", default="ACTIVE")},
-                   positional="servers", expect=("status", "servers"), gives=SERVER_LIST, help="wait for a status"),
-    "address": Action(address, {"servers": SERVERS}, positional="servers", expect=("servers",),
-                      gives=SERVER_LIST, help="every server has an address"),
-    "ping": Action(ping, {"servers": SERVERS, "packets": Arg("int", default=3, low=1, high=100),
-                          "netns": Arg("text", default="auto", help="namespace to ping from; auto or none")},
-                   positional="servers", expect=("ping",), gives=ListOf(PingResult),
-                   help="ping servers or addresses from this host"),
-    "suspend": Action(_acting("suspend", "SUSPENDED", "suspend"), {"servers": SERVERS, "wait": WAIT},
-                      positional="servers", expect=("status", "servers"), gives=SERVER_LIST, help="suspend servers"),
-    "resume": Action(_acting("resume", "ACTIVE", "resume"), {"servers": SERVERS, "wait": WAIT},
-                     positional="servers", expect=("status", "servers"), gives=SERVER_LIST, help="resume servers"),
-    "delete": Action(delete, {"servers": SERVERS, "wait": WAIT}, positional="servers",
-                     expect=("servers",), gives=SERVER_LIST, help="delete servers and wait until they are gone"),
-    "servers": Action(servers, {"servers": Arg("servers", help="default: this run's servers")},
-                      positional="servers", expect=("status", "servers"), gives=SERVER_LIST, help="list servers"),
-    "show": Action(show, {"server": Arg("server", required=True, help="a name, id or saved server")},
-                   positional="server", expect=("status",), gives=SERVER_LIST, help="show one server"),
-    "bridge": Action(bridge, {"name": Arg("text", help="one bridge; empty: all")}, positional="name",
-                     gives=ListOf(Bridge), help="show this host's bridges (brctl show)"),
-    "sleep": Action(sleep, {"seconds": Arg("number", required=True, low=0, high=3600)},
-                    positional="seconds", help="wait a while"),
-    "say": Action(say, {"text": Arg("text", required=True, help="may read {{ variables }} and saved results")},
-                  positional="text", narration=True, help="a narration line for demos"),
+    "image": Action(
+        checks.image,
+        {"name": Arg("image", help="name or id; empty: cirros preferred")},
+        positional="name", gives=models.Image, help="a bootable image"),
+    "flavor": Action(
+        checks.flavor,
+        {"name": Arg("flavor", help="name or id; empty: m1.tiny or the smallest that fits"),
+         "image": Arg("image", help="the image it must fit")},
+        positional="name", gives=models.Flavor, help="a flavor to boot with"),
+    "network": Action(
+        checks.network,
+        {"name": Arg("network", help="name or id; empty: the only usable one")},
+        positional="name", gives=models.Network, help="a network to boot on"),
+    "boot": Action(
+        boot,
+        {"name": Arg("text", default="server", help="names become osops-<run>-NAME"),
+         "image": Arg("image", required=True, help="name, id or a saved image"),
+         "flavor": Arg("flavor", required=True, help="name, id or a saved flavor"),
+         "network": Arg("network", help="name, id or a saved network; empty: the only usable one"),
+         "key_name": Arg("text", help="a keypair to inject"),
+         "security_groups": Arg("names", default=[],
+                                help="groups to boot in; empty: the run's own, which lets ping and SSH in")},
+        expect=("status", "servers"), count=True, gives=SERVER_LIST, help="boot servers and wait until ACTIVE"),
+    "wait": Action(
+        wait,
+        {"servers": SERVERS, "status": Arg("status", default="ACTIVE")},
+        **SERVER_ACTION, help="wait for a status"),
+    "address": Action(
+        address,
+        {"servers": SERVERS},
+        positional="servers", expect=("servers",), gives=SERVER_LIST, help="every server has an address"),
+    "ping": Action(
+        ping,
+        {"servers": SERVERS,
+         "packets": Arg("int", default=3, low=1, high=100),
+         "netns": Arg("text", default="auto", help="namespace to ping from; auto or none")},
+        positional="servers", expect=("ping",), gives=ListOf(PingResult),
+        help="ping servers or addresses from this host"),
+    "suspend": Action(
+        _acting("suspend", "SUSPENDED", "suspend"),
+        {"servers": SERVERS, "wait": WAIT},
+        **SERVER_ACTION, help="suspend servers"),
+    "resume": Action(
+        _acting("resume", "ACTIVE", "resume"),
+        {"servers": SERVERS, "wait": WAIT},
+        **SERVER_ACTION, help="resume servers"),
+    "delete": Action(
+        delete,
+        {"servers": SERVERS, "wait": WAIT},
+        positional="servers", expect=("servers",), gives=SERVER_LIST,
+        help="delete servers and wait until they are gone"),
+    "servers": Action(
+        servers,
+        {"servers": Arg("servers", help="default: this run's servers")},
+        **SERVER_ACTION, help="list servers"),
+    "show": Action(
+        show,
+        {"server": Arg("server", required=True, help="a name, id or saved server")},
+        positional="server", expect=("status",), gives=SERVER_LIST, help="show one server"),
+    "bridge": Action(
+        bridge,
+        {"name": Arg("text", help="one bridge; empty: all")},
+        positional="name", gives=ListOf(Bridge), help="show this host's bridges (brctl show)"),
+    "sleep": Action(
+        sleep,
+        {"seconds": Arg("number", required=True, low=0, high=3600)},
+        positional="seconds", help="wait a while"),
+    "say": Action(
+        say,
+        {"text": Arg("text", required=True, help="may read {{ variables }} and saved results")},
+        positional="text", narration=True, help="a narration line for demos"),
 }
 
 

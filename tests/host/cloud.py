@@ -27,19 +27,12 @@ removes all of it again.
 
 import copy
 import json
-import pathlib
 import threading
 import uuid
 
 from osops.host import netns
 from osops.host.targets import ROUTER_OWNERS
-
-CASSETTES = pathlib.Path(__file__).parent.parent / "cassettes"
-
-
-def recorded(name):
-    """The cassette tests/cassettes/*name*.json, freshly loaded (to edit)."""
-    return json.loads((CASSETTES / f"{name}.json").read_text())
+from tests.unit.conftest import cassette as recorded
 
 
 def interaction(data, path, query=None):

@@ -1,20 +1,37 @@
-"""Run the real osops entry point in-process against replayed cassettes."""
+"""What the unit tests share: the cassettes and what they booted, the
+real osops entry point run in-process against them (``cli``), reading a
+scenario run's live lines, and fixtures each test asks for by name:
+``zero_poll_waits`` (changes polling), ``fake_pinger`` (nothing is
+pinged), ``closed_port``, ``no_dns``."""
 
+import copy
+import itertools
 import json
-import pathlib
+import re
 from dataclasses import dataclass
 
 import pytest
 
 from osops.cli.app import main
+from osops.host.models import PingResult, Target
+from osops.recordings import cassette_path
 from osops.testing import replay
-
-CASSETTES = pathlib.Path(__file__).parent.parent / "cassettes"
 
 
 def cassette(name):
-    """A recorded cassette from tests/cassettes, loaded for editing."""
-    return json.loads((CASSETTES / f"{name}.json").read_text())
+    """A recorded cassette from tests/cassettes (declared in
+    osops/recordings.py), loaded for editing."""
+    return json.loads(cassette_path(name).read_text())
+
+
+def edit(name, change):
+    """A copy of a recorded cassette, changed by *change(interactions)*."""
+    data = copy.deepcopy(cassette(name))
+    change(data["interactions"])
+    return data
+
+
+EMPTY = {"osops_cassette": 1, "command": "", "interactions": []}  # a cassette that answers nothing
 
 
 def reservation_lists(name):
@@ -36,6 +53,21 @@ def reservation(name):
     return rid
 
 
+SERVER_ID = booted("smoke")["osops-smokerec1-smoke"]  # the server the smoke cassette boots
+STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
+         "ping", "suspend", "resume", "delete"]  # the smoke's steps, in order
+
+
+def live(result):
+    """Step name -> (status, detail) from a scenario run's live lines on stderr."""
+    lines = {}
+    for line in result.err.splitlines():
+        m = re.match(r"^(PASS|FAIL|SKIP) (\S+) +\d+\.\d s(?:  (.*))?$", line)
+        if m:
+            lines[m[2]] = (m[1], m[3] or "")
+    return lines
+
+
 @dataclass
 class Result:
     code: int
@@ -49,17 +81,64 @@ class Result:
 
 
 @pytest.fixture
-def cli(clean_env, monkeypatch, capsys):
+def zero_poll_waits(monkeypatch):
+    """Changes polling: every wait (osops.wait) polls again at once, never
+    sleeping, so a replay answers its recorded polls in order at once.  A
+    test that drives its own clock must not use it: its waits would spin."""
+    monkeypatch.setattr("osops.wait.intervals", lambda *a, **k: itertools.repeat(0.0))
+
+
+class FakePinger:
+    """Stands in for osops.scenario.reach.HostPinger (see ``fake_pinger``).
+
+    *mode*: "unreachable" (nothing sent, as from this host to a fake-virt
+    server), "answer" for ACTIVE servers and silence for others, or
+    "silent" (sent, never answered).  *hook* runs first (to send signals);
+    *seen* lists the server names of each ping.
+    """
+
+    mode = "unreachable"
+    hook = None
+    seen = []
+
+    def ping(self, conn, servers, addresses=(), count=3, netns="auto"):
+        FakePinger.seen.append([s.name for s in servers])
+        if FakePinger.hook:
+            FakePinger.hook()
+        out = []
+        for s in servers:
+            t = Target(address=s.ips()[0] if s.ips() else "-", server=s.name)
+            if self.mode == "unreachable":
+                out.append(PingResult(t, 0, 0, reason="no route from this host into the server's network"))
+            elif self.mode == "answer" and s.status == "ACTIVE":
+                out.append(PingResult(t, count, count, 0.5, 0.6, 0.7))
+            else:
+                out.append(PingResult(t, count, 0, reason="no reply in 2 s"))
+        return out
+
+
+@pytest.fixture
+def fake_pinger(monkeypatch):
+    """Scenario ping steps ping nothing: a :class:`FakePinger` answers,
+    "unreachable" until the test sets its mode; returns the class."""
+    monkeypatch.setattr("osops.scenario.reach.HostPinger", lambda *a, **k: FakePinger())
+    monkeypatch.setattr(FakePinger, "mode", "unreachable")
+    monkeypatch.setattr(FakePinger, "hook", None)
+    monkeypatch.setattr(FakePinger, "seen", [])
+    return FakePinger
+
+
+@pytest.fixture
+def cli(clean_env, zero_poll_waits, monkeypatch, capsys):
     """``cli(cassette, *argv)``: run osops against a cassette (a name in
     tests/cassettes or a dict); returns code, stdout, stderr and the calls.
+    Its waits poll without sleeping (it asks for ``zero_poll_waits``).
 
     A request the cassette has no recording for fails the test (osops
     would turn it into exit 1, and an exit-1 test could pass without
     reaching the response it edited), unless the test is about exactly
     that and says ``unmatched_ok=True``.  ``clock_skew=S`` replays a cloud
     whose clock is S seconds ahead of this host's (its tokens' times)."""
-
-    monkeypatch.setattr("osops.wait.intervals", lambda: iter(lambda: 0.0, None))
 
     def run(recorded, *argv, env=None, unmatched_ok=False, clock_skew=0):
         data = cassette(recorded) if isinstance(recorded, str) else recorded

@@ -12,8 +12,9 @@ from osops.testing import UnmatchedRequest
 
 
 @pytest.fixture
-def connect(clean_env, osops_replay, monkeypatch):
-    monkeypatch.setattr("osops.wait.intervals", lambda: iter(lambda: 0.0, None))
+def connect(clean_env, osops_replay, zero_poll_waits):
+    """``connect(cassette)``: a connection under its replay, and the replay;
+    its waits poll without sleeping (zero_poll_waits)."""
 
     def start(name):
         """Connect under a replay of cassette *name* (or of a loaded dict)."""

@@ -8,18 +8,18 @@ import re
 import pytest
 import yaml
 
-from osops import demo
+from osops import demo, recordings
 from osops.cli.app import main
 from osops.host.targets import REPLAYED
 from osops.scenario.steps import REPLAYED_BRIDGES
 from osops.testing.scrub import walk
-from tests.unit.test_smoke import STEPS, live
+from tests.unit.conftest import STEPS, live
 
 NOTICE = "osops demo cloud: replaying osops/demo/{}.json recorded from a real cloud; nothing leaves this machine"
 
 
 def recorded(name):
-    return json.loads((demo.HERE / f"{name}.json").read_text())
+    return json.loads(recordings.demo_path(name).read_text())
 
 
 # demo-1 as the demo's server list recorded it
@@ -37,16 +37,16 @@ def address_of(data, name):
 
 
 class Stderr:
-    """What test_smoke.live reads: a run's stderr."""
+    """What conftest.live reads: a run's stderr."""
 
     def __init__(self, err):
         self.err = err
 
 
 @pytest.fixture
-def run(clean_env, capsys, monkeypatch):
-    """``run(*argv)``: osops --os-cloud demo ARGV -> (exit status, stdout, stderr)."""
-    monkeypatch.setattr("osops.wait.intervals", lambda *a, **k: iter(lambda: 0.0, None))
+def run(clean_env, zero_poll_waits, capsys):
+    """``run(*argv)``: osops --os-cloud demo ARGV -> (exit status, stdout,
+    stderr); its waits poll without sleeping (zero_poll_waits)."""
 
     def start(*argv, cloud=("--os-cloud", "demo")):
         code = main([*cloud, *argv])
@@ -250,12 +250,29 @@ def test_recording_the_demo_is_refused_in_one_line(run, tmp_path, option, comman
     assert err == f"{option[0]}: the demo cloud only replays; record against a real cloud\n"
 
 
-def test_a_command_the_demo_has_not_recorded_says_what_it_has(run):
+def what_the_demo_has(run):
+    """The list the demo gives with a command it has not recorded."""
     code, _, err = run("cleanup", "--run", "abcd")
     assert code == 2
-    assert err.strip() == ("the demo cloud has no recording of 'cleanup'; it has: boot, delete, doctor, "
-                           "flavor list, image list, ping, resume, scenario run lab-demo, server list, server show, "
-                           "smoke, suspend")
+    head, _, listed = err.strip().partition("; it has: ")
+    assert head == "the demo cloud has no recording of 'cleanup'"
+    return listed.split(", ")
+
+
+def test_a_command_the_demo_has_not_recorded_says_what_it_has(run):
+    have = what_the_demo_has(run)
+    assert have == sorted(have) and len(have) == len(recordings.for_demo())
+    assert {"image list", "server show", "boot", "scenario run lab-demo"} <= set(have)  # the scenario run with its name
+
+
+@pytest.mark.parametrize("rec", recordings.for_demo(), ids=lambda r: r.name)
+def test_every_declared_demo_recording_replays_its_command_line(run, rec):
+    """What osops/recordings.py says the demo replays, it replays: the
+    declared command line, from its own file, with the recorded exit status."""
+    code, _, err = run(*rec.demo_argv)
+    assert code == rec.exit, err
+    assert err.splitlines()[0] == NOTICE.format(rec.name)
+    assert demo.shown(rec) in what_the_demo_has(run)
 
 
 def test_a_clouds_yaml_cloud_named_demo_wins(run, clean_env, monkeypatch, closed_port):
@@ -275,7 +292,7 @@ def test_a_plain_install_brings_what_the_demo_replays_through():
     import configparser
 
     setup = configparser.ConfigParser()
-    setup.read(demo.HERE.parent.parent / "setup.cfg")
+    setup.read(recordings.DEMO_DIR.parent.parent / "setup.cfg")
     required = {re.split(r"[<>=!\s]", line.strip())[0].lower() for line in
                 setup["options"]["install_requires"].splitlines() if line.strip() and not line.strip().startswith("#")}
     assert "requests-mock" in required

@@ -20,12 +20,19 @@ from osops.scenario import Engine, bundled, engine, junit, load_file, load_text,
 from osops.scenario.signals import Guard
 from osops.scenario.steps import ACTIONS
 from osops.testing import replay
-from tests.unit import test_smoke
-from tests.unit.conftest import booted, cassette, reservation, reservation_lists
-from tests.unit.test_smoke import EMPTY, SERVER_ID, FakePinger, edit, live
+from tests.unit.conftest import (
+    EMPTY,
+    SERVER_ID,
+    FakePinger,
+    booted,
+    cassette,
+    edit,
+    live,
+    reservation,
+    reservation_lists,
+)
 
-fake_ping = test_smoke.fake_ping  # the same fixtures: no pinging, no sleeping between polls
-quick_waits = test_smoke.quick_waits
+pytestmark = pytest.mark.usefixtures("fake_pinger")  # no test here pings
 
 LAB = ("scenario", "run", "lab-demo", "--run-id", "labrec1")
 LAB_1 = booted("lab-demo")["osops-labrec1-lab-1"]  # the server the lab demo suspends
@@ -50,8 +57,8 @@ def replayed(data):
 
 # -- the lab demo ---------------------------------------------------------------
 
-def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_ping, bridges):
-    fake_ping.mode = "answer"  # ACTIVE servers answer, the suspended one does not
+def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_pinger, bridges):
+    fake_pinger.mode = "answer"  # ACTIVE servers answer, the suspended one does not
     r = cli("lab-demo", *LAB)
     assert r.code == 0, r.err
     lines = live(r)
@@ -65,7 +72,7 @@ def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_ping, bri
     assert re.search(r"^== Their addresses: 10\.0\.0\.\d+, 10\.0\.0\.\d+, 10\.0\.0\.\d+; now ping them all$",
                      r.err, re.M)
     assert "== Suspending osops-labrec1-lab-1: it should stop answering" in r.err
-    assert fake_ping.seen == [["osops-labrec1-lab-1", "osops-labrec1-lab-2", "osops-labrec1-lab-3"],
+    assert fake_pinger.seen == [["osops-labrec1-lab-1", "osops-labrec1-lab-2", "osops-labrec1-lab-3"],
                               ["osops-labrec1-lab-1"]]
     posts = [c for c in r.calls if c.startswith("POST") and c.endswith("/v2.1/servers")]
     assert len(posts) == 1  # Nova multi-create: one request for three servers
@@ -109,7 +116,7 @@ def test_lab_demo_failed_boot_stops_and_cleanup_deletes_all_three(cli, bridges):
     assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
 
 
-def test_address_of_several_servers_polls_one_list_per_round(clean_env):
+def test_address_of_several_servers_polls_one_list_per_round(clean_env, zero_poll_waits):
     def active_before_addresses(interactions):
         # Derived: the boot's list poll (of its reservation) where all three lab servers are
         # first ACTIVE shows them without addresses yet (Nova may say ACTIVE before the port is bound).
@@ -133,7 +140,7 @@ def test_address_of_several_servers_polls_one_list_per_round(clean_env):
     assert [c.split("/v2.1")[1] for c in during] == ["/servers/detail"]  # one list, no GET per server
 
 
-def test_boot_resolves_each_name_with_one_list_call(clean_env):
+def test_boot_resolves_each_name_with_one_list_call(clean_env, zero_poll_waits):
     """The boot step left name lookups to the boot; with no usable network
     it used to list the networks twice (its own copy, then the boot's)."""
     def no_networks(interactions):
@@ -290,7 +297,7 @@ def test_smoke_yaml_runs_as_a_scenario_too(cli):
 
 # -- the Python API ----------------------------------------------------------------
 
-def test_engine_names_and_tags_what_it_boots(clean_env):
+def test_engine_names_and_tags_what_it_boots(clean_env, zero_poll_waits):
     scenario = load_file(bundled.path("smoke"))
     with replayed("smoke") as (conn, player):
         report = Engine(conn, scenario, run_id="smokerec1", pinger=FakePinger()).run()
@@ -303,7 +310,7 @@ def test_engine_names_and_tags_what_it_boots(clean_env):
     assert report.to_dict()["steps"][6]["resources"] == [f"server osops-smokerec1-smoke ({SERVER_ID})"]
 
 
-def test_run_time_limit_stops_and_cleanup_runs(clean_env):
+def test_run_time_limit_stops_and_cleanup_runs(clean_env, zero_poll_waits):
     """A clock that jumps past the limit while ping runs (no real time passes)."""
     now = [0.0]
 
@@ -368,7 +375,7 @@ def test_signal_guard_does_nothing_outside_the_main_thread():
     assert seen == [False]
 
 
-def test_cleanup_runs_even_when_reporting_breaks(clean_env):
+def test_cleanup_runs_even_when_reporting_breaks(clean_env, zero_poll_waits):
     """A broken output stream (or a bug) after boot still gets the server deleted."""
     def on_result(result):
         if result.name == "address":
@@ -382,7 +389,7 @@ def test_cleanup_runs_even_when_reporting_breaks(clean_env):
         f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
 
 
-def test_keyboard_interrupt_without_signal_handling_still_cleans_up(clean_env):
+def test_keyboard_interrupt_without_signal_handling_still_cleans_up(clean_env, zero_poll_waits):
     class CtrlC(FakePinger):
         def ping(self, *args, **kwargs):
             raise KeyboardInterrupt
@@ -403,7 +410,7 @@ def _kill(signum=signal.SIGINT):
     os.kill(os.getpid(), signum)
 
 
-def test_second_signal_before_cleanup_begins_leaves_the_servers(clean_env):
+def test_second_signal_before_cleanup_begins_leaves_the_servers(clean_env, zero_poll_waits):
     class CtrlC(FakePinger):
         def ping(self, *args, **kwargs):
             _kill()  # the first Ctrl-C, while ping runs
@@ -454,7 +461,7 @@ def test_run_time_limit_backstop_alarm_stops_a_hung_step():
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
 
 
-def test_cleanup_time_limit_stops_cleanup_and_says_what_is_left(clean_env, monkeypatch):
+def test_cleanup_time_limit_stops_cleanup_and_says_what_is_left(clean_env, zero_poll_waits, monkeypatch):
     armed = []
 
     def stuck_remove(*args, **kwargs):
@@ -475,7 +482,7 @@ def test_cleanup_time_limit_stops_cleanup_and_says_what_is_left(clean_env, monke
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
 
 
-def test_signals_during_the_keep_path_still_report_what_was_kept(clean_env, monkeypatch):
+def test_signals_during_the_keep_path_still_report_what_was_kept(clean_env, zero_poll_waits, monkeypatch):
     """The steps' alarm is off once they are over; a signal or an alarm then is counted."""
     seen = []
     real_alive = Engine._alive
@@ -545,7 +552,7 @@ steps:
 """
 
 
-def test_references_validation_accepts_are_those_a_run_can_read(clean_env, fake_ping, bridges):
+def test_references_validation_accepts_are_those_a_run_can_read(clean_env, zero_poll_waits, fake_pinger, bridges):
     """On every result a run saves (the smoke cassette, one save per action
     that gives one): validation refuses a reference exactly when the run
     could not read it, in the same words; list lengths are only known then."""
@@ -555,7 +562,7 @@ def test_references_validation_accepts_are_those_a_run_can_read(clean_env, fake_
     from osops.scenario import template
     from osops.scenario.template import Ref
 
-    fake_ping.mode = "answer"
+    fake_pinger.mode = "answer"
     scenario = load_text(EVERY_SAVE, "every.yaml")
     run = Engine(conn=None, scenario=scenario, run_id="smokerec1")
     with replayed("smoke") as (conn, _):

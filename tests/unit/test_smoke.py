@@ -2,12 +2,11 @@
 recorded from the loopback cloud (tools/record-cassettes); failures are
 derived from them by the edits each test documents.
 
-Nothing here pings: the pinger is a fake (see FakePinger), and waits poll
-without sleeping.  No test looks at how long anything took.
+Nothing here pings: every test uses the fake_pinger fixture, and cli's
+waits poll without sleeping (zero_poll_waits).  No test looks at how long anything took.
 """
 
 import copy
-import itertools
 import os
 import re
 import signal
@@ -15,79 +14,15 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from osops.host.models import PingResult, Target
-from tests.unit.conftest import booted, cassette
+from tests.unit.conftest import EMPTY, SERVER_ID, STEPS, booted, cassette, edit, live
 
-EMPTY = {"osops_cassette": 1, "command": "", "interactions": []}
+pytestmark = pytest.mark.usefixtures("fake_pinger")  # no test here pings; cli's waits do not sleep
 
-SERVER_ID = booted("smoke")["osops-smokerec1-smoke"]
 SMOKE = ("smoke", "--run-id", "smokerec1")
-STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
-         "ping", "suspend", "resume", "delete"]
-
-
-class FakePinger:
-    """Stands in for osops.scenario.reach.HostPinger.
-
-    *mode*: "unreachable" (nothing sent, as from this host to a fake-virt
-    server), "answer" for ACTIVE servers and silence for others, or
-    "silent" (sent, never answered).  *hook* runs first (to send signals).
-    """
-
-    mode = "unreachable"
-    hook = None
-    seen = []
-
-    def ping(self, conn, servers, addresses=(), count=3, netns="auto"):
-        FakePinger.seen.append([s.name for s in servers])
-        if FakePinger.hook:
-            FakePinger.hook()
-        out = []
-        for s in servers:
-            t = Target(address=s.ips()[0] if s.ips() else "-", server=s.name)
-            if self.mode == "unreachable":
-                out.append(PingResult(t, 0, 0, reason="no route from this host into the server's network"))
-            elif self.mode == "answer" and s.status == "ACTIVE":
-                out.append(PingResult(t, count, count, 0.5, 0.6, 0.7))
-            else:
-                out.append(PingResult(t, count, 0, reason="no reply in 2 s"))
-        return out
-
-
-@pytest.fixture(autouse=True)
-def fake_ping(monkeypatch):
-    monkeypatch.setattr("osops.scenario.reach.HostPinger", lambda *a, **k: FakePinger())
-    monkeypatch.setattr(FakePinger, "mode", "unreachable")
-    monkeypatch.setattr(FakePinger, "hook", None)
-    monkeypatch.setattr(FakePinger, "seen", [])
-    return FakePinger
-
-
-@pytest.fixture(autouse=True)
-def quick_waits(monkeypatch):
-    """Polls follow each other at once: replay answers in recorded order."""
-    monkeypatch.setattr("osops.wait.intervals", lambda *a, **k: itertools.repeat(0.0))
-
-
-def live(result):
-    """Step name -> its live line on stderr."""
-    lines = {}
-    for line in result.err.splitlines():
-        m = re.match(r"^(PASS|FAIL|SKIP) (\S+) +\d+\.\d s(?:  (.*))?$", line)
-        if m:
-            lines[m[2]] = (m[1], m[3] or "")
-    return lines
 
 
 def deletes(result):
     return [c for c in result.calls if c.startswith("DELETE ")]
-
-
-def edit(name, change):
-    """A copy of a recorded cassette, changed by *change(interactions)*."""
-    data = copy.deepcopy(cassette(name))
-    change(data["interactions"])
-    return data
 
 
 def responses(interactions, method, url_end, query=None):
@@ -190,13 +125,13 @@ def test_junit_is_written_even_when_stdout_is_closed(cli, tmp_path, monkeypatch)
     assert ET.parse(path).getroot().find("testsuite").get("tests") == "13"
 
 
-def test_ping_that_answers_passes(cli, fake_ping):
-    fake_ping.mode = "answer"
+def test_ping_that_answers_passes(cli, fake_pinger):
+    fake_pinger.mode = "answer"
     r = cli("smoke", *SMOKE)
     assert r.code == 0, r.err
     status, detail = live(r)["ping"]
     assert status == "PASS" and re.fullmatch(r"answered: osops-smokerec1-smoke 10\.0\.0\.\d+ 3/3 0\.6 ms", detail)
-    assert fake_ping.seen == [["osops-smokerec1-smoke"]]
+    assert fake_pinger.seen == [["osops-smokerec1-smoke"]]
 
 
 # -- failures, derived from the recorded cassette -----------------------------
@@ -241,8 +176,8 @@ def test_boot_error_fails_with_novas_fault_and_is_cleaned_up(cli):
     assert f"FAILED boot (server osops-smokerec1-smoke ({SERVER_ID}) went to ERROR: No valid host" in r.out
 
 
-def test_ping_without_answer_fails(cli, fake_ping):
-    fake_ping.mode = "silent"
+def test_ping_without_answer_fails(cli, fake_pinger):
+    fake_pinger.mode = "silent"
     r = cli("smoke", *SMOKE)
     assert r.code == 1
     lines = live(r)
@@ -303,8 +238,8 @@ def test_without_admin_compute_services_skip(cli):
 # -- cleanup always runs --------------------------------------------------------
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_stops_the_run_and_cleanup_deletes_the_server(cli, fake_ping, signum, code):
-    fake_ping.hook = lambda: os.kill(os.getpid(), signum)
+def test_a_signal_stops_the_run_and_cleanup_deletes_the_server(cli, fake_pinger, signum, code):
+    fake_pinger.hook = lambda: os.kill(os.getpid(), signum)
     r = cli("smoke", *SMOKE)
     name = signal.Signals(signum).name
     assert r.code == code
@@ -318,7 +253,7 @@ def test_a_signal_stops_the_run_and_cleanup_deletes_the_server(cli, fake_ping, s
     assert r.out.splitlines()[-1].endswith(f"({name})")
 
 
-def test_second_ctrl_c_stops_cleanup_and_says_what_is_left(cli, fake_ping, monkeypatch):
+def test_second_ctrl_c_stops_cleanup_and_says_what_is_left(cli, fake_pinger, monkeypatch):
     from osops.scenario import cleanup
 
     real_remove = cleanup.remove
@@ -328,7 +263,7 @@ def test_second_ctrl_c_stops_cleanup_and_says_what_is_left(cli, fake_ping, monke
         return real_remove(*args, **kwargs)
 
     monkeypatch.setattr(cleanup, "remove", interrupted_remove)
-    fake_ping.hook = lambda: os.kill(os.getpid(), signal.SIGINT)
+    fake_pinger.hook = lambda: os.kill(os.getpid(), signal.SIGINT)
     r = cli("smoke", *SMOKE, "-f", "json")
     assert r.code == 130
     report = r.json()
@@ -360,7 +295,7 @@ def test_first_signal_during_cleanup_only_warns(cli, monkeypatch):
     assert len(deletes(r)) == 1 and r.code == 1
 
 
-def test_second_ctrl_c_on_the_keep_path_still_prints_how_to_remove(cli, fake_ping, monkeypatch):
+def test_second_ctrl_c_on_the_keep_path_still_prints_how_to_remove(cli, fake_pinger, monkeypatch):
     from osops.scenario.engine import Engine
 
     real_alive = Engine._alive
@@ -370,7 +305,7 @@ def test_second_ctrl_c_on_the_keep_path_still_prints_how_to_remove(cli, fake_pin
         return real_alive(self)
 
     monkeypatch.setattr(Engine, "_alive", alive)
-    fake_ping.hook = lambda: os.kill(os.getpid(), signal.SIGINT)
+    fake_pinger.hook = lambda: os.kill(os.getpid(), signal.SIGINT)
     r = cli("smoke", *SMOKE, "--keep")
     assert r.code == 130
     assert "Traceback" not in r.err

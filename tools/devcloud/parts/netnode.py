@@ -14,6 +14,7 @@ import shutil
 import subprocess
 
 import devcloud_netns as kernel
+
 from parts.database import sql
 from parts.paths import DIR, KERNEL
 

@@ -31,6 +31,7 @@ import time
 
 import devcloud_netns as kernel
 import devcloud_ovs as ovs
+
 from parts.paths import DATA, LOGS, NOVA_HOST, RUN, CannotRun, log
 from parts.procs import pidof, spawn, stop, wait_for
 

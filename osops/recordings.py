@@ -1,0 +1,134 @@
+"""Every recorded API session osops replays, each declared once.
+
+A :class:`Recording` names a cassette, the command line that records it
+on the loopback cloud (tools/devcloud) and whether the demo cloud replays
+a recording of it too.  ``tools/record-cassettes`` records exactly these,
+in this order (later sessions see what earlier ones made);
+:mod:`osops.demo` replays the demo's; the tests load theirs through
+:func:`cassette_path`, and a test fails when a cassette file has no
+declaration here or a declaration no file.
+
+::
+
+    Recording("image-list", ("image", "list"), demo=True)
+
+is ``tests/cassettes/image-list.json`` and ``osops/demo/image-list.json``,
+both recorded with ``osops --record FILE image list``.
+"""
+
+import pathlib
+from dataclasses import dataclass
+
+DEMO_DIR = pathlib.Path(__file__).parent / "demo"
+TESTS_DIR = pathlib.Path(__file__).parent.parent / "tests" / "cassettes"  # in a source checkout
+
+IMAGE = "cirros-0.6"
+UEC = ("cirros-0.3.4-x86_64-uec", "cirros-0.3.4-x86_64-uec-kernel", "cirros-0.3.4-x86_64-uec-ramdisk")
+MANY = tuple(f"many-{i}" for i in range(1, 11))
+BRIDGE = "{bridge}"  # stands for hostrec's network's bridge, brq<network id>, filled in when recording
+
+# Where a session is recorded (tools/record-cassettes sets each one up).
+CLOUD = "the admin cloud"
+LEGACY = "an old openrc: OS_AUTH_URL=.../v2.0, OS_TENANT_NAME"
+HOST = "the admin cloud, with hostrec and a router on private"
+ROUTER_VIEW = HOST + ", from a mount namespace whose only netns is an empty qrouter-"
+HOST_MANY = HOST + ", after 40 more interfaces on hostrec"
+STAGES = (CLOUD, LEGACY, HOST, ROUTER_VIEW, HOST_MANY)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One cassette.
+
+    *argv* records ``tests/cassettes/NAME.json`` (None: the tests have
+    none); *demo* is True when ``osops/demo/NAME.json`` is recorded with
+    the same command line (with the uec images hidden), a command line of
+    its own, or False.  *exit* is the status the recording run must end
+    with; *stage* where it runs; *before* and *after* are command lines
+    run around the tests' recording, not recorded.
+    """
+
+    name: str
+    argv: tuple | None
+    exit: int = 0
+    demo: bool | tuple = False
+    stage: str = CLOUD
+    before: tuple = ()
+    after: tuple = ()
+
+    @property
+    def demo_argv(self):
+        """The command line of the demo's recording, or None."""
+        return self.argv if self.demo is True else (self.demo or None)
+
+
+RECORDINGS = (
+    Recording("image-list", ("image", "list"), demo=True),
+    Recording("flavor-list", ("flavor", "list"), demo=True),
+    Recording("boot", ("boot", "demo-1", "--flavor", "m1.tiny", "--image", IMAGE),
+              demo=("boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros")),
+    # several servers, one booted from the uec image
+    Recording("server-list", ("server", "list"), demo=True,
+              before=(("boot", "many", "--count", "10", "--flavor", "m1.tiny", "--image", IMAGE),
+                      ("boot", "uec1", "--flavor", "m1.tiny", "--image", UEC[0])),
+              after=(("delete", *MANY, "uec1", "--wait"),)),
+    Recording("server-show", ("server", "show", "demo-1"), demo=True),
+    Recording("suspend", ("suspend", "demo-1", "--wait"), demo=True),
+    Recording("resume", ("resume", "demo-1", "--wait"), demo=True),
+    # a fake-virt server: nothing answers, and the demo sends nothing
+    Recording("ping", None, exit=1, demo=("ping", "demo-1")),
+    Recording("delete", ("delete", "demo-1", "--wait"), demo=True),
+    Recording("boot-count", ("boot", "lab", "--count", "3", "--flavor", "1", "--image", IMAGE)),
+    Recording("delete-count", ("delete", "lab-1", "lab-2", "lab-3", "--wait")),
+    Recording("boot-ambiguous", ("boot", "--flavor", "m1.tiny", "--image", "cirros"), exit=1),
+    Recording("flavor-unknown", ("boot", "--flavor", "m1.huge", "--image", IMAGE), exit=1),
+    Recording("wrong-password", ("--os-password", "not-the-password", "image", "list"), exit=1),
+    Recording("doctor", ("doctor", "--no-host"), demo=("doctor",)),
+    Recording("doctor-nonadmin", ("--os-cloud", "devstack", "doctor", "--no-host")),
+    # Scenarios, with fixed run ids (the tests and the demo name them);
+    # smoke-keep leaves its server for the cleanup session.
+    Recording("smoke", ("smoke", "--run-id", "smokerec1"), demo=("smoke", "--run-id", "demosmoke")),
+    Recording("smoke-nonadmin", ("--os-cloud", "devstack", "smoke", "--only", "compute-services",
+                                 "--run-id", "nonadmin1")),
+    Recording("smoke-keep", ("smoke", "--keep", "--only", "boot", "--run-id", "keeprec1")),
+    Recording("cleanup", ("cleanup", "--run", "keeprec1")),
+    # the demo shows no host bridges (they are not the recorded cloud's)
+    Recording("lab-demo", ("scenario", "run", "lab-demo", "--run-id", "labrec1"),
+              demo=("scenario", "run", "lab-demo", "--run-id", "demolab", "--skip", "bridge")),
+    Recording("legacy-v2", ("image", "list"), stage=LEGACY),
+    # hostrec has no floating address, so the ping sessions exit 1
+    Recording("host-bridge-show", ("bridge", "show", BRIDGE), stage=HOST),
+    Recording("host-ping-auto", ("ping", "hostrec", "--netns", "auto", "--address-type", "fixed",
+                                 "--count", "1"), exit=1, stage=ROUTER_VIEW),
+    Recording("host-ping-all", ("ping", "--all", "--address-type", "floating", "--count", "1"), exit=1,
+              stage=HOST),
+    Recording("host-bridge-show-many", ("bridge", "show", BRIDGE), stage=HOST_MANY),
+)
+
+
+def for_tests(stages=STAGES):
+    """The recordings the tests have, in recording order (of *stages*)."""
+    return [r for r in RECORDINGS if r.argv is not None and r.stage in stages]
+
+
+def for_demo():
+    """The recordings the demo replays, in recording order."""
+    return [r for r in RECORDINGS if r.demo_argv is not None]
+
+
+def find(name):
+    """The tests' recording *name*; KeyError unless it is declared."""
+    for rec in for_tests():
+        if rec.name == name:
+            return rec
+    raise KeyError(f"no tests' cassette {name!r} is declared in osops/recordings.py")
+
+
+def cassette_path(name):
+    """tests/cassettes/*name*.json; KeyError unless it is declared."""
+    return TESTS_DIR / f"{find(name).name}.json"
+
+
+def demo_path(name):
+    """osops/demo/*name*.json, or None unless the demo replays it."""
+    return DEMO_DIR / f"{name}.json" if name in {r.name for r in for_demo()} else None

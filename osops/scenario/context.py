@@ -1,0 +1,168 @@
+"""What a step's action may use of its run: the :class:`StepContext`.
+
+An action is a function ``(ctx, args, step) -> Outcome`` (see
+:mod:`osops.scenario.steps`); *ctx* is a StepContext, made by the engine
+once per run, and an action uses nothing of the run but its members.
+What the run created is kept in :class:`Created`, which the engine's
+cleanup works from.
+"""
+
+import ipaddress
+import time
+
+from tabulate import tabulate
+
+from osops import security_groups
+from osops.resolve import resolve_many
+from osops.scenario import cleanup, reach
+from osops.servers import list_servers
+
+DEFAULT_WAIT = 300  # one wait inside a step that sets no timeout
+ADDRESS_WAIT = 30
+
+
+class Created:
+    """What a run created, for its cleanup: the servers it booted (by id),
+    those known to be gone, its security groups, and whether it asked for
+    a create at all."""
+
+    def __init__(self):
+        self.servers = {}
+        self.gone = set()
+        self.groups = []
+        self.attempted = False
+
+    def alive(self):
+        """The servers booted and not known to be gone."""
+        return [s for sid, s in self.servers.items() if sid not in self.gone]
+
+
+class StepContext:
+    """The run as a step's action sees it; every member is documented."""
+
+    TAG = cleanup.TAG
+    """The metadata key the run tags its servers with (its value: the run id)."""
+
+    address_wait = ADDRESS_WAIT
+    """The longest the address action waits for ports to be bound, in seconds."""
+
+    def __init__(self, conn, run_id, created, deadline, *, keep=False, pinger=None, on_change=None,
+                 clock=time.monotonic, sleep=time.sleep):
+        self._conn = conn
+        self._run_id = run_id
+        self._created = created
+        self._keep = keep
+        self._pinger = pinger
+        self._on_change = on_change
+        self._deadline = deadline
+        self._clock = clock
+        self._sleep = sleep
+
+    @property
+    def conn(self):
+        """The openstacksdk connection the run uses."""
+        return self._conn
+
+    @property
+    def run_id(self):
+        """The run's id: 8 hex digits, or the one asked for."""
+        return self._run_id
+
+    @property
+    def keep(self):
+        """True with --keep: the run leaves its servers (delete skips)."""
+        return self._keep
+
+    @property
+    def on_change(self):
+        """Called on each server status change a wait sees (or None):
+        ``on_change(server_id, server, old_status, elapsed)``."""
+        return self._on_change
+
+    @property
+    def tag(self):
+        """The metadata a server booted by this run carries: {TAG: run id}."""
+        return {self.TAG: self.run_id}
+
+    @property
+    def pinger(self):
+        """What pings from this host (:class:`osops.scenario.reach.HostPinger`
+        unless the run was given another)."""
+        if self._pinger is None:
+            self._pinger = reach.HostPinger()
+        return self._pinger
+
+    def server_name(self, name):
+        """The name a server called *name* in a scenario gets: osops-<run id>-NAME."""
+        return f"osops-{self.run_id}-{name}"
+
+    def creating(self):
+        """Say so just before a create request: cleanup then also looks for
+        servers by the run's tag."""
+        self._created.attempted = True
+
+    def track(self, servers):
+        """Remember *servers* as booted by this run: cleanup deletes them."""
+        for s in servers:
+            self._created.servers[s.id] = s
+
+    def run_groups(self):
+        """The ids of the run's own security group, which lets ping and SSH
+        in (osops-<run id>-sg), made at the first call."""
+        if not self._created.groups:
+            self.creating()
+            description = f"osops run {self.run_id}: ping and SSH in, for its servers"
+            self._created.groups.append(
+                security_groups.create_open_group(self.conn, cleanup.group_name(self.run_id), description))
+        return [g.id for g in self._created.groups]
+
+    def remaining(self):
+        """Seconds left before the run's time limit (never below 0)."""
+        return max(self._deadline - self._clock(), 0.0)
+
+    def wait_timeout(self, step):
+        """How long a wait in *step* may take: its timeout: (default
+        300 s), no longer than the time left."""
+        return max(min(step.timeout or DEFAULT_WAIT, self.remaining()), 0.001)
+
+    def sleep(self, seconds):
+        """Sleep *seconds* (the run's sleep function: tests pass their own)."""
+        self._sleep(seconds)
+
+    def delete_servers(self, servers, wait=True, timeout=DEFAULT_WAIT):
+        """Delete *servers* (and with *wait* wait until gone); cleanup then
+        leaves them alone."""
+        cleanup.remove(self.conn, servers, wait, timeout, on_gone=self._created.gone.add,
+                       on_change=self.on_change)
+
+    def find_servers(self, items, addresses=False, fresh=False):
+        """Servers (and, with *addresses*, IP addresses) for a step's items:
+        saved servers as they are (as listed now with *fresh*, gone ones
+        left out), names and ids resolved from one list call."""
+        names = [i for i in items if isinstance(i, str) and not (addresses and is_address(i))]
+        listed = list_servers(self.conn) if names or fresh else None
+        named = iter(resolve_many("server", names, listed) if names else [])
+        current = {s.id: s for s in listed} if listed is not None else {}
+        out = []
+        for item in items:
+            if isinstance(item, str):
+                out.append(item if addresses and is_address(item) else next(named))
+            elif fresh:
+                if item.id in current:
+                    out.append(current[item.id])
+            else:
+                out.append(item)
+        return out
+
+    def table(self, columns, rows):
+        """*rows* under *columns* as the lines of a table (none for no rows)."""
+        return tabulate(rows, headers=columns, tablefmt="psql").splitlines() if rows else []
+
+
+def is_address(text):
+    """True when *text* is an IPv4 or IPv6 address."""
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
