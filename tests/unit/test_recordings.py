@@ -97,6 +97,7 @@ def test_record_cassettes_records_every_declaration_in_order(monkeypatch, tmp_pa
 
     monkeypatch.setattr(tool, "host_setup", host_setup)
     monkeypatch.setattr(tool, "hidden", lambda conn, names: contextlib.nullcontext())
+    monkeypatch.setattr(tool, "networking", lambda: "light")  # whichever cloud this machine runs
     conn = SimpleNamespace(compute=SimpleNamespace(create_server_interface=lambda server, net_id: None))
     tool.record_all(conn, "cloud", "legacy", tmp_path / "tests", tmp_path / "demo")
 
@@ -116,3 +117,19 @@ def test_record_cassettes_records_every_declaration_in_order(monkeypatch, tmp_pa
         assert [name for name in order if name in declared] == declared
     demo = [f"demo/{r.name}.json" for r in recordings.for_demo()]
     assert [name for name in order if name.startswith("demo/")] == demo
+
+
+def test_on_an_ovn_cloud_the_host_sessions_are_kept(monkeypatch, tmp_path, capsys):
+    """The host-* sessions need the light cloud's Linux bridges: on ML2/OVN
+    they are not recorded (their committed cassettes stay), and it says so."""
+    tool = record_cassettes()
+    ran = []
+    monkeypatch.setattr(tool, "cli", lambda argv, env, record=None, expected=0, wrap=(): ran.append(record))
+    monkeypatch.setattr(tool, "hidden", lambda conn, names: contextlib.nullcontext())
+    monkeypatch.setattr(tool, "networking", lambda: "ovn")
+    tool.record_all(None, "cloud", "legacy", tmp_path / "tests", tmp_path / "demo")
+    recorded = {r.relative_to(tmp_path).as_posix() for r in ran if r}
+    host = {f"tests/{r.name}.json" for r in recordings.for_tests(recordings.STAGES[2:])}
+    assert host and not recorded & host
+    assert {f"tests/{r.name}.json" for r in recordings.for_tests(recordings.STAGES[:2])} <= recorded
+    assert "the host-* cassettes are kept" in capsys.readouterr().out
