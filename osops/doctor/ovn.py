@@ -65,6 +65,15 @@ def unreadable(why):
     return "Permission denied" in why or "Operation not permitted" in why
 
 
+def elsewhere(why):
+    """The tool found no socket where it looked (OVN runs with its sockets elsewhere)."""
+    return "No such file or directory" in why
+
+
+FIND_DB = ("point OVN_RUNDIR at the folder of ovnnb_db.sock and ovnsb_db.sock "
+           "(or OVN_NB_DB / OVN_SB_DB at the databases)")
+
+
 @check("OVN")
 def ovn_checks(ctx):
     """The OVN rows, where OVN runs on this host."""
@@ -97,8 +106,9 @@ def database(name, ctl, db):
         return Check(name, OK, "answers")
     if code is not None and unreadable(why):
         return Check(name, WARN, f"could not read it: {why}", SUDO)
-    return Check(name, FAIL, f"does not answer: {why}",
-                 f"start it (its ovsdb-server), or check {ctl}'s --db / OVN_RUNDIR")
+    if code is not None and elsewhere(why):
+        return Check(name, WARN, f"not found where {ctl} looks: {why}", FIND_DB)
+    return Check(name, FAIL, f"does not answer: {why}", f"start it (its ovsdb-server), or {FIND_DB}")
 
 
 def northd(pids):
@@ -140,9 +150,9 @@ def chassis(ctx, remote):
     code, out, why = tool("ovn-sbctl", TIMEOUT, *db, "--bare", "--columns=hostname", "find", "Chassis",
                           f"name={system_id}")
     if code is None or code:
-        result = WARN if code is not None and unreadable(why) else FAIL
-        return Check("OVN chassis", result, f"could not look up chassis {system_id}: {why}",
-                     SUDO if result == WARN else "")
+        result = WARN if code is not None and (unreadable(why) or elsewhere(why)) else FAIL
+        fix = SUDO if unreadable(why) else FIND_DB if elsewhere(why) else ""
+        return Check("OVN chassis", result, f"could not look up chassis {system_id}: {why}", fix)
     if not out:
         return Check("OVN chassis", FAIL, f"chassis {system_id} is not in the southbound database",
                      "ovn-controller registers it when it starts and connects: check that it runs")

@@ -297,7 +297,7 @@ class Engine:
             known.setdefault(g.id, g)
         self.created.groups = list(known.values())
         security_groups.delete_groups(self.conn, self.created.groups)
-        deleted, self.created.groups = _groups(self.created.groups), []
+        deleted, self.created.groups = [f"security group {g.name}" for g in self.created.groups], []
         return deleted
 
 

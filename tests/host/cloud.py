@@ -14,8 +14,9 @@ small edit that the test names (an address, a dropped call).
                                               server list, hostrec's port (by device_id), router
                                               interface ports
   tests/cassettes/host-ping-all.json          ping --all: the ACTIVE server list
-  tests/cassettes/boot.json                   (the same cloud) its network list, which holds
-                                              hostrec's network: add_network_list()
+  tests/cassettes/boot.json                   its network list, with private: add_network_list()
+                                              (recorded on the ML2/OVN cloud, the host-* ones on
+                                              the light one: private is given hostrec's network id)
 
 tools/record-cassettes records them with the others (as root): it boots
 hostrec, makes the router and its interface, records the sessions
@@ -53,11 +54,22 @@ def drop(data, path, query=None):
     return data
 
 
+def network_list():
+    """The network list boot.json recorded, its network ``private`` given
+    the id of hostrec's network (the host-* cassettes come from the light
+    cloud, boot.json from the ML2/OVN one: two clouds, two ids)."""
+    listed = copy.deepcopy(interaction(recorded("boot"), "/v2.0/networks"))
+    for network in listed["response"]["json"]["networks"]:
+        if network["name"] == "private":
+            network["id"] = PORT["network_id"]
+    return listed
+
+
 def add_network_list(data):
     """*data* with a network list, as for a server whose port does not say
-    its network (host-ping-auto has none: hostrec's port said it): the one
-    boot.json recorded on the same cloud, which holds hostrec's network."""
-    data["interactions"].append(copy.deepcopy(interaction(recorded("boot"), "/v2.0/networks")))
+    its network (host-ping-auto has none: hostrec's port said it): the
+    one of :func:`network_list`, which holds hostrec's network."""
+    data["interactions"].append(network_list())
     return data
 
 
@@ -85,7 +97,7 @@ _PORTS = body(BRIDGE_SHOW, "/v2.0/ports")["ports"]
 [DHCP_PORT] = [p for p in _PORTS if p["device_owner"] == "network:dhcp"]
 PING_AUTO = recorded("host-ping-auto")
 PORT_QUERY = {"device_id": [SERVER["id"]]}
-[NETWORK] = [n for n in body(recorded("boot"), "/v2.0/networks")["networks"]  # private
+[NETWORK] = [n for n in network_list()["response"]["json"]["networks"]  # private
              if n["id"] == PORT["network_id"] and n["name"] in SERVER["addresses"]]
 ROUTER_QUERY = {"device_owner": list(ROUTER_OWNERS)}
 [ROUTER_PORT] = body(PING_AUTO, "/v2.0/ports", ROUTER_QUERY)["ports"]  # hostrec-router's interface

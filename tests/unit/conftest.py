@@ -54,6 +54,18 @@ def reservation(name):
 
 
 SERVER_ID = booted("smoke")["osops-smokerec1-smoke"]  # the server the smoke cassette boots
+
+
+def group_id(name):
+    """The id of the security group the recorded session *name* made (its run's own)."""
+    [made] = [i for i in cassette(name)["interactions"] if i["request"]["method"] == "POST"
+              and i["request"]["url"].endswith("/v2.0/security-groups")]
+    return made["response"]["json"]["security_group"]["id"]
+
+
+GROUP_ID = group_id("smoke")  # the smoke's own security group
+GROUP = f"security group osops-smokerec1-sg ({GROUP_ID})"  # as a report lists it when left
+GROUP_DELETE = f"DELETE http://network.osops.invalid/v2.0/security-groups/{GROUP_ID}"
 STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
          "ping", "suspend", "resume", "delete"]  # the smoke's steps, in order
 

@@ -137,8 +137,9 @@ def test_delete_several_waits_with_list_calls(cli):
 def test_delete_of_a_server_already_gone_succeeds_without_waiting(cli):
     data = cassette("delete")
     # Derived: the server went away between the list and the DELETE, which gets the
-    # 404 Nova gives for a server that is gone (the last poll of cleanup.json).
-    gone = cassette("cleanup")["interactions"][-1]["response"]
+    # 404 Nova gives for a server that is gone (the last poll of the recorded delete).
+    gone = [i["response"] for i in data["interactions"]
+            if i["request"]["method"] == "GET" and "/servers/" in i["request"]["url"]][-1]
     assert gone["status"] == 404
     (delete,) = [i for i in data["interactions"] if i["request"]["method"] == "DELETE"]
     delete["response"] = gone

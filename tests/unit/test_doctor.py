@@ -57,8 +57,9 @@ def test_the_recorded_cloud_is_healthy(cli):
         assert row["Result"] == "OK" and row["Found"].startswith(f"http://{service}.osops.invalid{path} answers HTTP")
     assert "nova-compute@devcloud up" in got["Compute services"]["Found"]
     assert "1 hypervisor" in got["Compute services"]["Found"]
-    # The loopback cloud runs Neutron's API without agents: a warning, not a failure.
-    assert got["Neutron agents"]["Result"] == "WARN"
+    # The loopback cloud runs ML2/OVN: its agents are ovn-controller's and the metadata agent.
+    assert got["Neutron agents"]["Result"] == "OK"
+    assert "OVN Controller Gateway agent@devcloud, OVN Metadata agent@devcloud" in got["Neutron agents"]["Found"]
     assert got["Images"]["Result"] == got["Flavors"]["Result"] == got["Networks"]["Result"] == "OK"
     assert "cirros-0.6.2-x86_64-disk" in got["Images"]["Found"]
     assert got["Host"] == {"Check": "Host", "Result": "SKIP", "Found": "not asked for (--no-host)", "Fix": ""}

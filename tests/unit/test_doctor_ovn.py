@@ -115,3 +115,12 @@ def test_running_finds_programs_and_python_scripts(tmp_path):
     assert ovn.running("ovn-controller", proc=str(tmp_path)) == [1]
     assert ovn.running("neutron-ovn-metadata-agent", proc=str(tmp_path)) == [2]
     assert ovn.running("ovn-northd", proc=str(tmp_path)) == []
+
+
+def test_a_database_whose_socket_is_elsewhere_is_a_warning_saying_where_to_point(monkeypatch):
+    """OVN runs, but not with its sockets where the tools look (no OVN_RUNDIR for a cloud like the loopback one)."""
+    missing = "ovn-nbctl: unix:/run/ovn/ovnnb_db.sock: database connection failed (No such file or directory)"
+    Host(monkeypatch, answers={("ovn-nbctl", "NB_Global"): (1, "", missing)})
+    row = rows(ctx([metadata()]))["OVN northbound"]
+    assert row.result == WARN and row.found.startswith("not found where ovn-nbctl looks")
+    assert row.fix == ovn.FIND_DB

@@ -22,6 +22,8 @@ from osops.scenario.steps import ACTIONS
 from osops.testing import replay
 from tests.unit.conftest import (
     EMPTY,
+    GROUP,
+    GROUP_DELETE,
     SERVER_ID,
     FakePinger,
     booted,
@@ -84,7 +86,7 @@ def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_pinger, b
         "GET http://compute.osops.invalid/v2.1/servers/detail"]  # the servers step
     single = {c.rsplit("/", 1)[1] for c in r.calls if re.match(r"GET .*/servers/[0-9a-f-]{36}$", c)}
     assert single == {LAB_1}  # only the one suspended alone
-    assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
+    assert len([c for c in r.calls if c.startswith("DELETE")]) == 4  # the three, then their group
     assert "narration" not in r.out and "say" not in r.out  # narration stays out of the summary
 
 # The lab demo's first two steps (lab-demo.json is their recording): the image, three servers booted.
@@ -112,8 +114,9 @@ def test_lab_demo_failed_boot_stops_and_cleanup_deletes_all_three(cli, bridges):
     lines = live(r)
     assert lines["boot"][0] == "FAIL" and lines["boot"][1].endswith("went to ERROR: Build of instance aborted")
     assert lines["servers"] == ("SKIP", "not run: step boot FAILED (on_failure: stop)")
-    assert lines["cleanup"] == ("PASS", "deleted osops-labrec1-lab-1, osops-labrec1-lab-2, osops-labrec1-lab-3")
-    assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
+    assert lines["cleanup"] == ("PASS", "deleted osops-labrec1-lab-1, osops-labrec1-lab-2, osops-labrec1-lab-3, "
+                                "security group osops-labrec1-sg")
+    assert len([c for c in r.calls if c.startswith("DELETE")]) == 4
 
 
 def test_address_of_several_servers_polls_one_list_per_round(clean_env, zero_poll_waits):
@@ -157,7 +160,9 @@ def test_boot_resolves_each_name_with_one_list_call(clean_env, zero_poll_waits):
     (post,) = [b for b in player.bodies if b and "server" in b]
     assert post["server"]["networks"] == "none"
     before = [c.split("?")[0].split(".invalid")[1] for c in player.calls[marks["image"]:marks["boot"]]]
-    assert before[:before.index("/v2.1/servers")] == ["/v2.1", "/v2.1/flavors/detail", "/v2.0/networks"]
+    assert before[:before.index("/v2.1/servers")] == [
+        "/v2.0/security-groups", "/v2.0/security-group-rules",  # the run's own group, its rules in one request
+        "/v2.1", "/v2.1/flavors/detail", "/v2.0/networks"]
     assert report.cleanup.detail.count("osops-labrec1-lab-") == 3
 
 
@@ -241,7 +246,7 @@ def test_validate_reports_every_problem_with_file_and_line(cli, tmp_path):
     errors = r.err.strip().splitlines()
     assert errors == [
         f"{bad}:3: boot has no argument 'flavour' (did you mean 'flavor'?); it takes name, image, flavor, "
-        "network, key_name",
+        "network, key_name, security_groups",
         f"{bad}:3: boot needs flavor",
         f"{bad}:4: unknown action 'pign' (did you mean 'ping'?); actions: " + ", ".join(
             ACTIONS),
@@ -271,6 +276,7 @@ def test_list_actions_shows_what_a_step_can_do(cli):
         "name = server: names become osops-<run>-NAME", "image (required): name, id or a saved image",
         "flavor (required): name, id or a saved flavor",
         "network: name, id or a saved network; empty: the only usable one", "key_name: a keypair to inject",
+        "security_groups: groups to boot in; empty: the run's own, which lets ping and SSH in",
         "count: N (a step key): N servers in one request"]
     assert (boot["Expect"], boot["Saves"], boot["Description"]) == (
         "status, servers", "list of Server", "boot servers and wait until ACTIVE")
@@ -328,9 +334,10 @@ def test_run_time_limit_stops_and_cleanup_runs(clean_env, zero_poll_waits):
     assert by_name["ping"].status == "SKIP"
     assert (by_name["suspend"].status, by_name["suspend"].detail) == ("FAIL", "the run's time limit (600 s) ran out")
     assert by_name["resume"].detail == "not run: the run's time limit (600 s) ran out"
-    assert report.cleanup.status == "PASS" and report.cleanup.detail == "deleted osops-smokerec1-smoke"
+    assert report.cleanup.status == "PASS"
+    assert report.cleanup.detail == "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg"
     assert [c for c in player.calls if c.startswith("DELETE")] == [
-        f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+        f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
 
 
 def test_a_failed_say_is_a_failed_step_not_narration(clean_env):
@@ -386,7 +393,7 @@ def test_cleanup_runs_even_when_reporting_breaks(clean_env, zero_poll_waits):
         with pytest.raises(BrokenPipeError):
             Engine(conn, scenario, run_id="smokerec1", pinger=FakePinger(), on_result=on_result).run()
     assert [c for c in player.calls if c.startswith("DELETE")] == [
-        f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+        f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
 
 
 def test_keyboard_interrupt_without_signal_handling_still_cleans_up(clean_env, zero_poll_waits):
@@ -398,8 +405,8 @@ def test_keyboard_interrupt_without_signal_handling_still_cleans_up(clean_env, z
     with replayed("smoke") as (conn, player):
         report = Engine(conn, scenario, run_id="smokerec1", pinger=CtrlC(), handle_signals=False).run()
     assert report.interrupted == "SIGINT" and report.exit_code == 130
-    assert report.cleanup.detail == "deleted osops-smokerec1-smoke"
-    assert len([c for c in player.calls if c.startswith("DELETE")]) == 1
+    assert report.cleanup.detail == "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg"
+    assert len([c for c in player.calls if c.startswith("DELETE")]) == 2
 
 
 # -- signals and time limits around cleanup ------------------------------------------
@@ -424,7 +431,7 @@ def test_second_signal_before_cleanup_begins_leaves_the_servers(clean_env, zero_
         report = Engine(conn, scenario, run_id="smokerec1", pinger=CtrlC(), on_result=on_result).run()
     assert report.exit_code == 130
     assert report.cleanup.status == "FAIL"
-    assert report.cleanup.detail == f"stopped before cleanup began; left osops-smokerec1-smoke ({SERVER_ID})"
+    assert report.cleanup.detail == f"stopped before cleanup began; left osops-smokerec1-smoke ({SERVER_ID}), {GROUP}"
     assert report.cleanup_command == "osops cleanup --run smokerec1"
     assert [c for c in player.calls if c.startswith("DELETE")] == []
 
@@ -477,7 +484,7 @@ def test_cleanup_time_limit_stops_cleanup_and_says_what_is_left(clean_env, zero_
     assert wait == engine.CLEANUP_TIMEOUT
     assert report.cleanup.status == "FAIL"
     assert report.cleanup.detail == (f"cleanup did not finish in {engine.CLEANUP_TIMEOUT} s; "
-                                     f"left osops-smokerec1-smoke ({SERVER_ID})")
+                                     f"left osops-smokerec1-smoke ({SERVER_ID}), {GROUP}")
     assert report.cleanup_command == "osops cleanup --run smokerec1"
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
 
@@ -504,7 +511,7 @@ def test_signals_during_the_keep_path_still_report_what_was_kept(clean_env, zero
         report = Engine(conn, scenario, run_id="smokerec1", pinger=CtrlC(), keep=True).run()
     assert seen == [0.0]
     assert report.exit_code == 130 and report.kept
-    assert report.cleanup.detail == f"--keep: kept osops-smokerec1-smoke ({SERVER_ID})"
+    assert report.cleanup.detail == f"--keep: kept osops-smokerec1-smoke ({SERVER_ID}), {GROUP}"
     assert report.cleanup_command == "osops cleanup --run smokerec1"
     assert [c for c in player.calls if c.startswith("DELETE")] == []
 

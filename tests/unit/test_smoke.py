@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.unit.conftest import EMPTY, SERVER_ID, STEPS, booted, cassette, edit, live
+from tests.unit.conftest import EMPTY, GROUP, GROUP_DELETE, SERVER_ID, STEPS, booted, cassette, edit, live
 
 pytestmark = pytest.mark.usefixtures("fake_pinger")  # no test here pings; cli's waits do not sleep
 
@@ -43,9 +43,9 @@ def test_smoke_passes_on_the_recorded_cloud(cli):
     assert lines["ping"][1].startswith("cannot ping from this host: osops-smokerec1-smoke 10.0.0.")
     assert lines["suspend"] == ("PASS", "osops-smokerec1-smoke SUSPENDED")
     assert lines["delete"] == ("PASS", "osops-smokerec1-smoke gone")
-    assert lines["cleanup"] == ("PASS", "nothing left behind")
+    assert lines["cleanup"] == ("PASS", "deleted security group osops-smokerec1-sg")  # the server: by its step
     assert re.search(r"^PASS boot +\d+\.\d s  ", r.err, re.M)  # the live line's shape
-    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
 
 
 def test_summary_block_and_timing_table_on_stdout(cli):
@@ -171,8 +171,8 @@ def test_boot_error_fails_with_novas_fault_and_is_cleaned_up(cli):
     assert lines["boot"] == ("FAIL", f"server osops-smokerec1-smoke ({SERVER_ID}) went to ERROR: {fault}")
     for step in ("address", "ping", "suspend", "resume", "delete"):
         assert lines[step] == ("SKIP", "needs server from step boot, which FAILED")
-    assert lines["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke")
-    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+    assert lines["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg")
+    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
     assert f"FAILED boot (server osops-smokerec1-smoke ({SERVER_ID}) went to ERROR: No valid host" in r.out
 
 
@@ -247,8 +247,8 @@ def test_a_signal_stops_the_run_and_cleanup_deletes_the_server(cli, fake_pinger,
     lines = live(r)
     assert lines["ping"] == ("FAIL", f"interrupted by {name}")
     assert lines["suspend"] == ("SKIP", f"not run: interrupted by {name}")
-    assert lines["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke")
-    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"]
+    assert lines["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg")
+    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
     assert signal.getsignal(signal.SIGINT) is not None  # handlers were put back
     assert r.out.splitlines()[-1].endswith(f"({name})")
 
@@ -269,7 +269,7 @@ def test_second_ctrl_c_stops_cleanup_and_says_what_is_left(cli, fake_pinger, mon
     report = r.json()
     assert report["cleanup"]["status"] == "FAIL"
     assert report["cleanup"]["detail"].startswith("cleanup interrupted by SIGINT; left osops-smokerec1-smoke")
-    assert report["left"] == [f"osops-smokerec1-smoke ({SERVER_ID})"]
+    assert report["left"] == [f"osops-smokerec1-smoke ({SERVER_ID})", GROUP]
     assert report["cleanup_command"] == "osops cleanup --run smokerec1"
     assert deletes(r) == []
 
@@ -291,8 +291,8 @@ def test_first_signal_during_cleanup_only_warns(cli, monkeypatch):
     monkeypatch.setattr(cleanup, "remove", remove)
     r = cli(edit("smoke", error_at_boot), *SMOKE)
     assert "SIGINT: cleanup is running (Ctrl-C again to stop it" in r.err
-    assert live(r)["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke")
-    assert len(deletes(r)) == 1 and r.code == 1
+    assert live(r)["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg")
+    assert len(deletes(r)) == 2 and r.code == 1  # the server, then its group
 
 
 def test_second_ctrl_c_on_the_keep_path_still_prints_how_to_remove(cli, fake_pinger, monkeypatch):
@@ -309,7 +309,7 @@ def test_second_ctrl_c_on_the_keep_path_still_prints_how_to_remove(cli, fake_pin
     r = cli("smoke", *SMOKE, "--keep")
     assert r.code == 130
     assert "Traceback" not in r.err
-    assert live(r)["cleanup"] == ("SKIP", f"--keep: kept osops-smokerec1-smoke ({SERVER_ID})")
+    assert live(r)["cleanup"] == ("SKIP", f"--keep: kept osops-smokerec1-smoke ({SERVER_ID}), {GROUP}")
     assert r.out.splitlines()[-1] == "remove with: osops cleanup --run smokerec1"
     assert deletes(r) == []
 
@@ -327,9 +327,11 @@ def test_keep_leaves_the_server_and_cleanup_removes_it(cli):
 
     c = cli("cleanup", "cleanup", "--run", "keeprec1", "-f", "json")
     assert c.code == 0, c.err
-    (row,) = c.json()
+    (row, group) = c.json()
     assert (row["Name"], row["Run"], row["Status"]) == ("osops-keeprec1-smoke", "keeprec1", "DELETED")
-    assert deletes(c) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{row['ID']}"]
+    assert (group["Name"], group["Run"], group["Status"]) == ("osops-keeprec1-sg", "keeprec1", "DELETED")
+    assert deletes(c) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{row['ID']}",
+                          f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}"]
     assert len([x for x in c.calls if x.split("?")[0].endswith("/servers/detail")]) == 1  # one list
 
 
@@ -342,9 +344,20 @@ def test_cleanup_needs_a_run_or_all(cli):
     assert (r.code, r.err) == (2, "say which run: --run ID (the id a smoke or scenario run printed) or --all\n")
     r = cli(EMPTY, "cleanup", "--os-cloud", "demo", "--run", "Not-An-Id")
     assert (r.code, r.err) == (2, "a run id is 4 to 20 lower-case letters and digits, not 'Not-An-Id'\n")
-    r = cli("cleanup", "cleanup", "--run", "nosuchrun")
+    r = cli(edit("cleanup", _no_group_named("osops-nosuchrun-sg")), "cleanup", "--run", "nosuchrun")
     assert r.code == 0 and deletes(r) == []
-    assert "nothing to clean up: no server is tagged by run nosuchrun" in r.err
+    assert "nothing to clean up: no server is tagged by run nosuchrun, and no security group is its" in r.err
+
+
+def _no_group_named(name):
+    """Derived from cleanup.json: the group list by *name* finds none."""
+    def change(interactions):
+        (listed,) = [i for i in interactions if i["request"]["url"].endswith("/v2.0/security-groups")]
+        asked = copy.deepcopy(listed)
+        asked["request"]["query"] = {"name": [name]}
+        asked["response"]["json"]["security_groups"] = []
+        interactions.append(asked)
+    return change
 
 
 [KEPT_ID] = [s["id"] for r in responses(cassette("cleanup")["interactions"], "GET", "/servers/detail")
@@ -365,23 +378,33 @@ def _more_runs(interactions):
     untagged = copy.deepcopy(recorded)
     untagged.update(id=booted("boot")["demo-1"], name="web", metadata={})
     listing["json"]["servers"] += [other, untagged]
-    (delete,) = [i for i in interactions if i["request"]["method"] == "DELETE"]
+    (delete,) = [i for i in interactions if i["request"]["method"] == "DELETE" and "/servers/" in i["request"]["url"]]
     second = copy.deepcopy(delete)
     second["request"]["url"] = second["request"]["url"].replace(KEPT_ID, other["id"])
     after = copy.deepcopy(next(i for i in interactions if i["request"]["url"].endswith("/servers/detail")))
     after["response"]["json"]["servers"] = [untagged]
-    interactions += [second, after]
+    # every group (cleanup --all looks at all): keeprec1's, and a default group no run made
+    (named,) = [i for i in interactions if i["request"]["url"].endswith("/v2.0/security-groups")]
+    everyone = copy.deepcopy(named)
+    everyone["request"]["query"] = {}
+    mine = everyone["response"]["json"]["security_groups"][0]
+    everyone["response"]["json"]["security_groups"].append(
+        {**mine, "id": mine["id"][::-1], "name": "default", "description": "Default security group"})
+    interactions += [second, after, everyone]
 
 
 def test_cleanup_all_removes_every_runs_servers_and_nothing_else(cli):
     r = cli(edit("cleanup", _more_runs), "cleanup", "--all", "-f", "json")
     assert r.code == 0, r.err
     rows = {row["Name"]: row for row in r.json()}
-    assert set(rows) == {"osops-keeprec1-smoke", "osops-otherrun1-lab-1"}  # not the untagged web
+    # not the untagged web, nor the default group
+    assert set(rows) == {"osops-keeprec1-smoke", "osops-otherrun1-lab-1", "osops-keeprec1-sg"}
     assert {row["Run"] for row in rows.values()} == {"keeprec1", "otherrun1"}
     assert {row["Status"] for row in rows.values()} == {"DELETED"}
-    assert sorted(deletes(r)) == sorted(f"DELETE http://compute.osops.invalid/v2.1/servers/{row['ID']}"
-                                        for row in rows.values())
+    group = rows.pop("osops-keeprec1-sg")
+    assert sorted(deletes(r)) == sorted([f"DELETE http://compute.osops.invalid/v2.1/servers/{row['ID']}"
+                                         for row in rows.values()] +
+                                        [f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}"])
     lists = [c for c in r.calls if c.split("?")[0].endswith("/servers/detail")]
     assert len(lists) == 2  # one to find them, one poll round for both
 
@@ -389,7 +412,7 @@ def test_cleanup_all_removes_every_runs_servers_and_nothing_else(cli):
 def test_cleanup_all_dry_run_deletes_nothing(cli):
     r = cli(edit("cleanup", _more_runs), "cleanup", "--all", "--dry-run", "-f", "json")
     assert r.code == 0, r.err
-    assert {row["Status"] for row in r.json()} == {"would delete"} and len(r.json()) == 2
+    assert {row["Status"] for row in r.json()} == {"would delete"} and len(r.json()) == 3  # 2 servers, a group
     assert deletes(r) == []
 
 
@@ -407,9 +430,10 @@ def test_cleanup_all_projects_lists_every_project(cli):
 
     r = cli(edit("cleanup", other_project), "cleanup", "--run", "keeprec1", "--all-projects", "-f", "json")
     assert r.code == 0, r.err
-    (row,) = r.json()
-    assert (row["ID"], row["Status"]) == (KEPT_ID, "DELETED")
-    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{KEPT_ID}"]
+    (row, group) = r.json()
+    assert (row["ID"], row["Status"], group["Status"]) == (KEPT_ID, "DELETED", "DELETED")
+    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{KEPT_ID}",
+                          f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}"]
     (listing,) = [c for c in r.calls if "/servers/detail" in c]
     assert listing.endswith("/servers/detail?all_tenants=True")
     r = cli("cleanup", "cleanup", "--run", "keeprec1", "--all", "-f", "json")

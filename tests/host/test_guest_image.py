@@ -1,0 +1,200 @@
+"""devcloud's guest image (tools/devcloud/parts/guest.py) boots under QEMU's
+TCG (never KVM: /dev/kvm here cannot run guests) like cirros: from its
+qcow2 and from its kernel + initramfs, it reads a config drive (name, key,
+user-data) and prints ``login:``; on a NIC it takes a DHCP lease, reads the
+metadata service and lets the test's key in over SSH.
+
+The network is a namespace made here: a bridge with 192.0.2.1/24
+(TEST-NET-1) and 169.254.169.254, busybox udhcpd and httpd serving them,
+and the guest's tap.  No slirp.  The image is built once into
+``/var/tmp/osops-test-guest`` (a cache hit on later runs).
+"""
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from tests.devcloud_tool import part
+from tests.host.conftest import SUBNET, cannot_run, host_skip_reason, ip, need
+
+pytestmark = pytest.mark.host
+
+CACHE = "/var/tmp/osops-test-guest"
+NAME = "guest-test"
+MARKER = "user-data-ran-8d1f"
+USER_DATA = f"#!/bin/sh\necho {MARKER} as $(id -u) on $(hostname)\n"
+BOOT_TIMEOUT = 120  # seconds until "login:"; under TCG it is a few, more on a busy host
+
+
+@pytest.fixture(scope="session")
+def guest():
+    reason = host_skip_reason()
+    if reason:
+        cannot_run(reason)
+    need("apt-get", "apt")
+    need("qemu-system-x86_64", "qemu-system-x86")
+    return part("guest").build(CACHE)
+
+
+@pytest.fixture
+def key(tmp_path):
+    need("ssh-keygen", "openssh-client")
+    path = tmp_path / "id_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test@osops", "-f", str(path)],
+                   check=True)
+    return path
+
+
+def metadata(public_key):
+    """openstack/latest files as Nova writes them (JSON on one line, the key with its \\n)."""
+    meta = {"uuid": "0b6c3f8e-5f4c-4a8e-9a59-2f1f2f1e8d11", "meta": {"name": "not-the-name"},
+            "public_keys": {"test": public_key}, "keys": [{"name": "test", "type": "ssh", "data": public_key}],
+            "hostname": f"{NAME}.novalocal", "name": NAME, "launch_index": 0}
+    return {"meta_data.json": json.dumps(meta), "user_data": USER_DATA}
+
+
+def write_tree(root, files):
+    latest = root / "openstack" / "latest"
+    latest.mkdir(parents=True)
+    for name, text in files.items():
+        (latest / name).write_text(text)
+    return root
+
+
+@pytest.fixture
+def config_drive(tmp_path, key):
+    """An ISO9660 config drive labelled config-2, as Nova makes it."""
+    need("genisoimage", "genisoimage")
+    tree = write_tree(tmp_path / "config-drive", metadata(key.with_suffix(".pub").read_text()))
+    iso = tmp_path / "config.iso"
+    subprocess.run(["genisoimage", "-quiet", "-o", str(iso), "-V", "config-2", "-r", "-J", str(tree)], check=True)
+    return iso
+
+
+class Console:
+    """The guest's serial console, a file QEMU writes."""
+
+    def __init__(self, path, qemu):
+        self.path, self.qemu = path, qemu
+
+    def text(self):
+        return self.path.read_text(errors="replace") if self.path.exists() else ""
+
+    def wait_for(self, pattern, timeout=BOOT_TIMEOUT):
+        """The first match of regex *pattern*; fails with the console's tail if none comes."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.qemu.poll() is None:
+            found = re.search(pattern, self.text())
+            if found:
+                return found
+            time.sleep(0.2)
+        tail = "\n".join(self.text().splitlines()[-30:])
+        pytest.fail(f"no {pattern!r} on the guest's console (QEMU exit {self.qemu.poll()}); its tail:\n{tail}")
+
+
+@contextlib.contextmanager
+def boot(tmp_path, boot_args, *extra, netns=None):
+    """Run QEMU (TCG, 128 MB) on *boot_args*; yields its Console, kills QEMU after."""
+    log = tmp_path / "console.log"
+    argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "128", "-display", "none", "-monitor", "none",
+            "-serial", f"file:{log}", *boot_args, *extra]
+    if netns:
+        argv = ["ip", "netns", "exec", netns, *argv]
+    else:
+        argv[1:1] = ["-nic", "none"]
+    qemu = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield Console(log, qemu)
+    finally:
+        qemu.kill()
+        qemu.wait(10)
+
+
+def from_disk(guest):
+    return ["-drive", f"file={guest.qcow2},if=virtio,format=qcow2,snapshot=on"]
+
+
+def from_kernel(guest):
+    """As Nova boots an AMI: kernel, ramdisk and its command line."""
+    return ["-kernel", guest.kernel, "-initrd", guest.initramfs, "-append", "root=/dev/vda console=tty0 console=ttyS0"]
+
+
+def assert_cirros_like_boot(console, datasource):
+    console.wait_for(f"=== datasource: {datasource} ===")
+    console.wait_for(rf"{MARKER} as 0 on {NAME}\b")
+    console.wait_for(rf"\n{NAME} login:")
+
+
+@pytest.mark.parametrize("boot_from", [from_disk, from_kernel], ids=["qcow2", "kernel+initramfs"])
+def test_guest_boots_from_its_config_drive(guest, tmp_path, config_drive, boot_from):
+    cdrom = ["-drive", f"file={config_drive},media=cdrom,readonly=on"]
+    with boot(tmp_path, boot_from(guest), *cdrom) as console:
+        assert_cirros_like_boot(console, "configdrive")
+        assert "public keys: 1" in console.text()
+
+
+def test_second_build_is_a_cache_hit(guest, monkeypatch):
+    module = part("guest")
+    stamps = [os.stat(f).st_mtime_ns for f in (guest.kernel, guest.initramfs, guest.qcow2)]
+    monkeypatch.setattr(module, "_unpack", lambda *a: pytest.fail("rebuilt: not a cache hit"))
+    assert module.build(CACHE) == guest
+    assert [os.stat(f).st_mtime_ns for f in (guest.kernel, guest.initramfs, guest.qcow2)] == stamps
+
+
+@contextlib.contextmanager
+def daemons(*argvs, netns):
+    """Run each argv in *netns*; ends them all after."""
+    procs = []
+    try:
+        for argv in argvs:
+            procs.append(subprocess.Popen(["ip", "netns", "exec", netns, *argv],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait(10)
+
+
+@pytest.fixture
+def lan_with_metadata(kernel, tmp_path, key):
+    """A namespace whose bridge serves DHCP (192.0.2.100-150, router 192.0.2.1)
+    and the metadata service on 169.254.169.254, and a tap for the guest."""
+    need("busybox", "busybox-static")
+    ns = kernel.netns()
+    ip("-n", ns, "link", "add", "br0", "type", "bridge")
+    ip("-n", ns, "addr", "add", f"{SUBNET}.1/24", "dev", "br0")
+    ip("-n", ns, "addr", "add", "169.254.169.254/32", "dev", "br0")
+    ip("-n", ns, "link", "set", "br0", "up")
+    ip("-n", ns, "tuntap", "add", "dev", "tap0", "mode", "tap")
+    ip("-n", ns, "link", "set", "tap0", "master", "br0", "up")
+    conf = tmp_path / "udhcpd.conf"
+    conf.write_text(f"start {SUBNET}.100\nend {SUBNET}.150\ninterface br0\n"
+                    f"lease_file {tmp_path}/leases\npidfile {tmp_path}/udhcpd.pid\n"
+                    f"option subnet 255.255.255.0\noption router {SUBNET}.1\noption lease 43200\n")
+    (tmp_path / "leases").touch()
+    www = write_tree(tmp_path / "www", metadata(key.with_suffix(".pub").read_text()))
+    with daemons(["busybox", "udhcpd", "-f", str(conf)],
+                 ["busybox", "httpd", "-f", "-p", "169.254.169.254:80", "-h", str(www)], netns=ns):
+        yield ns
+
+
+def test_guest_takes_dhcp_reads_metadata_and_lets_the_key_in(guest, tmp_path, lan_with_metadata, key):
+    need("ssh", "openssh-client")
+    ns = lan_with_metadata
+    nic = ["-nic", "tap,ifname=tap0,script=no,downscript=no,model=virtio-net-pci,mac=52:54:00:c0:ff:ee"]
+    with boot(tmp_path, from_kernel(guest), *nic, netns=ns) as console:
+        lease = console.wait_for(rf"Lease of ({re.escape(SUBNET)}\.\d+) obtained, lease time 43200")
+        assert_cirros_like_boot(console, "metadata")
+        address = lease.group(1)
+        console.wait_for(r"ssh host key: ssh-ed25519 ")
+        ssh = subprocess.run(
+            ["ip", "netns", "exec", ns, "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+             "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-i", str(key), f"cirros@{address}", "hostname"],
+            capture_output=True, text=True, timeout=60)
+        assert (ssh.returncode, ssh.stdout.strip()) == (0, NAME), ssh.stderr
