@@ -90,8 +90,8 @@ read_config_drive() {
 
 read_metadata_service() {
     for _ in 1 2 3 4 5 6 7 8 9 10; do
-        if wget -q -T 3 -O $CLOUD/meta_data.json $MD_URL/meta_data.json 2>/dev/null; then
-            wget -q -T 5 -O $CLOUD/user_data $MD_URL/user_data 2>/dev/null || rm -f $CLOUD/user_data
+        if timeout 5 wget -q -O $CLOUD/meta_data.json $MD_URL/meta_data.json 2>/dev/null; then
+            timeout 10 wget -q -O $CLOUD/user_data $MD_URL/user_data 2>/dev/null || rm -f $CLOUD/user_data
             return 0
         fi
         sleep 1

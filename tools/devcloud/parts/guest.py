@@ -35,6 +35,11 @@ BUILD_PACKAGES = ("qemu-utils", "dosfstools", "mtools", "syslinux", "syslinux-co
 BUILD_PROGRAMS = {"qemu-utils": "qemu-img", "dosfstools": "mkfs.vfat", "mtools": "mcopy",
                   "syslinux": "syslinux", "syslinux-common": guest_disk.MBR}
 KERNEL_META = "linux-image-cloud-amd64"
+# The key is made of these packages' candidate versions: the kernel's
+# metapackage (its version names the image), busybox, dropbear and the
+# libraries it links (the build fails naming any library not here).
+PACKAGES = (KERNEL_META, "busybox-static", "dropbear-bin", "libc6", "libcrypt1", "libgmp10",
+            "libtomcrypt1", "libtommath1", "zlib1g")
 BINARIES = ("usr/sbin/dropbear", "usr/bin/dropbearkey", "usr/bin/dbclient")
 LOADER = "lib64/ld-linux-x86-64.so.2"
 # Modules loaded at boot, each after its dependencies; parameters after the name.
@@ -62,34 +67,35 @@ def _apt_env():
     return dict(os.environ, DEBIAN_FRONTEND="noninteractive", LC_ALL="C")
 
 
-def _candidates(names):
-    """{package: candidate version} from apt-cache policy."""
-    out = _run(["apt-cache", "policy"] + list(names), env=_apt_env())
-    versions = dict(re.findall(r"^(\S+):\n(?:  .*\n)*?  Candidate: (\S+)", out, re.M))
-    return {n: v for n, v in versions.items() if v != "(none)"}
+def _apt_cache(cache_dir, *args):
+    """apt-cache's output; its binary cache in *cache_dir* (this system keeps
+    none) makes a policy look-up take milliseconds instead of a second."""
+    r = subprocess.run(["apt-cache", "-o", "Dir::Cache::pkgcache=" + os.path.join(cache_dir, "apt-pkgcache.bin")]
+                       + list(args), capture_output=True, text=True, env=_apt_env())
+    return r.stdout
 
 
-def _depends(name, recurse=False):
-    """The package names *name* depends on (with *recurse*, all of them)."""
-    argv = ["apt-cache", "depends", "--no-recommends", "--no-suggests", "--no-conflicts",
-            "--no-breaks", "--no-replaces", "--no-enhances", "--no-pre-depends"]
-    out = _run(argv + (["--recurse"] if recurse else []) + [name], env=_apt_env())
-    if recurse:
-        return sorted({line for line in out.splitlines() if line and not line.startswith((" ", "<"))})
-    return re.findall(r"^  Depends: ([^<\s]+)", out, re.M)
-
-
-def packages():
-    """{package: version} the guest is built from (the key's main input)."""
-    if not _candidates([KERNEL_META]):
-        _run(["apt-get", "update", "-q"], env=_apt_env(), timeout=600)
-    kernel = [d for d in _depends(KERNEL_META) if d.startswith("linux-image-")][:1]
-    names = kernel + ["busybox-static"] + _depends("dropbear-bin", recurse=True)
-    versions = _candidates(names)
-    missing = sorted(set(names) - set(versions)) if kernel else [KERNEL_META]
+def packages(cache_dir):
+    """{package: candidate version} of PACKAGES (the key's main input)."""
+    for attempt in (1, 2):
+        out = _apt_cache(cache_dir, "policy", *PACKAGES)
+        versions = {n: v for n, v in re.findall(r"^(\S+):\n(?:  .*\n)*?  Candidate: (\S+)", out, re.M)
+                    if v != "(none)"}
+        if attempt == 1 and KERNEL_META not in versions:  # apt's lists not fetched yet
+            _run(["apt-get", "update", "-q"], env=_apt_env(), timeout=600)
+    missing = sorted(set(PACKAGES) - set(versions))
     if missing:
         raise RuntimeError("no Debian package candidate for %s" % " ".join(missing))
     return versions
+
+
+def _kernel_package(cache_dir):
+    """The kernel image package that KERNEL_META depends on."""
+    found = re.findall(r"^Depends: .*?\b(linux-image-[^\s,]+)",
+                       _apt_cache(cache_dir, "show", "--no-all-versions", KERNEL_META), re.M)
+    if not found:
+        raise RuntimeError("%s depends on no linux-image package" % KERNEL_META)
+    return found[0]
 
 
 def cache_key(versions):
@@ -113,15 +119,15 @@ def install_build_tools():
 
 def build(cache_dir):
     """The guest image for the current Debian packages, built unless cached."""
-    versions = packages()
+    os.makedirs(cache_dir, exist_ok=True)
+    versions = packages(cache_dir)
     out = os.path.join(cache_dir, "guest-" + cache_key(versions))
     guest = Guest(*(os.path.join(out, f) for f in FILES))
     if all(os.path.exists(f) for f in dataclasses.astuple(guest)):
         return guest
     install_build_tools()
-    os.makedirs(cache_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="build-", dir=cache_dir) as work:
-        tree = _unpack(versions, work)
+        tree = _unpack(versions, cache_dir, work)
         root = os.path.join(work, "root")
         kernel = _assemble(tree, root)
         done = os.path.join(work, "out")
@@ -138,12 +144,13 @@ def build(cache_dir):
     return guest
 
 
-def _unpack(versions, work):
+def _unpack(versions, cache_dir, work):
     """Download the packages (exact versions) and unpack them all into one tree."""
     debs, tree = os.path.join(work, "debs"), os.path.join(work, "tree")
     os.makedirs(debs)
-    _run(["apt-get", "download", "-q"] + ["%s=%s" % nv for nv in sorted(versions.items())],
-         cwd=debs, env=_apt_env(), timeout=600)
+    wanted = [_kernel_package(cache_dir)] + ["%s=%s" % (n, v) for n, v in sorted(versions.items())
+                                             if n != KERNEL_META]
+    _run(["apt-get", "download", "-q"] + wanted, cwd=debs, env=_apt_env(), timeout=600)
     for deb in sorted(os.listdir(debs)):
         _run(["dpkg-deb", "-x", os.path.join(debs, deb), tree])
     return tree
@@ -181,6 +188,8 @@ def _assemble(tree, root):
     for rel in BINARIES:
         _copy(os.path.join(tree, rel), root, rel, 0o755)
         listing = _run([loader, "--library-path", libdirs, "--list", os.path.join(tree, rel)])
+        if "not found" in listing:
+            raise RuntimeError("%s needs a library of no package in PACKAGES: %s" % (rel, listing))
         for lib in re.findall(r"=> (%s/\S+)" % re.escape(tree), listing):
             _copy(os.path.realpath(lib), root, os.path.relpath(lib, tree), 0o755)
     versions = os.listdir(os.path.join(tree, "lib/modules"))
