@@ -1,0 +1,65 @@
+"""tools/devcloud's modes and command line, without root: the mode is the
+recorded one, else light when asked or when OVS/OVN cannot run (saying
+why), else ML2/OVN; switching an OVN cloud to light needs purge (exit 2);
+a command line it does not take prints its usage (exit 2)."""
+
+import pytest
+
+from tests.devcloud_tool import load
+
+
+@pytest.fixture
+def devcloud(monkeypatch, tmp_path):
+    tool = load("devcloud")
+    monkeypatch.setattr(tool, "state_file", lambda name: str(tmp_path / name))
+    return tool
+
+
+def record(tmp_path, mode):
+    (tmp_path / "mode").write_text(mode + "\n")
+
+
+def test_a_new_cloud_runs_ovn_where_it_can(devcloud, monkeypatch):
+    monkeypatch.setattr(devcloud.ovn, "why_not", lambda: None)
+    assert devcloud.choose_mode(light=False) == "ovn"
+    assert devcloud.choose_mode(light=True) == "light"
+
+
+def test_a_new_cloud_runs_light_where_ovs_cannot_run_and_says_why(devcloud, monkeypatch, capsys):
+    monkeypatch.setattr(devcloud.ovn, "why_not", lambda: "no /dev/net/tun")
+    assert devcloud.choose_mode(light=False) == "light"
+    assert capsys.readouterr().err == "devcloud: running light (Linux bridges, no OVN): no /dev/net/tun\n"
+
+
+def test_the_recorded_mode_stays(devcloud, tmp_path, monkeypatch):
+    monkeypatch.setattr(devcloud.ovn, "why_not", lambda: None)
+    record(tmp_path, "light")
+    assert devcloud.choose_mode(light=False) == devcloud.choose_mode(light=True) == "light"
+    record(tmp_path, "ovn")
+    assert devcloud.choose_mode(light=False) == "ovn"
+    with pytest.raises(devcloud.UsageError, match=r"run `devcloud purge` first to switch to --light"):
+        devcloud.choose_mode(light=True)
+
+
+def test_up_light_on_an_ovn_cloud_exits_2_in_one_line(devcloud, tmp_path, monkeypatch, capsys):
+    record(tmp_path, "ovn")
+    monkeypatch.setattr(devcloud, "cmd_up", lambda light=False: devcloud.choose_mode(light))
+    assert devcloud.main(["devcloud", "up", "--light"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("devcloud: error: this cloud runs ML2/OVN;") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [[], ["start"], ["down", "--light"], ["up", "--heavy"], ["up", "--light", "x"]])
+def test_a_command_line_it_does_not_take_prints_its_usage(devcloud, argv, capsys):
+    assert devcloud.main(["devcloud", *argv]) == 2
+    assert capsys.readouterr().err.startswith("devcloud: a minimal real OpenStack on 127.0.0.1")
+
+
+def test_why_not_ovn(devcloud, monkeypatch):
+    exists = {"/sys/module/openvswitch": False, "/dev/net/tun": False}
+    monkeypatch.setattr(devcloud.ovn.os.path, "exists", lambda path: exists.get(path, True))
+    assert "no /dev/net/tun" in devcloud.ovn.why_not()
+    exists["/dev/net/tun"] = True
+    assert devcloud.ovn.why_not() is None and devcloud.ovn.datapath_type() == "netdev"
+    exists["/sys/module/openvswitch"] = True
+    assert devcloud.ovn.datapath_type() == "system"
