@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import re
+import socket
 import subprocess
 import time
 
@@ -77,10 +78,17 @@ def config_drive(tmp_path, key):
 
 
 class Console:
-    """The guest's serial console, a file QEMU writes."""
+    """The guest's serial console: a log file QEMU writes, and a socket to type on."""
 
-    def __init__(self, path, qemu):
-        self.path, self.qemu = path, qemu
+    def __init__(self, path, sock, qemu):
+        self.path, self.sock, self.qemu = path, sock, qemu
+        self.conn = None
+
+    def type(self, line):
+        if self.conn is None:
+            self.conn = socket.socket(socket.AF_UNIX)
+            self.conn.connect(str(self.sock))
+        self.conn.sendall(line.encode() + b"\r")
 
     def text(self):
         return self.path.read_text(errors="replace") if self.path.exists() else ""
@@ -100,17 +108,21 @@ class Console:
 @contextlib.contextmanager
 def boot(tmp_path, boot_args, *extra, netns=None):
     """Run QEMU (TCG, 128 MB) on *boot_args*; yields its Console, kills QEMU after."""
-    log = tmp_path / "console.log"
+    log, sock = tmp_path / "console.log", tmp_path / "console.sock"
     argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "128", "-display", "none", "-monitor", "none",
-            "-serial", f"file:{log}", *boot_args, *extra]
+            "-chardev", f"socket,id=serial0,path={sock},server=on,wait=off,logfile={log}",
+            "-serial", "chardev:serial0", *boot_args, *extra]
     if netns:
         argv = ["ip", "netns", "exec", netns, *argv]
     else:
         argv[1:1] = ["-nic", "none"]
     qemu = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    console = Console(log, sock, qemu)
     try:
-        yield Console(log, qemu)
+        yield console
     finally:
+        if console.conn:
+            console.conn.close()
         qemu.kill()
         qemu.wait(10)
 
@@ -136,6 +148,12 @@ def test_guest_boots_from_its_config_drive(guest, tmp_path, config_drive, boot_f
     with boot(tmp_path, boot_from(guest), *cdrom) as console:
         assert_cirros_like_boot(console, "configdrive")
         assert "public keys: 1" in console.text()
+        console.type("cirros")
+        console.wait_for("Password: ")
+        console.type("gocubsgo")
+        console.wait_for(r"\$ ")
+        console.type("echo I am $(id -un) on $(hostname)")
+        console.wait_for(rf"I am cirros on {NAME}")
 
 
 def test_second_build_is_a_cache_hit(guest, monkeypatch):
@@ -184,7 +202,7 @@ def lan_with_metadata(kernel, tmp_path, key):
         yield ns
 
 
-def test_guest_takes_dhcp_reads_metadata_and_lets_the_key_in(guest, tmp_path, lan_with_metadata, key):
+def test_guest_takes_dhcp_reads_metadata_and_lets_key_and_password_in(guest, tmp_path, lan_with_metadata, key):
     need("ssh", "openssh-client")
     ns = lan_with_metadata
     nic = ["-nic", "tap,ifname=tap0,script=no,downscript=no,model=virtio-net-pci,mac=52:54:00:c0:ff:ee"]
@@ -193,8 +211,19 @@ def test_guest_takes_dhcp_reads_metadata_and_lets_the_key_in(guest, tmp_path, la
         assert_cirros_like_boot(console, "metadata")
         address = lease.group(1)
         console.wait_for(r"ssh host key: ssh-ed25519 ")
-        ssh = subprocess.run(
-            ["ip", "netns", "exec", ns, "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-             "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "-i", str(key), f"cirros@{address}", "hostname"],
-            capture_output=True, text=True, timeout=60)
-        assert (ssh.returncode, ssh.stdout.strip()) == (0, NAME), ssh.stderr
+        by_key = ssh(ns, address, "-o", "BatchMode=yes", "-i", str(key))
+        assert (by_key.returncode, by_key.stdout.strip()) == (0, NAME), by_key.stderr
+        askpass = tmp_path / "askpass"
+        askpass.write_text("#!/bin/sh\necho gocubsgo\n")
+        askpass.chmod(0o700)
+        by_password = ssh(ns, address, "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
+                          env={**os.environ, "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force"})
+        assert (by_password.returncode, by_password.stdout.strip()) == (0, NAME), by_password.stderr
+
+
+def ssh(ns, address, *options, env=None):
+    """``hostname`` over SSH as cirros, from inside namespace *ns*."""
+    return subprocess.run(
+        ["ip", "netns", "exec", ns, "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+         "-o", "ConnectTimeout=20", *options, f"cirros@{address}", "hostname"],
+        capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)

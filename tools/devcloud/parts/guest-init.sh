@@ -152,9 +152,9 @@ run_user_data() {
 start_sshd() {
     mkdir -p /etc/dropbear
     dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1
+    dropbear -r /etc/dropbear/dropbear_ed25519_host_key -p 22
     dropbearkey -y -f /etc/dropbear/dropbear_ed25519_host_key | grep '^ssh-' \
         | sed 's/^/ssh host key: /'
-    dropbear -r /etc/dropbear/dropbear_ed25519_host_key -p 22
 }
 
 echo "=== devcloud guest (cirros-like, built from Debian packages) ==="
