@@ -1,7 +1,8 @@
 """The bundled lab demo on the loopback cloud, as a class would run it:
-boot servers in one request, ping them all from the network's qdhcp
-namespace, suspend one and see it fall silent, show the bridge with every
-tap tied to its server, and clean up."""
+boot servers in one request (in the run's own security group, which lets
+ping in), ping them all from the network's ovnmeta- namespace, suspend one
+and see it fall silent, show br-int with every tap tied to its server (and
+the metadata port to its owner), and clean up, the group included."""
 
 import json
 import uuid
@@ -34,7 +35,7 @@ def test_lab_demo_pings_three_servers_and_one_falls_silent(cloud):
     silent = steps["ping-suspended"]["detail"]  # the suspended one, lab.0, alone
     assert silent.startswith(f"no answer, as expected: {lab[0]} 10.0.0."), silent
     tied = "\n".join(steps["bridge"]["output"])
-    assert all(f"({n})" in tied for n in lab) and "(network:dhcp)" in tied
+    assert "br-int" in tied and all(f"({n})" in tied for n in lab) and "(network:distributed)" in tied
 
 
 @pytest.mark.slow

@@ -1,6 +1,7 @@
 """osops smoke on the loopback cloud: every step passes (ping reaches the
-server's namespace from the network's qdhcp namespace, see test_reach.py),
-and no server is left behind, also after Ctrl-C."""
+server's namespace from the network's ovnmeta- namespace, through the run's
+own security group, see test_ovn.py), and no server or group is left
+behind, also after Ctrl-C."""
 
 import json
 import signal
@@ -39,7 +40,7 @@ def test_smoke_passes_and_leaves_nothing(cloud, run_id, tmp_path):
     assert list(status) == STEPS
     assert {n for n, s in status.items() if s != "PASS"} == set(), done.stderr
     ping = report["steps"][STEPS.index("ping")]
-    assert ping["detail"].startswith(f"answered: osops-{run_id}-smoke 10.0.0."), ping  # from the qdhcp namespace
+    assert ping["detail"].startswith(f"answered: osops-{run_id}-smoke 10.0.0."), ping  # from the ovnmeta- namespace
     assert report["cleanup"]["status"] == "PASS" and report["left"] == []
     assert "PASS boot " in done.stderr and f"osops-{run_id}-smoke ACTIVE on private=10.0.0." in done.stderr
     suite = ET.parse(junit).getroot().find("testsuite")
@@ -77,5 +78,6 @@ def test_cleanup_removes_what_keep_left(cloud, run_id):
     assert f"remove with: osops cleanup --run {run_id}" in done.stdout
     assert left_by(cloud, run_id) == [f"osops-{run_id}-smoke"]
     removed = cloud.ok("cleanup", "--run", run_id, "-f", "json", timeout=300)
-    assert [(r["Name"], r["Run"], r["Status"]) for r in removed] == [(f"osops-{run_id}-smoke", run_id, "DELETED")]
+    assert [(r["Name"], r["Run"], r["Status"]) for r in removed] == [(f"osops-{run_id}-smoke", run_id, "DELETED"),
+                                                                     (f"osops-{run_id}-sg", run_id, "DELETED")]
     assert left_by(cloud, run_id) == []
