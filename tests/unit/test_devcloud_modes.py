@@ -63,3 +63,16 @@ def test_why_not_ovn(devcloud, monkeypatch):
     assert devcloud.ovn.why_not() is None and devcloud.ovn.datapath_type() == "netdev"
     exists["/sys/module/openvswitch"] = True
     assert devcloud.ovn.datapath_type() == "system"
+
+
+def test_an_ovs_or_ovn_daemon_that_does_not_start_is_named_with_its_log(devcloud, monkeypatch, capsys):
+    """`up` where a daemon dies at start: exit 3, one line naming it and its log."""
+    def dies(what, check, timeout, pids=()):
+        raise RuntimeError(f"{pids[0]} exited while waiting for {what}")
+
+    monkeypatch.setattr(devcloud.ovn, "wait_for", dies)
+    monkeypatch.setattr(devcloud, "cmd_up", lambda light=False: devcloud.ovn._started("ovn-northd", None))
+    assert devcloud.main(["devcloud", "up"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("devcloud: cannot run here: ovn-northd did not start; see ") and err.count("\n") == 1
+    assert err.rstrip().endswith(("ovn-northd-daemon.log", "ovn-northd.log"))
