@@ -15,6 +15,7 @@ import json
 import os
 import re
 import socket
+import threading
 import subprocess
 import time
 
@@ -80,14 +81,25 @@ def config_drive(tmp_path, key):
 class Console:
     """The guest's serial console: a log file QEMU writes, and a socket to type on."""
 
-    def __init__(self, path, sock, qemu):
-        self.path, self.sock, self.qemu = path, sock, qemu
+    def __init__(self, path, sock, monitor, qemu):
+        self.path, self.sock, self.monitor, self.qemu = path, sock, monitor, qemu
         self.conn = None
 
+    def press_power_button(self):
+        with socket.socket(socket.AF_UNIX) as hmp:
+            hmp.connect(str(self.monitor))
+            hmp.sendall(b"system_powerdown\n")
+            said = b""
+            while said.count(b"(qemu)") < 2:  # the banner's prompt, then the one after the command
+                said += hmp.recv(4096) or pytest.fail(f"QEMU's monitor hung up: {said!r}")
+
     def type(self, line):
+        """Type *line* and Enter.  What comes back is read and dropped (the log
+        has it): an unread socket would stall the guest's serial port."""
         if self.conn is None:
             self.conn = socket.socket(socket.AF_UNIX)
             self.conn.connect(str(self.sock))
+            threading.Thread(target=lambda: all(iter(lambda: self.conn.recv(4096), b"")), daemon=True).start()
         self.conn.sendall(line.encode() + b"\r")
 
     def text(self):
@@ -109,7 +121,9 @@ class Console:
 def boot(tmp_path, boot_args, *extra, netns=None):
     """Run QEMU (TCG, 128 MB) on *boot_args*; yields its Console, kills QEMU after."""
     log, sock = tmp_path / "console.log", tmp_path / "console.sock"
-    argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "128", "-display", "none", "-monitor", "none",
+    monitor = tmp_path / "monitor.sock"
+    argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "128", "-display", "none",
+            "-monitor", f"unix:{monitor},server=on,wait=off",
             "-chardev", f"socket,id=serial0,path={sock},server=on,wait=off,logfile={log}",
             "-serial", "chardev:serial0", *boot_args, *extra]
     if netns:
@@ -117,13 +131,13 @@ def boot(tmp_path, boot_args, *extra, netns=None):
     else:
         argv[1:1] = ["-nic", "none"]
     qemu = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    console = Console(log, sock, qemu)
+    console = Console(log, sock, monitor, qemu)
     try:
         yield console
     finally:
+        qemu.kill()
         if console.conn:
             console.conn.close()
-        qemu.kill()
         qemu.wait(10)
 
 
@@ -154,6 +168,9 @@ def test_guest_boots_from_its_config_drive(guest, tmp_path, config_drive, boot_f
         console.wait_for(r"\$ ")
         console.type("echo I am $(id -un) on $(hostname)")
         console.wait_for(rf"I am cirros on {NAME}")
+        console.press_power_button()  # as Nova's stop does
+        assert console.qemu.wait(BOOT_TIMEOUT) == 0
+        assert "reboot: Power down" in console.text()
 
 
 def test_second_build_is_a_cache_hit(guest, monkeypatch):

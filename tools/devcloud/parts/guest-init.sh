@@ -157,8 +157,17 @@ start_sshd() {
         | sed 's/^/ssh host key: /'
 }
 
+# Nova's stop and soft reboot press the ACPI power button: power off.
+start_acpid() {
+    mkdir -p /etc/acpi/PWRF
+    printf '#!/bin/sh\npoweroff\n' > /etc/acpi/PWRF/00000080
+    chmod 755 /etc/acpi/PWRF/00000080
+    acpid -l /run/acpid.log
+}
+
 echo "=== devcloud guest (cirros-like, built from Debian packages) ==="
 load_modules
+start_acpid
 make_users
 if start_network; then online=1; else online=; fi
 network_info
@@ -182,6 +191,5 @@ cat > /etc/inittab <<'EOF'
 ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100
 tty1::respawn:/sbin/getty 38400 tty1
 ::ctrlaltdel:/sbin/reboot
-::shutdown:/bin/umount -a -r
 EOF
 exec /sbin/init

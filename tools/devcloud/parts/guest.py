@@ -44,7 +44,8 @@ BINARIES = ("usr/sbin/dropbear", "usr/bin/dropbearkey", "usr/bin/dbclient")
 LOADER = "lib64/ld-linux-x86-64.so.2"
 # Modules loaded at boot, each after its dependencies; parameters after the name.
 MODULES = ("virtio_pci", "virtio_net", "virtio_blk", "virtio_scsi", "virtio_rng",
-           "scsi_mod scan=sync", "sr_mod", "ata_piix", "isofs", "nls_cp437", "nls_ascii", "vfat")
+           "scsi_mod scan=sync", "sr_mod", "ata_piix", "isofs", "nls_cp437", "nls_ascii", "vfat",
+           "button", "evdev")
 FILES = ("vmlinuz", "initrd.img", "disk.qcow2")
 
 
