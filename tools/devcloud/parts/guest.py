@@ -13,10 +13,11 @@ and ``-ramdisk``) and ``disk.qcow2`` (a BIOS-bootable disk that boots the
 same kernel and initramfs, for ``cirros-0.6.2-x86_64-disk``); see
 parts/guest_disk.py.  The key hashes the packages' candidate versions and
 the files that make the guest, so a second build with the same inputs
-returns at once; a build of other inputs deletes the older ``guest-*``.
-The build tools (``BUILD_PACKAGES``) are installed with apt-get when
-missing and stay installed.  ``purge`` deletes *cache_dir*; nothing else is
-written outside it.
+returns at once (apt-cache's binary cache is kept there too, as
+``apt-pkgcache.bin``); a build of other inputs deletes the older
+``guest-*``.  The build tools (``BUILD_PACKAGES``) are installed with
+apt-get when missing and stay installed.  ``purge`` deletes *cache_dir*;
+nothing else is written outside it.
 """
 
 import dataclasses
@@ -31,9 +32,10 @@ from parts import guest_disk
 
 PARTS = os.path.dirname(os.path.abspath(__file__))
 SOURCES = ("guest-init.sh", "guest-udhcpc.sh", "guest.py", "guest_disk.py")
-BUILD_PACKAGES = ("qemu-utils", "dosfstools", "mtools", "syslinux", "syslinux-common")
-BUILD_PROGRAMS = {"qemu-utils": "qemu-img", "dosfstools": "mkfs.vfat", "mtools": "mcopy",
-                  "syslinux": "syslinux", "syslinux-common": guest_disk.MBR}
+# The build tools: {Debian package: a program or file of it}.
+BUILD_TOOLS = {"qemu-utils": "qemu-img", "dosfstools": "mkfs.vfat", "mtools": "mcopy",
+               "syslinux": "syslinux", "syslinux-common": guest_disk.MBR}
+BUILD_PACKAGES = tuple(BUILD_TOOLS)
 KERNEL_META = "linux-image-cloud-amd64"
 # The key is made of these packages' candidate versions: the kernel's
 # metapackage (its version names the image), busybox, dropbear and the
@@ -76,14 +78,18 @@ def _apt_cache(cache_dir, *args):
     return r.stdout
 
 
+def _candidates(cache_dir):
+    out = _apt_cache(cache_dir, "policy", *PACKAGES)
+    return {n: v for n, v in re.findall(r"^(\S+):\n(?:  .*\n)*?  Candidate: (\S+)", out, re.M)
+            if v != "(none)"}
+
+
 def packages(cache_dir):
     """{package: candidate version} of PACKAGES (the key's main input)."""
-    for attempt in (1, 2):
-        out = _apt_cache(cache_dir, "policy", *PACKAGES)
-        versions = {n: v for n, v in re.findall(r"^(\S+):\n(?:  .*\n)*?  Candidate: (\S+)", out, re.M)
-                    if v != "(none)"}
-        if attempt == 1 and KERNEL_META not in versions:  # apt's lists not fetched yet
-            _run(["apt-get", "update", "-q"], env=_apt_env(), timeout=600)
+    versions = _candidates(cache_dir)
+    if KERNEL_META not in versions:  # apt's lists not fetched yet
+        _run(["apt-get", "update", "-q"], env=_apt_env(), timeout=600)
+        versions = _candidates(cache_dir)
     missing = sorted(set(PACKAGES) - set(versions))
     if missing:
         raise RuntimeError("no Debian package candidate for %s" % " ".join(missing))
@@ -111,7 +117,7 @@ def cache_key(versions):
 
 def install_build_tools():
     """apt-get install the build tools that are missing."""
-    todo = [p for p, prog in BUILD_PROGRAMS.items()
+    todo = [p for p, prog in BUILD_TOOLS.items()
             if not (os.path.exists(prog) if prog.startswith("/") else shutil.which(prog))]
     if todo:
         _run(["apt-get", "install", "-y", "-q", "--no-install-recommends"] + todo,
@@ -180,6 +186,8 @@ def _assemble(tree, root):
     """Lay out the initramfs in *root*; returns the path of the kernel."""
     _copy(os.path.join(tree, "bin/busybox"), root, "bin/busybox", 0o755)
     os.symlink("busybox", os.path.join(root, "bin/sh"))  # /init's interpreter
+    os.makedirs(os.path.join(root, "usr/bin"))
+    os.symlink("dbclient", os.path.join(root, "usr/bin/ssh"))  # dropbear's client, as in cirros
     _copy(os.path.join(PARTS, "guest-init.sh"), root, "init", 0o755)
     _copy(os.path.join(PARTS, "guest-udhcpc.sh"), root, "etc/udhcpc.script", 0o755)
     loader = _in_tree(tree, LOADER)
