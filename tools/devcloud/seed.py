@@ -1,10 +1,12 @@
 """Seed the devcloud like devstack.  Runs in the services' venv.
 
-usage: seed.py STATE_DIR identity|resources|network-node|wait-conductor
+usage: seed.py STATE_DIR identity|resources|images|network-node|wait-conductor
 
 identity:     projects demo and service, user demo, the service users, and
               the catalog (keystone-manage bootstrap made admin and identity).
-resources:    images, flavors, and devstack's topology: the shared network
+images:       the cirros images, real ones where devcloud built the guest
+              (see seed_images); at every up, quick when nothing changed.
+resources:    flavors, and devstack's topology: the shared network
               `private` (private-subnet 10.0.0.0/26), the external flat
               network `public` (public-subnet 172.24.4.0/24, no DHCP, its
               outside 172.24.4.1 is devcloud's namespace devcloud-ext) and
@@ -14,7 +16,8 @@ network-node: a network:dhcp port on each network with IPv4 DHCP subnets,
               with an address on each of them, as Neutron's DHCP agent
               makes; prints one JSON line per port (network id, port id,
               MAC, addresses as address/prefix) for devcloud to plug.
-Idempotent: whatever exists by name is left alone.
+Idempotent: whatever exists by name is left alone (an image also needs
+the right data).
 """
 import ipaddress
 import json
@@ -123,33 +126,51 @@ def tiny_qcow2(virtual_size=112 * 1024 * 1024):
     return bytes(buf)
 
 
-def seed_resources(sess):
+def seed_images(sess):
+    """The cirros images: the guest image devcloud built (its files in
+    $DEVCLOUD_GUEST_KERNEL, _INITRAMFS and _QCOW2) for real guests, else
+    placeholders that nothing boots.  An image whose data is not what it
+    should be (a placeholder where a guest is wanted, an older build) is
+    made again under its name, with the images that name it."""
+    import hashlib
+    import os
+
     image = Api(sess, "image")
     have = {i["name"]: i for i in image.get("/v2/images?limit=100")["images"]}
+    guest = {k: os.environ.get("DEVCLOUD_GUEST_" + k.upper()) for k in ("kernel", "initramfs", "qcow2")}
 
-    def img(name, disk, container, data, **props):
-        if name in have and have[name]["status"] == "active":
-            return have[name]["id"]
-        if name in have:  # a half-made one from an interrupted run
-            sess.delete("/v2/images/" + have[name]["id"], **image.kw)
-        body = dict(name=name, disk_format=disk, container_format=container,
-                    visibility="public", **props)
-        i = image.post("/v2/images", body)
-        image.put("/v2/images/%s/file" % i["id"], data=data,
+    def data(kind, placeholder):
+        if not guest[kind]:
+            return placeholder
+        with open(guest[kind], "rb") as f:
+            return f.read()
+
+    def img(name, disk, container, content, **props):
+        digest = hashlib.sha512(content).hexdigest()
+        found = have.get(name)
+        if found and found["status"] == "active" and found.get("os_hash_value") == digest and all(
+                found.get(k) == v for k, v in props.items()):
+            return found["id"]
+        if found:  # half-made by an interrupted run, or of other data: made again
+            sess.delete("/v2/images/" + found["id"], **image.kw)
+        i = image.post("/v2/images", dict(name=name, disk_format=disk, container_format=container,
+                                          visibility="public", **props))
+        image.put("/v2/images/%s/file" % i["id"], data=content,
                   headers={"Content-Type": "application/octet-stream"})
         return i["id"]
 
     def blob(kind):
         return b"osops devcloud placeholder %s, not bootable\n" % kind * 64
 
-    kernel = img("cirros-0.3.4-x86_64-uec-kernel", "aki", "aki",
-                 blob(b"kernel"))
-    ramdisk = img("cirros-0.3.4-x86_64-uec-ramdisk", "ari", "ari",
-                  blob(b"ramdisk"))
-    img("cirros-0.3.4-x86_64-uec", "ami", "ami", blob(b"disk"),
+    kernel = img("cirros-0.3.4-x86_64-uec-kernel", "aki", "aki", data("kernel", blob(b"kernel")))
+    ramdisk = img("cirros-0.3.4-x86_64-uec-ramdisk", "ari", "ari", data("initramfs", blob(b"ramdisk")))
+    # the AMI's root disk: the guest runs from its initramfs, so an empty raw disk will do
+    img("cirros-0.3.4-x86_64-uec", "ami", "ami", bytes(1 << 20) if guest["kernel"] else blob(b"disk"),
         kernel_id=kernel, ramdisk_id=ramdisk)
-    img("cirros-0.6.2-x86_64-disk", "qcow2", "bare", tiny_qcow2())
+    img("cirros-0.6.2-x86_64-disk", "qcow2", "bare", data("qcow2", tiny_qcow2()))
 
+
+def seed_resources(sess):
     compute = Api(sess, "compute")
     have = {f["id"] for f in compute.get("/flavors?is_public=None")["flavors"]}
     for fid, name, ram, disk, vcpus in FLAVORS:
@@ -250,7 +271,8 @@ if __name__ == "__main__":
     if sys.argv[2] == "wait-conductor":
         wait_conductor()
     else:
-        steps = {"identity": seed_identity, "resources": seed_resources, "network-node": network_node}
+        steps = {"identity": seed_identity, "resources": seed_resources, "images": seed_images,
+                 "network-node": network_node}
         steps[sys.argv[2]](admin_session())
         if sys.argv[2] != "network-node":
             print("seeded", sys.argv[2])

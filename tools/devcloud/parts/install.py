@@ -23,19 +23,25 @@ BASE_PACKAGES = ["mariadb-server", "rabbitmq-server", "iproute2"]
 # busybox's udhcpc for the servers' DHCP, ethtool for their veths' checksums.
 OVN_PACKAGES = ["openvswitch-switch", "ovn-central", "ovn-host", "haproxy", "iptables",
                 "busybox-static", "ethtool"]
+# Real guests: libvirt's daemon and QEMU driver, QEMU, and what builds libvirt-python.
+VIRT_PACKAGES = ["libvirt-daemon", "libvirt-daemon-driver-qemu", "libvirt-clients", "libvirt-dev",
+                 "pkg-config", "qemu-system-x86", "qemu-utils"]
 PROGRAMS = {"mariadb-server": "/usr/sbin/mariadbd",
             "rabbitmq-server": "/usr/lib/rabbitmq/bin/rabbitmq-server",
             "iproute2": "ip",
             "openvswitch-switch": "/usr/sbin/ovs-vswitchd", "ovn-central": "/usr/bin/ovn-northd",
             "ovn-host": "/usr/bin/ovn-controller", "haproxy": "/usr/sbin/haproxy",
             "iptables": "/usr/sbin/iptables", "busybox-static": "/bin/busybox",
-            "ethtool": "ethtool"}
+            "ethtool": "ethtool", "libvirt-daemon": "/usr/sbin/libvirtd",
+            "libvirt-daemon-driver-qemu": "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so",
+            "libvirt-clients": "virsh", "libvirt-dev": "/usr/lib/x86_64-linux-gnu/pkgconfig/libvirt.pc",
+            "pkg-config": "pkg-config", "qemu-system-x86": "qemu-system-x86_64", "qemu-utils": "qemu-img"}
 CAP_NET_ADMIN = 12
 CLONE_NEWNET = 0x40000000
 
 
-def packages_for(mode):
-    return BASE_PACKAGES + (OVN_PACKAGES if mode == "ovn" else [])
+def packages_for(mode, virt="fake"):
+    return BASE_PACKAGES + (OVN_PACKAGES if mode == "ovn" else []) + (VIRT_PACKAGES if virt != "fake" else [])
 
 
 def check_can_run(mode):
@@ -74,9 +80,9 @@ def namespaces_refused():
     return "unshare(CLONE_NEWNET): %s" % os.strerror(code) if code else None
 
 
-def missing(mode):
-    """The packages of *mode* not (completely) installed."""
-    wanted = packages_for(mode)
+def missing(mode, virt="fake"):
+    """The packages of *mode* and *virt* not (completely) installed."""
+    wanted = packages_for(mode, virt)
     r = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Status}\\n"] + wanted,
                        capture_output=True, text=True)
     ok = {line.split()[0] for line in r.stdout.splitlines() if line.endswith("install ok installed")}
@@ -84,11 +90,14 @@ def missing(mode):
 
 
 def _have(program):
+    """Is *program* (a path, or a command's name) there?"""
+    if os.path.isabs(program):
+        return os.path.exists(program)
     return shutil.which(program, path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") is not None
 
 
-def install_packages(mode):
-    todo = missing(mode)
+def install_packages(mode, virt="fake"):
+    todo = missing(mode, virt)
     if not todo:
         return
     log("installing %s (no system-wide daemons)" % " ".join(todo))

@@ -246,6 +246,17 @@ def stop_ovn():
     return stop(["ovn-controller", "ovn-northd", "ovn-nb", "ovn-sb"])
 
 
+def remove_guest_taps():
+    """The taps os-vif put on br-int for real guests (they outlive QEMU), with their ports;
+    only where br-int is devcloud's own (in its kernel record)."""
+    if not os.path.exists(os.path.join(RUN, "kernel", "ovsbr-br-int")):
+        return
+    for port in (ovs.vsctl(ovs_db(), "list-ports", "br-int", check=False) or "").split():
+        if port.startswith("tap"):
+            kernel.ip("link", "del", port, check=False)
+            ovs.delete(ovs_db(), "ovsport", port)
+
+
 def stop_ovs():
     """Stop the Open vSwitch devcloud started; with a machine's own, put
     back the external_ids devcloud changed.  The names that were running."""

@@ -27,6 +27,10 @@ class CannotRun(Exception):
     """The machine cannot host the cloud, or this mode of it (exit 3)."""
 
 
+class UsageError(Exception):
+    """A command line or a request that cannot be met as given (exit 2)."""
+
+
 def log(msg):
     """One line on stderr, prefixed with the tool's name."""
     print("devcloud: " + msg, file=sys.stderr, flush=True)

@@ -30,7 +30,7 @@ region_name = RegionOne
 METADATA_SECRET = "devcloud-metadata-secret"  # Nova's and the metadata agent's shared secret
 
 
-def render(DIR, VENV, PW, SOCK, NOVA_HOST, mode, ovs_db=None, nb_db=None, sb_db=None):
+def render(DIR, VENV, PW, SOCK, NOVA_HOST, mode, virt="fake", ovs_db=None, nb_db=None, sb_db=None):
     db = DB.format(PW=PW, SOCK=SOCK).format
     logs = DIR + "/logs"
     common = """
@@ -208,7 +208,7 @@ region_name = RegionOne
             "service_metadata_proxy = True\nmetadata_proxy_shared_secret = %s\n" % METADATA_SECRET
             if mode == "ovn" else "service_metadata_proxy = False\n"))
     # nova-compute gets no database access (as in devstack's nova-cpu.conf)
-    files["etc/nova/nova-cpu.conf"] = nova
+    files["etc/nova/nova-cpu.conf"] = nova + (libvirt(virt, ovs_db) if virt != "fake" else "")
     files["etc/nova/nova.conf"] = nova + """
 [api_database]
 connection = {api_db}
@@ -288,3 +288,27 @@ ovn_metadata_enabled = True
 enable_distributed_floating_ip = False
 dns_servers = 0.0.0.0
 """.format(nb=nb_db, sb=sb_db)
+
+
+def libvirt(virt, ovs_db):
+    """nova-compute with the libvirt driver: *virt* "kvm" or "qemu" (TCG).
+    Ports are plugged by os-vif into br-int through the OVS database's unix
+    socket (nothing serves TCP 6640); a boot waits for Neutron to say its
+    port is up; guests that ran before a restart are started again; CPUs
+    overcommitted 16 times (2 host cores, many tiny guests)."""
+    return """
+[DEFAULT]
+compute_driver = libvirt.LibvirtDriver
+vif_plugging_is_fatal = True
+vif_plugging_timeout = 120
+resume_guests_state_on_host_boot = True
+initial_cpu_allocation_ratio = 16.0
+
+[libvirt]
+virt_type = {virt}
+connection_uri = qemu:///system
+cpu_mode = {cpu_mode}
+
+[os_vif_ovs]
+ovsdb_connection = {ovs_db}
+""".format(virt=virt, cpu_mode="host-passthrough" if virt == "kvm" else "none", ovs_db=ovs_db)
