@@ -80,15 +80,18 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
     """
     from openstack import config as sdk_config
 
+    from osops import retry
     from osops.config_errors import explained
 
     warn = warn or _stderr
     loader = None
     with explained(cloud, lambda: loader):
         loader = sdk_config.OpenStackConfig(
-            app_name="osops", session_constructor=_session_factory(session),
+            app_name="osops", session_constructor=retry.session_constructor(session),
             load_yaml_config=not only_options, load_envvars=not only_options)
         given = {k: v for k, v in options.items() if v not in (None, "")}
+        if "api_timeout" in given or os.environ.get("OSOPS_API_TIMEOUT"):
+            given["api_timeout"] = retry.api_timeout(given.get("api_timeout"))
         options = nest_auth(dict(given))
         draft = draft_region(cloud, loader, **given)
         legacy = v3_fix(draft, given)
@@ -144,7 +147,7 @@ def error_context(conn):
     """What :func:`osops.errors.explain` can be told of *conn* (a
     connection, or None): ``{"auth": the safe auth settings, "services":
     {endpoint URL: service type}, "url_where": where the auth URL was
-    set}``, the services from the catalog that came with its token ({}
+    set, "timeout": the requests' timeout}``, the services from the catalog that came with its token ({}
     before it has one; nothing is sent)."""
     if conn is None:
         return {}
@@ -156,7 +159,15 @@ def error_context(conn):
                 for ep in eps if isinstance(ep, dict) and ep.get("url")}
     settings = getattr(conn.config, "osops_written", None)
     return {"auth": auth_summary(conn.config), "services": services,
-            "url_where": settings.url_where if settings else ""}
+            "url_where": settings.url_where if settings else "",
+            "timeout": _timeout_of(conn)}
+
+
+def _timeout_of(conn):
+    try:
+        return conn.session.timeout
+    except Exception:  # no session yet
+        return None
 
 
 def _missing_message(loader, draft, cloud, missing):
@@ -197,17 +208,6 @@ def _missing_message(loader, draft, cloud, missing):
 
 def _and(names):
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
-
-
-def _session_factory(requests_session):
-    if requests_session is None:
-        return None
-    from keystoneauth1 import session as ksa_session
-
-    def make(**kwargs):
-        return ksa_session.Session(session=requests_session, **kwargs)
-
-    return make
 
 
 _RECORDERS = {}  # OSOPS_RECORD path -> the one Recorder of this process

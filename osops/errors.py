@@ -66,7 +66,7 @@ def printable(text):
     return text if text and text.isprintable() and text.strip() == text else repr(text)
 
 
-def explain(exc, auth=None, services=None, url_where=""):
+def explain(exc, auth=None, services=None, url_where="", timeout=None):
     """Return an :class:`OsopsError` that says what *exc* means, with its
     ``problem`` and ``fix`` apart.
 
@@ -77,11 +77,11 @@ def explain(exc, auth=None, services=None, url_where=""):
     "compute"}``) so that messages can name the service a URL belongs to;
     *url_where* says where the auth URL was set (``OS_AUTH_URL``, "auth_url
     of cloud 'lab'" ...).  :func:`osops.cloud.error_context` gives all
-    three for a connection.
+    three for a connection, and the *timeout* of its requests.
     """
     if isinstance(exc, OsopsError):
         return exc
-    parts = _explained(exc, _Known(auth or {}, services or {}, url_where or "the auth URL"))
+    parts = _explained(exc, _Known(auth or {}, services or {}, url_where or "the auth URL", timeout))
     if parts is None:
         return OsopsError(_one_line(exc) or type(exc).__name__)
     return OsopsError(*parts)
@@ -111,6 +111,7 @@ class _Known(typing.NamedTuple):
     auth: dict
     services: dict
     url_where: str
+    timeout: float | None = None
 
 
 def _explained(exc, known):
@@ -302,14 +303,28 @@ def _unresolved(exc, url):
 
 
 def _unreachable(exc, known):
+    bad = next((e for e in causes(exc) if hasattr(e, "osops_body")), None)  # osops.retry.BadBody
+    if bad is not None and bad.osops_body is not None:
+        return _not_json_body(bad.osops_body, known)
     url, service, via = _no_answer(exc, known)
+    if bad is not None:
+        return (f"the answer from {_at(service, bad.url or url)}{via} was cut short",
+                "a proxy or load balancer on the way dropped it, or the service failed while answering: "
+                "its log says why")
     return (f"cannot reach {_at(service, url)}{via}: {reason(exc)}",
             unanswered_fix(exc, url, f"is {service or 'the service'} running and listening there, "
                            "and is the URL right?"))
 
 
 def _timeout(exc, known):
+    import requests
+
     url, service, via = _no_answer(exc, known)
+    if any(isinstance(e, requests.exceptions.ReadTimeout) for e in causes(exc)):
+        within = f" within {known.timeout:g} s" if known.timeout else ""
+        return (f"no answer from {_at(service, url)}{via}{within}",
+                f"is {service or 'the service'} overloaded or stuck? its log says why; "
+                "--os-api-timeout SECONDS (or OSOPS_API_TIMEOUT) waits longer")
     return (f"timed out connecting to {_at(service, url)}{via}",
             unanswered_fix(exc, url, f"is {service or 'the service'} up, and does a firewall on the way drop "
                            "the packets?"))
@@ -378,9 +393,14 @@ def _not_json(exc, known):
     """A body that should be JSON and is not.  requests' error carries the
     body but not the response, so the URL is not known: every URL of the
     cloud is a suspect for a proxy in the way."""
+    return _not_json_body(getattr(exc, "doc", ""), known)
+
+
+def _not_json_body(body, known):
+    """(problem, fix) for an answer *body* that should be JSON and is not."""
     from osops.proxy import masked, off_the_proxy
 
-    body = " ".join(str(getattr(exc, "doc", "") or "").split())
+    body = " ".join(str(body or "").split())
     began = f", beginning {body[:60]!r}" if body else ""
     suspects = [u for u in [known.auth.get("auth_url"), *known.services] if u]
     proxies = [p for p in map(_proxy, suspects) if p]

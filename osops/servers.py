@@ -102,9 +102,11 @@ def wait_for_status(conn, servers, status, timeout=DEFAULT_TIMEOUT, on_change=No
 
 
 def wait_until_gone(conn, servers, timeout=DEFAULT_TIMEOUT, on_change=None):
-    """Wait until every server in *servers* is deleted."""
+    """Wait until every server in *servers* is deleted.  One that goes to
+    ERROR and is no longer being deleted ends the wait with Nova's fault
+    (one already in ERROR while Nova deletes it is fine)."""
     wait_for(conn, servers, lambda s: s is None or s.status == "DELETED", timeout, on_change,
-             fail_on_error=False)
+             fail_on_error=lambda s: s.task_state != "deleting")
 
 
 def suspend(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):

@@ -25,7 +25,7 @@ class TokenCache:
     def attach(cls, region):
         """Load *region*'s entry into its auth plugin and session, or None
         when its auth type is not cached (tokens, federation ...)."""
-        from osops import cache
+        from osops import cache, retry
 
         auth_type = region.config.get("auth_type") or "password"
         auth = region.config.get("auth") or {}
@@ -43,7 +43,7 @@ class TokenCache:
                 LOG.debug("cached token unreadable: %s", exc)
                 plugin.set_auth_state(None)
         discovery = _known_discovery(loaded["discovery"])
-        region.set_session_constructor(_with_discovery(discovery))
+        region.set_session_constructor(retry.session_constructor(discovery_cache=discovery))
         if reused:
             LOG.debug("reusing the cached token of %s (expires %s)", entry.path, plugin.auth_ref.expires)
         return cls(entry, plugin, discovery, reused)
@@ -106,17 +106,6 @@ def _known_discovery(documents):
 
     return {url: Known(url, data) for url, data in documents.items()
             if isinstance(url, str) and isinstance(data, list)}
-
-
-def _with_discovery(discovery):
-    """A session constructor whose sessions share *discovery* as their cache."""
-    from keystoneauth1 import session as ksa_session
-
-    def make(**kwargs):
-        kwargs["discovery_cache"] = discovery
-        return ksa_session.Session(**kwargs)
-
-    return make
 
 
 def _spoils_cache(error):

@@ -61,6 +61,8 @@ OS_OPTIONS = (
     ("region-name", "region (env OS_REGION_NAME)"),
     ("interface", "endpoint interface: public, internal or admin (env OS_INTERFACE)"),
     ("cacert", "CA bundle for TLS (env OS_CACERT)"),
+    ("api-timeout", "seconds each request may take to connect and to answer "
+     "(env OSOPS_API_TIMEOUT; default 60)"),
 )
 
 
