@@ -1,4 +1,4 @@
-"""osops cleanup: remove servers that smoke and scenario runs left behind."""
+"""osops cleanup: remove servers that smoke and scenario runs, and interrupted boots, left behind."""
 
 import argparse
 
@@ -11,16 +11,20 @@ COLUMNS = ("ID", "Name", "Run", "Status")
 
 
 class Cleanup(CloudCommand, Lister):
-    """Delete the servers of one run (--run ID) or of every run (--all),
-    found by their osops-run metadata in one server list."""
+    """Delete the servers of one run (--run ID), of every smoke and
+    scenario run (--all), or of every boot (--boots: after a boot was
+    killed), found by their osops-run or osops-boot metadata in one
+    server list."""
 
     columns = COLUMNS
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         which = parser.add_mutually_exclusive_group()
-        which.add_argument("--run", metavar="ID", help="the run id a smoke or scenario run printed")
-        which.add_argument("--all", action="store_true", help="servers of every osops run")
+        which.add_argument("--run", metavar="ID", help="the run id a smoke, scenario or boot run printed")
+        which.add_argument("--all", action="store_true", help="servers of every smoke and scenario run")
+        which.add_argument("--boots", action="store_true",
+                           help="servers of every osops boot, kept or not: see them with --dry-run first")
         parser.add_argument("--all-projects", action="store_true", help="look in every project (admin)")
         parser.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
@@ -32,13 +36,14 @@ class Cleanup(CloudCommand, Lister):
         from osops.scenario import cleanup
 
         a = parsed_args
-        cleanup.check_which(a.run, a.all)  # bad input fails before connecting
-        found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects)
+        cleanup.check_which(a.run, a.all, a.boots)  # bad input fails before connecting
+        found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects,
+                               boots=a.boots)
         if not found:
-            which = f"run {a.run}" if a.run else "any osops run"
+            which = f"run {a.run}" if a.run else ("any osops boot" if a.boots else "any osops run")
             self.app.warn(f"nothing to clean up: no server is tagged by {which}")
         elif not a.dry_run:
             cleanup.remove(self.cloud, found, a.wait, a.timeout,
                            on_change=self.progress({s.id: s.name for s in found}))
         status = "would delete" if a.dry_run else ("DELETED" if a.wait else "DELETING")
-        return self.columns, [(s.id, s.name, s.metadata.get(cleanup.TAG, ""), status) for s in found]
+        return self.columns, [(s.id, s.name, cleanup.run_of(s), status) for s in found]

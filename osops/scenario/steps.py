@@ -237,7 +237,7 @@ def boot(ctx, args, step):
     booted = ops.boot(ctx.conn, ctx.server_name(args["name"]), image=args["image"], flavor=args["flavor"],
                       network=args["network"], key_name=args["key_name"] or None, count=args.get("count", 1),
                       metadata=ctx.tag, timeout=ctx.wait_timeout(step), on_change=ctx.on_change,
-                      on_booted=ctx.track)
+                      on_booted=ctx.track, keep=True)  # the engine cleans up
     if len(booted) == 1:
         detail = f"{booted[0].name} ACTIVE{_where(booted[0])}"
     else:
