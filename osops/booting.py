@@ -30,12 +30,14 @@ def lookup(conn, name, tag):
     return sorted((s for s in found if s.metadata.get(key) == value), key=lambda s: s.name)
 
 
-def create(conn, body, tag, microversion):
+def create(conn, body, tag, microversion, undo=None):
     """Send the create call once; return (the servers it made, the
     reservation id or None).  When its answer is lost (a broken
     connection, a timeout, a body cut short, a 5xx), the servers are
     looked up by *tag* before deciding: all of them there means the boot
-    goes on; otherwise :class:`LostCreate` (the caller deletes any found)."""
+    goes on; otherwise :class:`LostCreate` (the caller deletes any found).
+    A refusal (400, 403 ...) made nothing: *undo* (an :class:`Undo`) is
+    told so, and looks nothing up."""
     count = body["min_count"]
     try:
         response = conn.compute.post("/servers", json={"server": body}, microversion=microversion,
@@ -43,6 +45,8 @@ def create(conn, body, tag, microversion):
         reservation = response.json()["reservation_id"]
     except Exception as exc:
         if not transient(exc):
+            if undo is not None:
+                undo.created([])
             raise
         found = lookup(conn, body["name"], tag)
         if len(found) != count:
@@ -76,22 +80,23 @@ class Undo:
         self.conn, self.name, self.tag, self.keep = conn, name, tag, keep
         self.notify = notify or LOG.warning
         self.servers = []
+        self.known = False  # whether self.servers is all the boot made
 
     def __enter__(self):
         return self
 
     def created(self, servers):
         """The servers the create call made, as first listed."""
-        self.servers = list(servers)
+        self.servers, self.known = list(servers), True
 
     def __exit__(self, kind, exc, tb):
-        if exc is None or self.keep:
-            return False
+        if exc is None or self.keep or (self.known and not self.servers and not isinstance(exc, LostCreate)):
+            return False  # nothing to undo: the error stands as it is
         problem, fix, code = _headline(self.conn, exc)
         if isinstance(exc, LostCreate):
-            self.servers = exc.found
+            self.created(exc.found)
         try:
-            doomed = self.servers or lookup(self.conn, self.name, self.tag)
+            doomed = self.servers if self.known else lookup(self.conn, self.name, self.tag)
             if doomed and isinstance(exc, KeyboardInterrupt):
                 self.notify(f"{name_of(exc)}: deleting the {len(doomed)} server(s) this boot created "
                             "(Ctrl-C again to leave them)")

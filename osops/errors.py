@@ -134,6 +134,8 @@ def _handlers():
     from keystoneauth1 import exceptions as ksa
     from openstack import exceptions as sdk
 
+    from osops.service_errors import http_error as _http
+
     return [
         (ksa.MissingRequiredOptions, _missing_options),
         (sdk.ConfigException, _config),
@@ -182,37 +184,6 @@ def _what_to_do():
 def _unauthorized(exc, known):
     return (f"authentication failed for {_who(known)}",
             "check the password and the user, project and domain names")
-
-
-def _http(exc, known):
-    status = getattr(exc, "status_code", None) or getattr(exc, "http_status", None)
-    url = getattr(exc, "url", None) or ""
-    detail = _detail(exc)
-    if status == 401:
-        return _unauthorized(exc, known)
-    if status == 403:
-        return (f"forbidden: {detail or 'the policy refuses this'}",
-                f"{_who(known)} lacks the role for it (try an admin cloud)")
-    if status == 404:
-        return f"not found: {detail or url}", ""
-    if status == 409:
-        return f"conflict: {detail or 'the resource is busy'}", "retry when it settles"
-    if status == 413:
-        return f"over quota or rate limit: {detail}", "free or raise the quota (openstack quota show), or slow down"
-    service = _service(url, known)
-    where = _at(service, url) or "the cloud"
-    problem = f"HTTP {status} from {where}: {detail}".rstrip(": ")
-    if status and status >= 500:
-        return problem, f"{service or 'the service'} failed: its log says why"
-    return problem, ""
-
-
-def _detail(exc):
-    for attr in ("details", "message"):
-        text = getattr(exc, attr, None)
-        if text and isinstance(text, str):
-            return _one_line(text)
-    return _one_line(exc)
 
 
 def _url(exc, known):

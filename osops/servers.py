@@ -82,7 +82,7 @@ def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1
     if key_name:
         body["key_name"] = key_name
     with booting.Undo(conn, name, tag, keep) as undo:
-        booted, reservation = booting.create(conn, body, tag, BOOT_MICROVERSION)
+        booted, reservation = booting.create(conn, body, tag, BOOT_MICROVERSION, undo)
         undo.created(booted)
         if on_booted:
             on_booted(booted)
