@@ -117,7 +117,8 @@ class Undo:
             left = ", ".join(_named(s) for s in self.servers)
             command = "osops delete " + " ".join(s.id for s in self.servers) + " --wait"
             raise _error(f"{problem}; could not delete what this boot created ({why}): {left}",
-                         f"delete them when the cloud answers: {command}", code) from exc
+                         f"delete them when the cloud answers: {command} (or: osops cleanup --run {self.tag[1]})",
+                         code) from exc
         raise _error(f"{problem}; could not look for what this boot created ({why})",
                      f"when the cloud answers: osops cleanup --run {self.tag[1]} --dry-run, then without "
                      "--dry-run", code) from exc

@@ -15,8 +15,12 @@ method and URL and says what happens to the first *times* of them:
 ``truncate``        sent on; the client gets the headers and half the body
 ``hang``            never answered (until the proxy closes)
 ``hold``            held until :meth:`Fault.release` (``arrived`` is set
-                    when it comes), then sent on: a moment to send a signal
+                    when it comes), then sent on (dropped if the proxy
+                    closes first): a moment to send a signal
+``hold-answer``     sent on, and the answer held as ``hold`` holds
 =================  ==========================================================
+
+*after* lets that many matching requests through first.
 
 A GET that is sent on after a ``reset-after`` or ``truncate`` of the same
 GET carries ``X-Fault-Repeat``, so that a replayed service
@@ -39,8 +43,9 @@ class Fault:
     """What happens to the first *times* requests whose method is *method*
     and whose URL matches the regular expression *url*."""
 
-    def __init__(self, method, url, kind, times=1, status=503, headers=None, body=b""):
+    def __init__(self, method, url, kind, times=1, status=503, headers=None, body=b"", after=0):
         self.method, self.url, self.kind, self.times = method, re.compile(url), kind, times
+        self.after = after
         self.status, self.headers = status, dict(headers or {})
         self.body = body.encode() if isinstance(body, str) else body
         self.hits = 0
@@ -52,7 +57,12 @@ class Fault:
 
     def takes(self, method, url):
         """True (and counted) when this fault applies to *method url* now."""
-        if self.hits < self.times and method == self.method and self.url.search(url):
+        if method != self.method or not self.url.search(url):
+            return False
+        if self.after > 0:
+            self.after -= 1
+            return False
+        if self.hits < self.times:
             self.hits += 1
             return True
         return False
@@ -137,6 +147,8 @@ class FaultProxy:
         if kind == "hold":
             fault.arrived.set()
             fault.wait_released(self._stop)
+            if self._stop.is_set():
+                return False
         if (method, url) in self.repeat:
             self.repeat.discard((method, url))
             headers[REPEAT] = "1"
@@ -146,6 +158,9 @@ class FaultProxy:
         if kind == "reset-after":
             _reset(client)
             return False
+        if kind == "hold-answer":
+            fault.arrived.set()
+            fault.wait_released(self._stop)
         if kind == "truncate":
             _answer(client, status, reply_headers, content[:len(content) // 2], length=len(content))
             return False
