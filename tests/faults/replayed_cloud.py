@@ -178,7 +178,7 @@ class ReplayServer:
         self.address = self.httpd.server_address
 
     def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True).start()
         return self
 
     def __exit__(self, *exc):
