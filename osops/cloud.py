@@ -80,11 +80,13 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
     """
     from openstack import config as sdk_config
 
-    from osops import retry
+    from osops import config_checks, retry
     from osops.config_errors import explained
 
     warn = warn or _stderr
     loader = None
+    if not only_options:
+        config_checks.check_files(cloud)
     with explained(cloud, lambda: loader):
         loader = sdk_config.OpenStackConfig(
             app_name="osops", session_constructor=retry.session_constructor(session),
@@ -94,6 +96,7 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
             given["api_timeout"] = retry.api_timeout(given.get("api_timeout"))
         options = nest_auth(dict(given))
         draft = draft_region(cloud, loader, **given)
+        config_checks.check_draft(draft, written(draft, given).url_where)
         legacy = v3_fix(draft, given)
         missing = missing_settings(_with_fix(draft.config, legacy))
         if missing:

@@ -16,6 +16,7 @@ UNDER_KEYSTONE = re.compile(r"(/(v3|v2\.0)(/.*)?|/?)([?#].*)?", re.DOTALL)
 # How a failed host name lookup reads (glibc, musl, macOS, Windows, urllib3).
 DNS_FAILURES = ("name or service not known", "no address associated with hostname", "failed to resolve",
                 "temporary failure in name resolution", "nodename nor servname", "getaddrinfo failed")
+URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^@\s/]*@")
 VERSION_SUFFIX = re.compile(r"/v\d+(\.\d+)?$")  # http://ctl/compute/v2.1 -> http://ctl/compute
 # Service types as the projects that serve them are known.
 SERVICES = {"identity": "Keystone", "compute": "Nova", "image": "Glance", "network": "Neutron",
@@ -34,6 +35,7 @@ class OsopsError(Exception):
     exit_code = 1
 
     def __init__(self, problem="", fix=""):
+        problem, fix = mask_passwords(problem), mask_passwords(fix)
         super().__init__(f"{problem}; {fix}" if fix else problem)
         self.problem, self.fix = problem, fix
 
@@ -58,6 +60,11 @@ class ServerFailed(OsopsError):
 
 class Timeout(OsopsError):
     """A wait ran out of time."""
+
+
+def mask_passwords(text):
+    """*text* with the password of every URL in it (``http://user:pw@host``) as ``***``."""
+    return URL_PASSWORD.sub(r"\1:***@", str(text))
 
 
 def printable(text):
@@ -153,8 +160,11 @@ def _handlers():
 
 
 def _config(exc, known):
+    from osops.config_checks import unscoped
     from osops.settings import CLOUDS_YAML_EXAMPLE
 
+    if "catalog" in str(exc) and unscoped(known.auth):
+        return unscoped(known.auth)
     return _one_line(exc), f"compare the cloud's settings with {CLOUDS_YAML_EXAMPLE}"
 
 
@@ -357,7 +367,10 @@ def causes(exc):
 
 
 def _no_endpoint(exc, known):
-    return _one_line(exc), "check the region (--os-region-name) and interface (--os-interface)"
+    from osops.config_checks import unscoped
+
+    return unscoped(known.auth) or (_one_line(exc), "check the region (--os-region-name) and interface "
+                                    "(--os-interface)")
 
 
 def _not_json(exc, known):
