@@ -58,7 +58,7 @@ def connect(cloud=None, *, warn=None, session=None, cache=False, only_options=Fa
     if session is None and os.environ.get("OSOPS_RECORD"):
         session = _recorded_session(os.environ["OSOPS_RECORD"])
     region = load_config(cloud, warn=warn, session=session, only_options=only_options, **options)
-    cached = token_cache.TokenCache.attach(region) if cache and session is None else None
+    cached = token_cache.TokenCache.attach(region, warn or _stderr) if cache and session is None else None
     conn = connection.Connection(config=region)
     if cached is not None:
         conn._osops_cache = cached

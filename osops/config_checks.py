@@ -12,21 +12,7 @@ import os
 import urllib.parse
 
 from osops.errors import OsopsError, printable
-
-MAX_BYTES = 10 * 1024 * 1024  # input files over this are refused at once
-
-
-def size_check(path, what):
-    """OsopsError when the file *path* (a *what*: "clouds.yaml", "scenario"
-    ...) is over :data:`MAX_BYTES`, naming its size."""
-    try:
-        size = os.path.getsize(path)
-    except OSError:
-        return
-    if size > MAX_BYTES:
-        raise OsopsError(f"{printable(path)} is {size / 1024 / 1024:.1f} MB; a {what} over "
-                         f"{MAX_BYTES // 1024 // 1024} MB is refused", f"check that {printable(path)} is the {what} "
-                         "you meant")
+from osops.files import read_limited
 
 
 def config_files():
@@ -61,10 +47,8 @@ def check_files(cloud):
     if not os.path.isfile(path):
         raise OsopsError(f"{shown} is not a regular file (a device, FIFO, socket or broken link)",
                          "point OS_CLIENT_CONFIG_FILE at a clouds.yaml file")
-    size_check(path, "clouds.yaml")
     try:
-        with open(path, "rb") as f:
-            text = f.read()
+        text = read_limited(path, "clouds.yaml")
     except OSError as exc:
         raise OsopsError(f"cannot read {shown}: {exc.strerror or exc}",
                          "fix its permissions (it is only read)") from None

@@ -22,14 +22,19 @@ class TokenCache:
         self.dropped = False
 
     @classmethod
-    def attach(cls, region):
+    def attach(cls, region, warn=None):
         """Load *region*'s entry into its auth plugin and session, or None
-        when its auth type is not cached (tokens, federation ...)."""
+        when its auth type is not cached (tokens, federation ...), or when
+        the cache directory is not safe (*warn* hears one line why)."""
         from osops import cache, retry
 
         auth_type = region.config.get("auth_type") or "password"
         auth = region.config.get("auth") or {}
         if auth_type not in cls.AUTH_TYPES or not auth.get("auth_url"):
+            return None
+        why = cache.unsafe()
+        if why:
+            (warn or LOG.warning)(f"osops: {why}; not using it (no token cache this run)")
             return None
         entry = cache.Entry(cache.identity(auth_type, auth), cache.secret_of(auth))
         loaded = entry.load()

@@ -196,7 +196,7 @@ class OsopsApp(App):
             if self.options.record:
                 from osops.testing.recorder import Recorder
 
-                _check_record_directory(self.options.record)
+                _check_record_target(self.options.record)
                 self._recorder = Recorder(scrub_names=self.options.scrub_names)
                 session = self._recorder.session()
             self._cloud = connect(self.options.os_cloud, warn=self.warn, session=session,
@@ -240,13 +240,19 @@ def _refuse_recording_of_the_demo(options):
             raise UsageError(f"{option}: the demo cloud only replays; record against a real cloud")
 
 
-def _check_record_directory(path):
-    """Refuse --record into a directory that is not there, before any call."""
+def _check_record_target(path):
+    """Refuse --record into a directory that is not there, or over anything
+    but a regular file (a device, FIFO, socket, directory, symlink), before
+    any call."""
     from osops.errors import UsageError
+    from osops.files import not_regular
 
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise UsageError(f"--record {path}: there is no directory {directory}; create it or record elsewhere")
+    kind = not_regular(path)
+    if kind:
+        raise UsageError(f"--record {path}: it is {kind}, not a regular file; record into a new file or a regular one")
 
 
 def main(argv=None):
