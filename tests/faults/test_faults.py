@@ -112,3 +112,12 @@ def test_a_run_whose_create_answer_is_lost_goes_on_or_cleans_up(faulty, recorded
     r = cloud.call(*argv)
     assert "Traceback" not in r.err
     assert cloud.left() == []
+
+
+@pytest.mark.parametrize("fault", ["503", "reset-before"])
+def test_a_poll_that_fails_past_the_retries_is_a_slow_one(faulty, fault):
+    times = 2 + 3  # more than one try and keystoneauth's retries (the policy's 3)
+    cloud = faulty("suspend", Fault("GET", SERVER + "$", times=times, **FAULTS[fault]))
+    r = cloud.call("suspend", "demo-1", "--wait", "-f", "value", "-c", "Status")
+    assert (r.code, r.out.strip()) == (0, "SUSPENDED"), r.err
+    assert len([f for _m, _u, f in cloud.proxy.seen if f]) == times
