@@ -167,6 +167,7 @@ class OsopsApp(App):
         super().configure_logging()
         for handler in set(root.handlers) - before:
             handler.osops = True
+            handler.setFormatter(_Masked(handler.formatter or logging.Formatter()))
         if self.options.debug:
             for handler in logging.getLogger().handlers:
                 handler.setLevel(logging.DEBUG)
@@ -229,6 +230,20 @@ class OsopsApp(App):
             return exc.exit_code
         result = super().run_subcommand(argv)
         return getattr(self._error, "exit_code", result) if self._error else result
+
+
+class _Masked(logging.Formatter):
+    """A log formatter that shows the password of every URL (in messages,
+    --debug's HTTP log and tracebacks) as ``***``."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record):
+        from osops.errors import mask_passwords
+
+        return mask_passwords(self.inner.format(record))
 
 
 def _refuse_recording_of_the_demo(options):
