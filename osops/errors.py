@@ -192,7 +192,12 @@ def _what_to_do():
 
 
 def _unauthorized(exc, known):
-    return (f"authentication failed for {_who(known)}",
+    from osops.service_errors import own_words, request_id
+
+    response = getattr(exc, "response", None)
+    said, rid = own_words(response), request_id(response)
+    words = f": Keystone says {said}" if said else ""
+    return (f"authentication failed for {_who(known)}{words}{f' (request {rid})' if rid else ''}",
             "check the password and the user, project and domain names")
 
 

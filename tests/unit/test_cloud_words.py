@@ -113,3 +113,14 @@ def test_a_boot_whose_server_goes_to_error_deletes_all_of_the_boot(cli):
     assert one_line(r) == (f"server lab-2 ({bad['id']}) went to ERROR: No valid host was found.; "
                            "deleted what this boot created: lab-1, lab-2, lab-3")
     assert len([c for c in r.calls if c.startswith("DELETE")]) == 3
+
+
+def test_a_refused_login_carries_keystones_words_and_request_id(cli):
+    data = cassette("wrong-password")
+    for item in data["interactions"]:
+        if item["response"]["status"] == 401:
+            item["response"]["headers"]["x-openstack-request-id"] = "req-0a0b0c0d-1111-2222-3333-444455556666"
+    line = one_line(cli(data, "image", "list"))
+    assert line.startswith("authentication failed for user admin, project admin, at http://identity.osops.invalid")
+    assert (": Keystone says The request you have made requires authentication. "
+            "(request req-0a0b0c0d-1111-2222-3333-444455556666); check the password") in line
