@@ -18,11 +18,13 @@ import hmac
 import json
 import os
 import pathlib
+import re
 import stat
 import tempfile
 
 FORMAT = 1
 SUFFIX = ".json"
+ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json")  # what entry_path() names; nothing else is ours
 # A token this close to its expiry is not reused: one that would die
 # mid-command costs a re-authentication anyway.
 MARGIN = datetime.timedelta(seconds=120)
@@ -42,6 +44,32 @@ def cache_dir():
     """``$XDG_CACHE_HOME/osops``, or ``~/.cache/osops``."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return pathlib.Path(base) / "osops"
+
+
+class UnsafeCache(OSError):
+    """The cache directory is not safe to use (its one-line reason)."""
+
+
+def unsafe(directory=None):
+    """Why the cache directory may not be used ('' when it may, when it is
+    not there yet, or when a file is in its way): a symlink, owned by
+    another user, or group- or world-writable."""
+    path = pathlib.Path(directory or cache_dir())
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        return f"the cache directory {path} cannot be checked ({exc.strerror or exc})"
+    if stat.S_ISLNK(info.st_mode):
+        return f"the cache directory {path} is a symlink"
+    if not stat.S_ISDIR(info.st_mode):
+        return ""  # a file in the way: writing fails, and costs only the cache
+    if info.st_uid != os.getuid():
+        return f"the cache directory {path} belongs to uid {info.st_uid}, not to you (uid {os.getuid()})"
+    if info.st_mode & 0o022:
+        return f"the cache directory {path} is group- or world-writable (mode {stat.S_IMODE(info.st_mode):o})"
+    return ""
 
 
 def identity(auth_type, auth):
@@ -128,10 +156,17 @@ class Entry:
 
 
 def clear(directory=None):
-    """Remove every cache entry; return how many there were."""
+    """Remove every cache entry (only files named as entries are, and
+    regular ones); return how many there were.  :class:`UnsafeCache` when
+    the directory may not be used (see :func:`unsafe`)."""
     root = pathlib.Path(directory or cache_dir())
+    why = unsafe(root)
+    if why:
+        raise UnsafeCache(why)
     removed = 0
-    for path in root.glob(f"*{SUFFIX}") if root.is_dir() else ():
+    for path in root.iterdir() if root.is_dir() else ():
+        if not ENTRY_NAME.fullmatch(path.name) or not stat.S_ISREG(os.lstat(path).st_mode):
+            continue
         try:
             path.unlink()
             removed += 1
@@ -160,8 +195,22 @@ def _digest(secret, salt, rounds=ROUNDS):
 
 
 def _private_dir(path):
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+    """Make *path* and its missing parents, each 0700 whatever the umask
+    (an existing parent is left as it is); refuse an unsafe *path*."""
+    missing = []
+    for parent in [path, *path.parents]:
+        if os.path.lexists(parent):
+            break
+        missing.append(parent)
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            pass
+    why = unsafe(path)
+    if why:
+        raise UnsafeCache(why)
+    if stat.S_IMODE(os.lstat(path).st_mode) != 0o700:
         os.chmod(path, 0o700)
 
 

@@ -58,7 +58,7 @@ def connect(cloud=None, *, warn=None, session=None, cache=False, only_options=Fa
     if session is None and os.environ.get("OSOPS_RECORD"):
         session = _recorded_session(os.environ["OSOPS_RECORD"])
     region = load_config(cloud, warn=warn, session=session, only_options=only_options, **options)
-    cached = token_cache.TokenCache.attach(region) if cache and session is None else None
+    cached = token_cache.TokenCache.attach(region, warn or _stderr) if cache and session is None else None
     conn = connection.Connection(config=region)
     if cached is not None:
         conn._osops_cache = cached
@@ -80,17 +80,23 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
     """
     from openstack import config as sdk_config
 
+    from osops import config_checks, retry
     from osops.config_errors import explained
 
     warn = warn or _stderr
     loader = None
+    if not only_options:
+        config_checks.check_files(cloud)
     with explained(cloud, lambda: loader):
         loader = sdk_config.OpenStackConfig(
-            app_name="osops", session_constructor=_session_factory(session),
+            app_name="osops", session_constructor=retry.session_constructor(session),
             load_yaml_config=not only_options, load_envvars=not only_options)
         given = {k: v for k, v in options.items() if v not in (None, "")}
+        if "api_timeout" in given or os.environ.get("OSOPS_API_TIMEOUT"):
+            given["api_timeout"] = retry.api_timeout(given.get("api_timeout"))
         options = nest_auth(dict(given))
         draft = draft_region(cloud, loader, **given)
+        config_checks.check_draft(draft, written(draft, given).url_where)
         legacy = v3_fix(draft, given)
         missing = missing_settings(_with_fix(draft.config, legacy))
         if missing:
@@ -144,7 +150,7 @@ def error_context(conn):
     """What :func:`osops.errors.explain` can be told of *conn* (a
     connection, or None): ``{"auth": the safe auth settings, "services":
     {endpoint URL: service type}, "url_where": where the auth URL was
-    set}``, the services from the catalog that came with its token ({}
+    set, "timeout": the requests' timeout}``, the services from the catalog that came with its token ({}
     before it has one; nothing is sent)."""
     if conn is None:
         return {}
@@ -156,7 +162,15 @@ def error_context(conn):
                 for ep in eps if isinstance(ep, dict) and ep.get("url")}
     settings = getattr(conn.config, "osops_written", None)
     return {"auth": auth_summary(conn.config), "services": services,
-            "url_where": settings.url_where if settings else ""}
+            "url_where": settings.url_where if settings else "",
+            "timeout": _timeout_of(conn)}
+
+
+def _timeout_of(conn):
+    try:
+        return conn.session.timeout
+    except Exception:  # no session yet
+        return None
 
 
 def _missing_message(loader, draft, cloud, missing):
@@ -197,17 +211,6 @@ def _missing_message(loader, draft, cloud, missing):
 
 def _and(names):
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
-
-
-def _session_factory(requests_session):
-    if requests_session is None:
-        return None
-    from keystoneauth1 import session as ksa_session
-
-    def make(**kwargs):
-        return ksa_session.Session(session=requests_session, **kwargs)
-
-    return make
 
 
 _RECORDERS = {}  # OSOPS_RECORD path -> the one Recorder of this process

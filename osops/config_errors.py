@@ -36,7 +36,9 @@ def explained(cloud, loader):
     logger.propagate = False
     try:
         yield
-    except (OsopsError, MissingRequiredOptions):
+    except (OsopsError, MissingRequiredOptions) as exc:
+        if kept.lines and hasattr(exc, "missing"):  # settings missing because their file was skipped
+            raise OsopsError(*_skipped(kept.lines)) from exc
         raise
     except Exception as exc:
         raise OsopsError(*_message(cloud, loader(), exc, kept.lines)) from exc
@@ -44,6 +46,12 @@ def explained(cloud, loader):
         logger.removeHandler(kept)
         logger.setLevel(level)
         logger.propagate = propagate
+
+
+def _skipped(lines):
+    """(problem, fix) for the files the loader skipped, as it logged them
+    (the file, and the line and column of a YAML error)."""
+    return "; ".join(dict.fromkeys(lines)), "fix that file's YAML"
 
 
 def _message(cloud, loader, exc, skipped):
@@ -55,12 +63,19 @@ def _message(cloud, loader, exc, skipped):
     source = getattr(loader, "config_filename", None)
     source = printable(source) if source else None
     if skipped:
-        return f"{reason} {'; '.join(dict.fromkeys(skipped))}", "fix that file's YAML"
+        return f"{reason} {_skipped(skipped)[0]}", "fix that file's YAML"
+    clouds = (getattr(loader, "cloud_config", None) or {}).get("clouds")
+    if source and clouds is not None and not isinstance(clouds, dict):  # clouds: hello
+        return (f"{source} is not a clouds.yaml: its clouds: is a {type(clouds).__name__}, not a mapping of "
+                "cloud names to their settings", f"see {CLOUDS_YAML_EXAMPLE}")
     if "was not found" in reason and loader is not None:
         names = [printable(n) for n in cloud_names(loader)]
         where = f" in {source}" if source else " (no clouds.yaml found)"
         fix = ("choose one of them with --os-cloud NAME" if names else
                f"write a clouds.yaml (see {CLOUDS_YAML_EXAMPLE}) or source an openrc")
         return f"{reason} Clouds{where}: {', '.join(names) or 'none'}", fix
+    if isinstance(exc, (AttributeError, TypeError)) and source:  # clouds: hello, clouds: [a, b] ...
+        return (f"{source} does not have the shape of a clouds.yaml ({reason})",
+                f"it maps clouds: to cloud names, each with its settings (see {CLOUDS_YAML_EXAMPLE})")
     what = " ".join(filter(None, [f"cloud {cloud!r}" if cloud else "", f"from {source}" if source else ""]))
     return f"{reason}{f' ({what})' if what else ''}", f"compare it with {CLOUDS_YAML_EXAMPLE}"

@@ -16,6 +16,7 @@ UNDER_KEYSTONE = re.compile(r"(/(v3|v2\.0)(/.*)?|/?)([?#].*)?", re.DOTALL)
 # How a failed host name lookup reads (glibc, musl, macOS, Windows, urllib3).
 DNS_FAILURES = ("name or service not known", "no address associated with hostname", "failed to resolve",
                 "temporary failure in name resolution", "nodename nor servname", "getaddrinfo failed")
+URL_PASSWORD = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^@\s/]*@")
 VERSION_SUFFIX = re.compile(r"/v\d+(\.\d+)?$")  # http://ctl/compute/v2.1 -> http://ctl/compute
 # Service types as the projects that serve them are known.
 SERVICES = {"identity": "Keystone", "compute": "Nova", "image": "Glance", "network": "Neutron",
@@ -34,6 +35,7 @@ class OsopsError(Exception):
     exit_code = 1
 
     def __init__(self, problem="", fix=""):
+        problem, fix = mask_passwords(problem), mask_passwords(fix)
         super().__init__(f"{problem}; {fix}" if fix else problem)
         self.problem, self.fix = problem, fix
 
@@ -60,13 +62,18 @@ class Timeout(OsopsError):
     """A wait ran out of time."""
 
 
+def mask_passwords(text):
+    """*text* with the password of every URL in it (``http://user:pw@host``) as ``***``."""
+    return URL_PASSWORD.sub(r"\1:***@", str(text))
+
+
 def printable(text):
     """*text* as it can stand in a one-line message (repr when it cannot)."""
     text = "" if text is None else str(text)
     return text if text and text.isprintable() and text.strip() == text else repr(text)
 
 
-def explain(exc, auth=None, services=None, url_where=""):
+def explain(exc, auth=None, services=None, url_where="", timeout=None):
     """Return an :class:`OsopsError` that says what *exc* means, with its
     ``problem`` and ``fix`` apart.
 
@@ -77,11 +84,11 @@ def explain(exc, auth=None, services=None, url_where=""):
     "compute"}``) so that messages can name the service a URL belongs to;
     *url_where* says where the auth URL was set (``OS_AUTH_URL``, "auth_url
     of cloud 'lab'" ...).  :func:`osops.cloud.error_context` gives all
-    three for a connection.
+    three for a connection, and the *timeout* of its requests.
     """
     if isinstance(exc, OsopsError):
         return exc
-    parts = _explained(exc, _Known(auth or {}, services or {}, url_where or "the auth URL"))
+    parts = _explained(exc, _Known(auth or {}, services or {}, url_where or "the auth URL", timeout))
     if parts is None:
         return OsopsError(_one_line(exc) or type(exc).__name__)
     return OsopsError(*parts)
@@ -111,6 +118,7 @@ class _Known(typing.NamedTuple):
     auth: dict
     services: dict
     url_where: str
+    timeout: float | None = None
 
 
 def _explained(exc, known):
@@ -133,6 +141,8 @@ def _handlers():
     from keystoneauth1 import exceptions as ksa
     from openstack import exceptions as sdk
 
+    from osops.service_errors import http_error as _http
+
     return [
         (ksa.MissingRequiredOptions, _missing_options),
         (sdk.ConfigException, _config),
@@ -150,8 +160,11 @@ def _handlers():
 
 
 def _config(exc, known):
+    from osops.config_checks import unscoped
     from osops.settings import CLOUDS_YAML_EXAMPLE
 
+    if "catalog" in str(exc) and unscoped(known.auth):
+        return unscoped(known.auth)
     return _one_line(exc), f"compare the cloud's settings with {CLOUDS_YAML_EXAMPLE}"
 
 
@@ -179,39 +192,13 @@ def _what_to_do():
 
 
 def _unauthorized(exc, known):
-    return (f"authentication failed for {_who(known)}",
+    from osops.service_errors import own_words, request_id
+
+    response = getattr(exc, "response", None)
+    said, rid = own_words(response), request_id(response)
+    words = f": Keystone says {said}" if said else ""
+    return (f"authentication failed for {_who(known)}{words}{f' (request {rid})' if rid else ''}",
             "check the password and the user, project and domain names")
-
-
-def _http(exc, known):
-    status = getattr(exc, "status_code", None) or getattr(exc, "http_status", None)
-    url = getattr(exc, "url", None) or ""
-    detail = _detail(exc)
-    if status == 401:
-        return _unauthorized(exc, known)
-    if status == 403:
-        return (f"forbidden: {detail or 'the policy refuses this'}",
-                f"{_who(known)} lacks the role for it (try an admin cloud)")
-    if status == 404:
-        return f"not found: {detail or url}", ""
-    if status == 409:
-        return f"conflict: {detail or 'the resource is busy'}", "retry when it settles"
-    if status == 413:
-        return f"over quota or rate limit: {detail}", "free or raise the quota (openstack quota show), or slow down"
-    service = _service(url, known)
-    where = _at(service, url) or "the cloud"
-    problem = f"HTTP {status} from {where}: {detail}".rstrip(": ")
-    if status and status >= 500:
-        return problem, f"{service or 'the service'} failed: its log says why"
-    return problem, ""
-
-
-def _detail(exc):
-    for attr in ("details", "message"):
-        text = getattr(exc, attr, None)
-        if text and isinstance(text, str):
-            return _one_line(text)
-    return _one_line(exc)
 
 
 def _url(exc, known):
@@ -302,14 +289,28 @@ def _unresolved(exc, url):
 
 
 def _unreachable(exc, known):
+    bad = next((e for e in causes(exc) if hasattr(e, "osops_body")), None)  # osops.retry.BadBody
+    if bad is not None and bad.osops_body is not None:
+        return _not_json_body(bad.osops_body, known)
     url, service, via = _no_answer(exc, known)
+    if bad is not None:
+        return (f"the answer from {_at(service, bad.url or url)}{via} was cut short",
+                "a proxy or load balancer on the way dropped it, or the service failed while answering: "
+                "its log says why")
     return (f"cannot reach {_at(service, url)}{via}: {reason(exc)}",
             unanswered_fix(exc, url, f"is {service or 'the service'} running and listening there, "
                            "and is the URL right?"))
 
 
 def _timeout(exc, known):
+    import requests
+
     url, service, via = _no_answer(exc, known)
+    if any(isinstance(e, requests.exceptions.ReadTimeout) for e in causes(exc)):
+        within = f" within {known.timeout:g} s" if known.timeout else ""
+        return (f"no answer from {_at(service, url)}{via}{within}",
+                f"is {service or 'the service'} overloaded or stuck? its log says why; "
+                "--os-api-timeout SECONDS (or OSOPS_API_TIMEOUT) waits longer")
     return (f"timed out connecting to {_at(service, url)}{via}",
             unanswered_fix(exc, url, f"is {service or 'the service'} up, and does a firewall on the way drop "
                            "the packets?"))
@@ -371,16 +372,24 @@ def causes(exc):
 
 
 def _no_endpoint(exc, known):
-    return _one_line(exc), "check the region (--os-region-name) and interface (--os-interface)"
+    from osops.config_checks import unscoped
+
+    return unscoped(known.auth) or (_one_line(exc), "check the region (--os-region-name) and interface "
+                                    "(--os-interface)")
 
 
 def _not_json(exc, known):
     """A body that should be JSON and is not.  requests' error carries the
     body but not the response, so the URL is not known: every URL of the
     cloud is a suspect for a proxy in the way."""
+    return _not_json_body(getattr(exc, "doc", ""), known)
+
+
+def _not_json_body(body, known):
+    """(problem, fix) for an answer *body* that should be JSON and is not."""
     from osops.proxy import masked, off_the_proxy
 
-    body = " ".join(str(getattr(exc, "doc", "") or "").split())
+    body = " ".join(str(body or "").split())
     began = f", beginning {body[:60]!r}" if body else ""
     suspects = [u for u in [known.auth.get("auth_url"), *known.services] if u]
     proxies = [p for p in map(_proxy, suspects) if p]

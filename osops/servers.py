@@ -12,6 +12,7 @@ from osops.resolve import resolve_many
 LOG = logging.getLogger("osops")
 BOOT_MICROVERSION = "2.37"  # the first that allows networks "none"
 DEFAULT_TIMEOUT = 300
+RUN_TAG = "osops-run"  # the metadata key of smoke's and scenario runs' servers
 
 
 def list_servers(conn, all_projects=False, **filters):
@@ -42,7 +43,8 @@ def find_server(conn, name_or_id, all_projects=False):
 
 
 def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1, security_groups=None,
-         metadata=None, wait=True, timeout=DEFAULT_TIMEOUT, on_change=None, on_booted=None):
+         metadata=None, wait=True, timeout=DEFAULT_TIMEOUT, on_change=None, on_booted=None, keep=False,
+         run_id=None):
     """Boot *count* servers and return them (ACTIVE when *wait*).
 
     *image*, *flavor* and *network* are names, ids or model objects; names
@@ -50,35 +52,45 @@ def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1
     usable one is taken; with none at all the server boots without a
     network, and a warning says so.  Several servers get Nova's names
     ``NAME-1`` ... ``NAME-N``.  *on_booted* hears of them as first listed,
-    before the wait (so a caller can clean them up when the wait fails).
-    *security_groups* are names or ids (default: the project's ``default``).
+    before the wait.  *security_groups* are names or ids (default: the
+    project's ``default`` group).
+
+    Each server carries ``osops-boot=<run id>`` in its metadata (unless
+    *metadata* has a smoke or scenario run's tag).  The create call is
+    sent once (see :func:`osops.booting.create`).  When the boot fails or
+    is interrupted after it, what it created is deleted (unless *keep*:
+    then the caller cleans up) and the error says so, or names each server
+    it could not delete and the command that will.
     """
+    from osops import booting
+
     if count < 1:
         raise UsageError(f"--count must be 1 or more, not {count}")
-    name = name or f"osops-{uuid.uuid4().hex[:8]}"
+    run_id = run_id or uuid.uuid4().hex[:8]
+    name = name or f"osops-{run_id}"
     image = image if isinstance(image, Image) else images.find_image(conn, image)
     flavor = flavor if isinstance(flavor, Flavor) else flavors.find_flavor(conn, flavor)
     if not isinstance(network, Network):
         network = networks.choose_network(conn, network)
     if network is None:
         LOG.warning("no usable network: booting %s without one (networks=none)", name)
+    metadata = dict(metadata or {})
+    tag = next(((k, v) for k, v in metadata.items() if k == RUN_TAG), None) or (booting.TAG, run_id)
+    metadata.setdefault(*tag)
     body = {"name": name, "imageRef": image.id, "flavorRef": flavor.id,
             "min_count": count, "max_count": count, "return_reservation_id": True,
-            "networks": [{"uuid": network.id}] if network else "none"}
+            "networks": [{"uuid": network.id}] if network else "none", "metadata": metadata}
     if key_name:
         body["key_name"] = key_name
     if security_groups:
         body["security_groups"] = [{"name": g} for g in security_groups]
-    if metadata:
-        body["metadata"] = dict(metadata)
-    response = conn.compute.post("/servers", json={"server": body},
-                                 microversion=BOOT_MICROVERSION, raise_exc=True)
-    reservation = response.json()["reservation_id"]
-    booted = sorted(list_servers(conn, reservation_id=reservation), key=lambda s: s.name)
-    if on_booted:
-        on_booted(booted)
-    if wait:
-        booted = wait_for_status(conn, booted, "ACTIVE", timeout, on_change, reservation_id=reservation)
+    with booting.Undo(conn, name, tag, keep) as undo:
+        booted, reservation = booting.create(conn, body, tag, BOOT_MICROVERSION, undo)
+        undo.created(booted)
+        if on_booted:
+            on_booted(booted)
+        if wait:
+            booted = wait_for_status(conn, booted, "ACTIVE", timeout, on_change, reservation_id=reservation)
     return booted
 
 
@@ -105,9 +117,11 @@ def wait_for_status(conn, servers, status, timeout=DEFAULT_TIMEOUT, on_change=No
 
 
 def wait_until_gone(conn, servers, timeout=DEFAULT_TIMEOUT, on_change=None):
-    """Wait until every server in *servers* is deleted."""
+    """Wait until every server in *servers* is deleted.  One that goes to
+    ERROR and is no longer being deleted ends the wait with Nova's fault
+    (one already in ERROR while Nova deletes it is fine)."""
     wait_for(conn, servers, lambda s: s is None or s.status == "DELETED", timeout, on_change,
-             fail_on_error=False)
+             fail_on_error=lambda s: s.task_state != "deleting")
 
 
 def suspend(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):

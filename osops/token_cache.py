@@ -22,14 +22,19 @@ class TokenCache:
         self.dropped = False
 
     @classmethod
-    def attach(cls, region):
+    def attach(cls, region, warn=None):
         """Load *region*'s entry into its auth plugin and session, or None
-        when its auth type is not cached (tokens, federation ...)."""
-        from osops import cache
+        when its auth type is not cached (tokens, federation ...), or when
+        the cache directory is not safe (*warn* hears one line why)."""
+        from osops import cache, retry
 
         auth_type = region.config.get("auth_type") or "password"
         auth = region.config.get("auth") or {}
         if auth_type not in cls.AUTH_TYPES or not auth.get("auth_url"):
+            return None
+        why = cache.unsafe()
+        if why:
+            (warn or LOG.warning)(f"osops: {why}; not using it (no token cache this run)")
             return None
         entry = cache.Entry(cache.identity(auth_type, auth), cache.secret_of(auth))
         loaded = entry.load()
@@ -43,7 +48,7 @@ class TokenCache:
                 LOG.debug("cached token unreadable: %s", exc)
                 plugin.set_auth_state(None)
         discovery = _known_discovery(loaded["discovery"])
-        region.set_session_constructor(_with_discovery(discovery))
+        region.set_session_constructor(retry.session_constructor(discovery_cache=discovery))
         if reused:
             LOG.debug("reusing the cached token of %s (expires %s)", entry.path, plugin.auth_ref.expires)
         return cls(entry, plugin, discovery, reused)
@@ -106,17 +111,6 @@ def _known_discovery(documents):
 
     return {url: Known(url, data) for url, data in documents.items()
             if isinstance(url, str) and isinstance(data, list)}
-
-
-def _with_discovery(discovery):
-    """A session constructor whose sessions share *discovery* as their cache."""
-    from keystoneauth1 import session as ksa_session
-
-    def make(**kwargs):
-        kwargs["discovery_cache"] = discovery
-        return ksa_session.Session(**kwargs)
-
-    return make
 
 
 def _spoils_cache(error):

@@ -2,7 +2,7 @@
 
 import time
 
-from osops.errors import ServerFailed, Timeout, printable
+from osops.errors import ServerFailed, Timeout, explain, printable
 
 FIRST = 0.25
 FACTOR = 1.5
@@ -28,8 +28,11 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
     fetched by the caller: that round makes no call.
     *on_change(server_id, server, old_status, elapsed)* sees each status
     change.  A server in ERROR raises :class:`ServerFailed` with Nova's
-    fault unless *fail_on_error* is False.  Returns ``{id: Server}`` as
-    last seen.  A round in which some servers got done starts the
+    fault unless *fail_on_error* is False (or, when it is a function,
+    unless it holds for that server).  A poll that fails as a busy or
+    unreachable cloud does (see :func:`transient`) counts as a slow one:
+    the wait goes on, and a timeout says why the last poll failed.
+    Returns ``{id: Server}`` as last seen.  A round in which some servers got done starts the
     intervals again from the shortest: the others tend to follow soon.
     """
     start = clock()
@@ -37,39 +40,74 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
     names = {}
     pauses = intervals()
     finished = 0
-    current = fetch() if first is None else first
+    pending = list(ids)
+    current, failed = (first, None) if first is not None else _poll(fetch)
     while True:
-        for sid in ids:
-            server = current.get(sid)
-            status = server.status if server else "GONE"
-            if server is not None:
-                names[sid] = server.name
-            if seen.get(sid) != status:
-                if on_change:
-                    on_change(sid, server, seen.get(sid), clock() - start)
-                seen[sid] = status
-            if fail_on_error and server is not None and status == "ERROR":
-                raise ServerFailed(f"server {printable(server.name)} ({sid}) went to ERROR: "
-                                   f"{server.fault or 'Nova gave no fault message'}")
-        pending = [sid for sid in ids if not done(current.get(sid))]
-        if not pending:
-            return current
-        if len(ids) - len(pending) > finished:
-            finished = len(ids) - len(pending)
-            pauses = intervals()
+        if current is not None:
+            for sid in ids:
+                server = current.get(sid)
+                status = server.status if server else "GONE"
+                if server is not None:
+                    names[sid] = server.name
+                if seen.get(sid) != status:
+                    if on_change:
+                        on_change(sid, server, seen.get(sid), clock() - start)
+                    seen[sid] = status
+                if status == "ERROR" and _fails(fail_on_error, server):
+                    raise ServerFailed(f"server {printable(server.name)} ({sid}) went to ERROR: "
+                                       f"{server.fault or 'Nova gave no fault message'}")
+            pending = [sid for sid in ids if not done(current.get(sid))]
+            if not pending:
+                return current
+            if len(ids) - len(pending) > finished:
+                finished = len(ids) - len(pending)
+                pauses = intervals()
         elapsed = clock() - start
         if elapsed >= timeout:
-            raise Timeout(f"{_still(pending, seen, names)} after {timeout:g} s",
+            why = f"; the last poll failed: {explain(failed).problem}" if failed is not None else ""
+            raise Timeout(f"{_still(pending, seen, names)} after {timeout:g} s{why}",
                           "raise --timeout or check the compute service logs")
         sleep(min(next(pauses), max(timeout - elapsed, 0.01)))
-        current = fetch()
+        current, failed = _poll(fetch)
+
+
+def _fails(fail_on_error, server):
+    return fail_on_error(server) if callable(fail_on_error) else bool(fail_on_error)
+
+
+def _poll(fetch):
+    """(what *fetch* returned, None), or (None, the error) for a poll that
+    failed as a busy or unreachable cloud does."""
+    try:
+        return fetch(), None
+    except Exception as exc:
+        if not transient(exc):
+            raise
+        return None, exc
+
+
+def transient(exc):
+    """True when *exc* (or what it was raised from) is a connection failure,
+    a timeout, an answer cut short, or HTTP 429/500/502/503/504."""
+    from keystoneauth1 import exceptions as ksa
+
+    from osops.errors import causes
+
+    for e in causes(exc):
+        if isinstance(e, ksa.ConnectionError):
+            return True
+        status = getattr(e, "status_code", None) or getattr(e, "http_status", None)
+        if status in (429, 500, 502, 503, 504):
+            return True
+    return False
 
 
 def _still(pending, seen, names):
     """``demo-1 (9d7d2503) still BUILD, ...`` for the servers not done."""
     def one(sid):
         who = f"{printable(names[sid])} ({sid[:8]})" if names.get(sid) else sid
-        return f"{who} gone" if seen[sid] == "GONE" else f"{who} still {seen[sid]}"
+        status = seen.get(sid, "unknown (no poll answered)")
+        return f"{who} gone" if status == "GONE" else f"{who} still {status}"
 
     more = f" and {len(pending) - NAMED} more" if len(pending) > NAMED else ""
     return ", ".join(one(sid) for sid in pending[:NAMED]) + more

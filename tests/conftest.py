@@ -50,3 +50,12 @@ def clean_env(monkeypatch, tmp_path):
     (tmp_path / "cwd").mkdir()
     monkeypatch.chdir(tmp_path / "cwd")
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    """Retries without backoff, so a test of a failing cloud stays fast
+    (a test about the backoff sets its own policy)."""
+    from osops import retry
+
+    monkeypatch.setattr(retry, "POLICY", retry.Policy(delay=0.001, retry_after_cap=0))

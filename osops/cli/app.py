@@ -61,6 +61,8 @@ OS_OPTIONS = (
     ("region-name", "region (env OS_REGION_NAME)"),
     ("interface", "endpoint interface: public, internal or admin (env OS_INTERFACE)"),
     ("cacert", "CA bundle for TLS (env OS_CACERT)"),
+    ("api-timeout", "seconds each request may take to connect and to answer "
+     "(env OSOPS_API_TIMEOUT; default 60)"),
 )
 
 
@@ -165,6 +167,7 @@ class OsopsApp(App):
         super().configure_logging()
         for handler in set(root.handlers) - before:
             handler.osops = True
+            handler.setFormatter(_Masked(handler.formatter or logging.Formatter()))
         if self.options.debug:
             for handler in logging.getLogger().handlers:
                 handler.setLevel(logging.DEBUG)
@@ -194,7 +197,7 @@ class OsopsApp(App):
             if self.options.record:
                 from osops.testing.recorder import Recorder
 
-                _check_record_directory(self.options.record)
+                _check_record_target(self.options.record)
                 self._recorder = Recorder(scrub_names=self.options.scrub_names)
                 session = self._recorder.session()
             self._cloud = connect(self.options.os_cloud, warn=self.warn, session=session,
@@ -229,6 +232,20 @@ class OsopsApp(App):
         return getattr(self._error, "exit_code", result) if self._error else result
 
 
+class _Masked(logging.Formatter):
+    """A log formatter that shows the password of every URL (in messages,
+    --debug's HTTP log and tracebacks) as ``***``."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record):
+        from osops.errors import mask_passwords
+
+        return mask_passwords(self.inner.format(record))
+
+
 def _refuse_recording_of_the_demo(options):
     """--record and --scrub-names would do nothing on the demo cloud: refuse them."""
     from osops.errors import UsageError
@@ -238,13 +255,19 @@ def _refuse_recording_of_the_demo(options):
             raise UsageError(f"{option}: the demo cloud only replays; record against a real cloud")
 
 
-def _check_record_directory(path):
-    """Refuse --record into a directory that is not there, before any call."""
+def _check_record_target(path):
+    """Refuse --record into a directory that is not there, or over anything
+    but a regular file (a device, FIFO, socket, directory, symlink), before
+    any call."""
     from osops.errors import UsageError
+    from osops.files import not_regular
 
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise UsageError(f"--record {path}: there is no directory {directory}; create it or record elsewhere")
+    kind = not_regular(path)
+    if kind:
+        raise UsageError(f"--record {path}: it is {kind}, not a regular file; record into a new file or a regular one")
 
 
 def main(argv=None):

@@ -1,4 +1,4 @@
-"""osops cleanup: remove servers that smoke and scenario runs left behind."""
+"""osops cleanup: remove servers that smoke and scenario runs, and interrupted boots, left behind."""
 
 import argparse
 
@@ -11,17 +11,20 @@ COLUMNS = ("ID", "Name", "Run", "Status")
 
 
 class Cleanup(CloudCommand, Lister):
-    """Delete the servers of one run (--run ID) or of every run (--all),
-    found by their osops-run metadata in one server list, then the runs'
-    security groups (osops-<run>-sg)."""
+    """Delete the servers of one run (--run ID), of every smoke and
+    scenario run (--all), or of every boot (--boots: after a boot was
+    killed), found by their osops-run or osops-boot metadata in one
+    server list, then the runs' security groups (osops-<run>-sg)."""
 
     columns = COLUMNS
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         which = parser.add_mutually_exclusive_group()
-        which.add_argument("--run", metavar="ID", help="the run id a smoke or scenario run printed")
-        which.add_argument("--all", action="store_true", help="servers of every osops run")
+        which.add_argument("--run", metavar="ID", help="the run id a smoke, scenario or boot run printed")
+        which.add_argument("--all", action="store_true", help="servers of every smoke and scenario run")
+        which.add_argument("--boots", action="store_true",
+                           help="servers of every osops boot, kept or not: see them with --dry-run first")
         parser.add_argument("--all-projects", action="store_true", help="look in every project (admin)")
         parser.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
@@ -34,11 +37,12 @@ class Cleanup(CloudCommand, Lister):
         from osops.scenario import cleanup
 
         a = parsed_args
-        cleanup.check_which(a.run, a.all)  # bad input fails before connecting
-        found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects)
+        cleanup.check_which(a.run, a.all, a.boots)  # bad input fails before connecting
+        found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects,
+                               boots=a.boots)
         groups = cleanup.groups(self.cloud, run_id=a.run, all_runs=a.all)
         if not found and not groups:
-            which = f"run {a.run}" if a.run else "any osops run"
+            which = f"run {a.run}" if a.run else ("any osops boot" if a.boots else "any osops run")
             self.app.warn(f"nothing to clean up: no server is tagged by {which}, and no security group is its")
         elif not a.dry_run:
             if found:
@@ -47,7 +51,7 @@ class Cleanup(CloudCommand, Lister):
             if a.wait:  # a group is deleted once its servers are gone
                 security_groups.delete_groups(self.cloud, groups)
         status = "would delete" if a.dry_run else ("DELETED" if a.wait else "DELETING")
-        rows = [(s.id, s.name, s.metadata.get(cleanup.TAG, ""), status) for s in found]
+        rows = [(s.id, s.name, cleanup.run_of(s), status) for s in found]
         kept = "would delete" if a.dry_run else ("DELETED" if a.wait else "kept (--no-wait: servers may hold it)")
         rows += [(g.id, g.name, g.description.split(":")[0].removeprefix("osops run "), kept) for g in groups]
         return self.columns, rows

@@ -84,15 +84,19 @@ class CreateServer(CloudCommand, Lister):
                             help="wait until ACTIVE (default: wait)")
         parser.add_argument("--timeout", type=TIMEOUT, default=DEFAULT_TIMEOUT,
                             help=f"seconds to wait (default {DEFAULT_TIMEOUT})")
+        parser.add_argument("--keep", action="store_true",
+                            help="when the boot fails or is interrupted, keep what it created (default: delete it)")
         return parser
 
     def take_action(self, parsed_args):
+        from osops.interrupt import on_signals
         from osops.servers import boot
 
         a = parsed_args
-        servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, network=a.network,
-                       key_name=a.key_name, count=a.count, wait=a.wait, timeout=a.timeout,
-                       on_change=self.progress())
+        with on_signals():  # SIGTERM too: what this boot created is deleted (unless --keep)
+            servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, network=a.network,
+                           key_name=a.key_name, count=a.count, wait=a.wait, timeout=a.timeout,
+                           on_change=self.progress(), keep=a.keep)
         return self.columns, [_row(s, self.columns) for s in servers]
 
 

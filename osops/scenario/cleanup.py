@@ -1,15 +1,18 @@
-"""Find and remove what scenario runs created.
+"""Find and remove what scenario runs and boots created.
 
 Every server a run boots carries the metadata ``osops-run=<run id>`` and
-a name ``osops-<run id>-...``.  Nova cannot filter a server list on
-metadata, so one list call is made and filtered here.  A run's security
-group is ``osops-<run id>-sg``, described as ``osops run <run id>: ...``.
+a name ``osops-<run id>-...``; every server ``osops boot`` creates
+carries ``osops-boot=<run id>``.  Nova cannot filter a server list on
+metadata, so one list call is made and filtered here.  A smoke or
+scenario run's security group is ``osops-<run id>-sg``, described as
+``osops run <run id>: ...``.
 """
 
 from osops import security_groups, servers
+from osops.booting import TAG as BOOT_TAG
 from osops.errors import UsageError
 
-TAG = "osops-run"
+TAG = servers.RUN_TAG
 
 
 def check_run_id(run_id):
@@ -20,23 +23,30 @@ def check_run_id(run_id):
     return run_id
 
 
-def check_which(run_id=None, all_runs=False):
-    """UsageError unless a well-formed *run_id* or *all_runs* says whose
-    servers to look for."""
+def check_which(run_id=None, all_runs=False, boots=False):
+    """UsageError unless a well-formed *run_id*, *all_runs* or *boots* says
+    whose servers to look for."""
     if run_id:
         check_run_id(run_id)
-    elif not all_runs:
-        raise UsageError("say which run: --run ID (the id a smoke or scenario run printed) or --all")
+    elif not (all_runs or boots):
+        raise UsageError("say which run: --run ID (the id a smoke, scenario or boot run printed), --all "
+                         "(every smoke and scenario run) or --boots (every osops boot)")
 
 
-def tagged(conn, run_id=None, all_runs=False, all_projects=False):
-    """Servers tagged by run *run_id* (or by any run with *all_runs*), from
-    one server list call."""
-    check_which(run_id, all_runs)
+def run_of(server):
+    """The id of the run or boot that tagged *server* ('' for none)."""
+    return server.metadata.get(TAG) or server.metadata.get(BOOT_TAG) or ""
+
+
+def tagged(conn, run_id=None, all_runs=False, all_projects=False, boots=False):
+    """Servers tagged by run or boot *run_id* (or by any smoke or scenario
+    run with *all_runs*, by any boot with *boots*), from one server list
+    call."""
+    check_which(run_id, all_runs, boots)
     found = servers.list_servers(conn, all_projects=all_projects)
-    if all_runs:
-        return [s for s in found if TAG in s.metadata]
-    return [s for s in found if s.metadata.get(TAG) == run_id]
+    if run_id:
+        return [s for s in found if run_id in (s.metadata.get(TAG), s.metadata.get(BOOT_TAG))]
+    return [s for s in found if (all_runs and TAG in s.metadata) or (boots and BOOT_TAG in s.metadata)]
 
 
 def group_name(run_id):
@@ -45,10 +55,12 @@ def group_name(run_id):
 
 
 def groups(conn, run_id=None, all_runs=False):
-    """The security groups of run *run_id* (or of any run with *all_runs*), one list call."""
-    check_which(run_id, all_runs)
+    """The security groups of run *run_id* (or of any smoke or scenario run
+    with *all_runs*; boots make none), one list call ([] with neither)."""
     if run_id:
-        return security_groups.find_groups(conn, group_name(run_id))
+        return security_groups.find_groups(conn, group_name(check_run_id(run_id)))
+    if not all_runs:
+        return []
     return [g for g in security_groups.find_groups(conn, None)
             if g.name.startswith("osops-") and g.name.endswith("-sg") and g.description.startswith("osops run ")]
 

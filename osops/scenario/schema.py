@@ -94,9 +94,10 @@ class Scenario:
 def load_file(path, overrides=None):
     """The validated :class:`Scenario` in file *path*; *overrides* are
     ``--var`` values (name -> text)."""
+    from osops.files import read_limited
+
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        data = read_limited(path, "scenario")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     return load_text(data, path, overrides)

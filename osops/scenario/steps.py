@@ -240,7 +240,8 @@ def boot(ctx, args, step):
         image=args["image"], flavor=args["flavor"], network=args["network"],
         key_name=args["key_name"] or None, count=args.get("count", 1), metadata=ctx.tag,
         security_groups=args["security_groups"] or ctx.run_groups(),
-        timeout=ctx.wait_timeout(step), on_change=ctx.on_change, on_booted=ctx.track)
+        timeout=ctx.wait_timeout(step), on_change=ctx.on_change, on_booted=ctx.track,
+        keep=True)  # the engine cleans up
     if len(booted) == 1:
         detail = f"{booted[0].name} ACTIVE{_where(booted[0])}"
     else:

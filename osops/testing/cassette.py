@@ -23,17 +23,56 @@ FORMAT = 1
 PLACEHOLDER_HOST = "{name}.osops.invalid"
 
 
+class BadCassette(ValueError):
+    """A file that is not an osops cassette; the one-line message names it."""
+
+
 def load(path):
-    """Read a cassette file; a clear error when it is not one."""
-    with open(path, encoding="utf-8") as f:
-        data = json.load(f)
+    """Read a cassette file (up to 10 MB); :class:`BadCassette`, naming the
+    file and what is wrong, when it is not one."""
+    from osops.files import read_limited
+
+    try:
+        data = json.loads(read_limited(path, "cassette").decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadCassette(f"{path} is not an osops cassette: not UTF-8 text") from None
+    except ValueError as exc:
+        raise BadCassette(f"{path} is not an osops cassette: not JSON ({exc})") from None
     if not isinstance(data, dict) or data.get("osops_cassette") != FORMAT:
-        raise ValueError(f"{path} is not an osops cassette (format {FORMAT})")
+        raise BadCassette(f"{path} is not an osops cassette (format {FORMAT})")
+    interactions = data.get("interactions")
+    if not isinstance(interactions, list):
+        raise BadCassette(f"{path} is not an osops cassette: no list of interactions")
+    for n, item in enumerate(interactions, 1):
+        why = _odd(item)
+        if why:
+            raise BadCassette(f"{path}: interaction {n} {why}")
     return data
 
 
+def _odd(item):
+    """What is wrong with a cassette's interaction *item* ('' when nothing)."""
+    request = item.get("request") if isinstance(item, dict) else None
+    response = item.get("response") if isinstance(item, dict) else None
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        return "lacks a request or a response"
+    if not isinstance(request.get("method"), str) or not str(request.get("url", "")).startswith("{"):
+        return "has no method, or a URL without a service placeholder"
+    if not isinstance(response.get("status"), int) and not response.get("raise"):
+        return "has a response without a status"
+    return ""
+
+
 def save(path, data):
-    """Write *data* to *path* atomically (a reader never sees half a file)."""
+    """Write *data* to *path* atomically (a reader never sees half a file);
+    only where nothing or a regular file is (OSError otherwise)."""
+    import errno
+
+    from osops.files import not_regular
+
+    kind = not_regular(path)
+    if kind:
+        raise OSError(errno.EINVAL, f"{path} is {kind}, not a regular file: not replaced")
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".cassette-", suffix=".json")
     try:

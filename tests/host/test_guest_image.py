@@ -15,8 +15,8 @@ import json
 import os
 import re
 import socket
-import threading
 import subprocess
+import threading
 import time
 
 import pytest
@@ -198,8 +198,11 @@ def daemons(*argvs, netns):
 
 @pytest.fixture
 def lan_with_metadata(kernel, tmp_path, key):
-    """A namespace whose bridge serves DHCP (192.0.2.100-150, router 192.0.2.1)
-    and the metadata service on 169.254.169.254, and a tap for the guest."""
+    """A namespace whose bridge (192.0.2.1) serves DHCP and the metadata
+    service on 169.254.169.254, and a tap for the guest.  As with Neutron,
+    the route to the metadata service is a classless static route and the
+    MTU is 1442; the router option names an address nobody has (RFC 3442:
+    a client with classless routes ignores it)."""
     need("busybox", "busybox-static")
     ns = kernel.netns()
     ip("-n", ns, "link", "add", "br0", "type", "bridge")
@@ -211,7 +214,8 @@ def lan_with_metadata(kernel, tmp_path, key):
     conf = tmp_path / "udhcpd.conf"
     conf.write_text(f"start {SUBNET}.100\nend {SUBNET}.150\ninterface br0\n"
                     f"lease_file {tmp_path}/leases\npidfile {tmp_path}/udhcpd.pid\n"
-                    f"option subnet 255.255.255.0\noption router {SUBNET}.1\noption lease 43200\n")
+                    f"option subnet 255.255.255.0\noption router {SUBNET}.254\noption lease 43200\n"
+                    f"option staticroutes 169.254.169.254/32 {SUBNET}.1\noption mtu 1442\n")
     (tmp_path / "leases").touch()
     www = write_tree(tmp_path / "www", metadata(key.with_suffix(".pub").read_text()))
     with daemons(["busybox", "udhcpd", "-f", str(conf)],
@@ -228,19 +232,20 @@ def test_guest_takes_dhcp_reads_metadata_and_lets_key_and_password_in(guest, tmp
         assert_cirros_like_boot(console, "metadata")
         address = lease.group(1)
         console.wait_for(r"ssh host key: ssh-ed25519 ")
-        by_key = ssh(ns, address, "-o", "BatchMode=yes", "-i", str(key))
+        by_key = ssh(ns, address, "hostname", "-o", "BatchMode=yes", "-i", str(key))
         assert (by_key.returncode, by_key.stdout.strip()) == (0, NAME), by_key.stderr
         askpass = tmp_path / "askpass"
         askpass.write_text("#!/bin/sh\necho gocubsgo\n")
         askpass.chmod(0o700)
-        by_password = ssh(ns, address, "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password",
+        by_password = ssh(ns, address, "cat /sys/class/net/eth0/mtu", "-o", "PubkeyAuthentication=no",
+                          "-o", "PreferredAuthentications=password",
                           env={**os.environ, "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force"})
-        assert (by_password.returncode, by_password.stdout.strip()) == (0, NAME), by_password.stderr
+        assert (by_password.returncode, by_password.stdout.strip()) == (0, "1442"), by_password.stderr
 
 
-def ssh(ns, address, *options, env=None):
-    """``hostname`` over SSH as cirros, from inside namespace *ns*."""
+def ssh(ns, address, command, *options, env=None):
+    """Run *command* over SSH as cirros, from inside namespace *ns*."""
     return subprocess.run(
         ["ip", "netns", "exec", ns, "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-         "-o", "ConnectTimeout=20", *options, f"cirros@{address}", "hostname"],
+         "-o", "ConnectTimeout=20", *options, f"cirros@{address}", command],
         capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)

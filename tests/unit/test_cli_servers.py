@@ -3,6 +3,7 @@
 import sys
 
 from tests.unit.conftest import cassette, reservation, reservation_lists
+from tests.unit.deletions import with_deletes
 
 
 def requests_to(result, fragment, method=None):
@@ -106,9 +107,12 @@ def test_server_going_to_error_fails_with_novas_fault(cli):
     polls = [i for i in data["interactions"] if "/servers/" in i["request"]["url"] and i["request"]["method"] == "GET"]
     polls[-1]["response"]["json"]["server"].update(
         status="ERROR", fault={"code": 500, "message": "No valid host was found."})
-    r = cli(data, "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
+    sid = polls[-1]["response"]["json"]["server"]["id"]
+    r = cli(with_deletes(data, [sid]), "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
     assert r.code == 1
-    assert "went to ERROR: No valid host was found." in r.err and r.err.count("\n") == 1
+    assert r.err == ("server demo-1 (2647198b-a1c1-4f9c-a661-c8a4336b5dbb) went to ERROR: No valid host was found.; "
+                     "deleted what this boot created: demo-1\n")
+    assert requests_to(r, f"/servers/{sid}", "DELETE")
 
 
 def test_suspend_resume_delete_wait_for_their_states(cli):

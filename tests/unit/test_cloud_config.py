@@ -90,7 +90,7 @@ def test_no_credentials_without_any_clouds_yaml_points_at_the_demo(clean_env):
 
 
 def test_unknown_cloud_names_the_clouds_there_are(clean_env, monkeypatch):
-    with pytest.raises(OsopsError, match="Cloud nope was not found. Clouds .no clouds.yaml found.: none"):
+    with pytest.raises(OsopsError, match=r"no clouds.yaml \(or .yml, .json\) to find cloud nope in; looked in "):
         load_config("nope")
     write_clouds(clean_env / "clouds.yaml", {"lab": {"region_name": "R"}, "lab2": {"region_name": "R"}}, monkeypatch)
     with pytest.raises(OsopsError, match=r"Cloud nope was not found. Clouds in .*clouds.yaml: lab, lab2"):

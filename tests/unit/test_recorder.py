@@ -191,12 +191,16 @@ def test_record_into_a_missing_directory_is_refused_before_any_call(server, clea
 
 def test_a_recording_that_cannot_be_written_is_one_line_and_exit_1(server, clean_env, monkeypatch, capsys):
     server("image-list")
-    target = clean_env / "a-directory"
-    target.mkdir()  # the cassette's path is taken: os.replace onto a directory fails
+    target = clean_env / "full.json"
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("osops.testing.cassette.tempfile.mkstemp", disk_full)
     point_at_server(monkeypatch)
     code = main(["--record", str(target), "image", "list", "-f", "value", "-c", "Name"])
     out, err = capsys.readouterr()
     assert code == 1
     assert "cirros-0.6.2-x86_64-disk" in out  # the command itself ran
-    assert err.splitlines()[-1].startswith(f"osops: cannot write the recording {target}: ")
-    assert "Traceback" not in err and list(target.iterdir()) == []
+    assert err.splitlines()[-1] == f"osops: cannot write the recording {target}: No space left on device"
+    assert "Traceback" not in err and not target.exists()

@@ -341,7 +341,8 @@ def test_cleanup_needs_a_run_or_all(cli):
     assert "say which run: --run ID" in r.err
     # checked before connecting: it used to say "no credentials" (exit 1) or "no recording" (demo)
     r = cli(EMPTY, "cleanup", env={"OS_AUTH_URL": None})
-    assert (r.code, r.err) == (2, "say which run: --run ID (the id a smoke or scenario run printed) or --all\n")
+    assert (r.code, r.err) == (2, "say which run: --run ID (the id a smoke, scenario or boot run printed), --all "
+                                  "(every smoke and scenario run) or --boots (every osops boot)\n")
     r = cli(EMPTY, "cleanup", "--os-cloud", "demo", "--run", "Not-An-Id")
     assert (r.code, r.err) == (2, "a run id is 4 to 20 lower-case letters and digits, not 'Not-An-Id'\n")
     r = cli(edit("cleanup", _no_group_named("osops-nosuchrun-sg")), "cleanup", "--run", "nosuchrun")

@@ -62,7 +62,9 @@ start_network() {
     echo "Starting network on $nic..."
     ip link set "$nic" up
     # The hook prints "Lease of ... obtained"; -b: keep trying in the background.
-    udhcpc -i "$nic" -s /etc/udhcpc.script -p /run/udhcpc.pid -t 6 -T 2 -b >/run/udhcpc.log 2>&1
+    # Neutron sends the MTU and (to the metadata service) classless static routes.
+    udhcpc -i "$nic" -s /etc/udhcpc.script -p /run/udhcpc.pid -t 6 -T 2 -b -O mtu -O staticroutes \
+        >/run/udhcpc.log 2>&1
     ip -4 -o addr show dev "$nic" | grep -q inet
 }
 

@@ -3,7 +3,8 @@
 # lease (address, MTU, classless static routes or else the router, DNS)
 # and prints cirros's console line "Lease of ADDRESS obtained, lease time N".
 
-case "$1" in
+action=$1
+case "$action" in
 deconfig)
     ip -4 addr flush dev "$interface"
     ip link set "$interface" up
@@ -33,7 +34,7 @@ bound|renew)
     : > /etc/resolv.conf
     [ -n "$domain" ] && echo "search $domain" >> /etc/resolv.conf
     for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
-    [ "$1" = bound ] && echo "Lease of $ip obtained, lease time $lease" > "${GUEST_CONSOLE:-/dev/console}"
+    [ "$action" = bound ] && echo "Lease of $ip obtained, lease time $lease" > "${GUEST_CONSOLE:-/dev/console}"
     ;;
 esac
 exit 0

@@ -21,6 +21,7 @@ nothing else is written outside it.
 """
 
 import dataclasses
+import fcntl
 import hashlib
 import os
 import re
@@ -130,11 +131,18 @@ def install_build_tools():
 def build(cache_dir):
     """The guest image for the current Debian packages, built unless cached."""
     os.makedirs(cache_dir, exist_ok=True)
-    versions = packages(cache_dir)
-    out = os.path.join(cache_dir, "guest-" + cache_key(versions))
-    guest = Guest(*(os.path.join(out, f) for f in FILES))
-    if all(os.path.exists(f) for f in dataclasses.astuple(guest)):
-        return guest
+    with open(os.path.join(cache_dir, "lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time per cache
+        versions = packages(cache_dir)
+        out = os.path.join(cache_dir, "guest-" + cache_key(versions))
+        guest = Guest(*(os.path.join(out, f) for f in FILES))
+        if not all(os.path.exists(f) for f in dataclasses.astuple(guest)):
+            _build(versions, cache_dir, out)
+    return guest
+
+
+def _build(versions, cache_dir, out):
+    """Build the image of *versions* into *out* (through a temporary directory)."""
     install_build_tools()
     with tempfile.TemporaryDirectory(prefix="build-", dir=cache_dir) as work:
         tree = _unpack(versions, cache_dir, work)
@@ -151,7 +159,6 @@ def build(cache_dir):
     for old in os.listdir(cache_dir):
         if old.startswith("guest-") and os.path.join(cache_dir, old) != out:
             shutil.rmtree(os.path.join(cache_dir, old), ignore_errors=True)
-    return guest
 
 
 def _unpack(versions, cache_dir, work):
