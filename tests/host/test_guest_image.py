@@ -68,14 +68,21 @@ def write_tree(root, files):
     return root
 
 
-@pytest.fixture
-def config_drive(tmp_path, key):
-    """An ISO9660 config drive labelled config-2, as Nova makes it."""
-    need("genisoimage", "genisoimage")
+def config_drive(tmp_path, key, fmt):
+    """QEMU's arguments for a config drive labelled config-2, as Nova makes
+    and attaches it: ISO9660 on an IDE CD-ROM (its default) or vfat on a
+    virtio disk (``config_drive_format = vfat``)."""
     tree = write_tree(tmp_path / "config-drive", metadata(key.with_suffix(".pub").read_text()))
-    iso = tmp_path / "config.iso"
-    subprocess.run(["genisoimage", "-quiet", "-o", str(iso), "-V", "config-2", "-r", "-J", str(tree)], check=True)
-    return iso
+    image = tmp_path / f"config.{fmt}"
+    if fmt == "iso9660":
+        need("genisoimage", "genisoimage")
+        subprocess.run(["genisoimage", "-quiet", "-o", str(image), "-V", "config-2", "-r", "-J", str(tree)],
+                       check=True)
+        return ["-drive", f"file={image},media=cdrom,readonly=on"]
+    need("mcopy", "mtools")
+    subprocess.run(["mkfs.vfat", "-C", "-n", "config-2", str(image), "1024"], check=True, capture_output=True)
+    subprocess.run(["mcopy", "-s", "-i", str(image), str(tree / "openstack"), "::"], check=True)
+    return ["-drive", f"file={image},if=virtio,format=raw,readonly=on"]
 
 
 class Console:
@@ -156,10 +163,10 @@ def assert_cirros_like_boot(console, datasource):
     console.wait_for(rf"\n{NAME} login:")
 
 
-@pytest.mark.parametrize("boot_from", [from_disk, from_kernel], ids=["qcow2", "kernel+initramfs"])
-def test_guest_boots_from_its_config_drive(guest, tmp_path, config_drive, boot_from):
-    cdrom = ["-drive", f"file={config_drive},media=cdrom,readonly=on"]
-    with boot(tmp_path, boot_from(guest), *cdrom) as console:
+@pytest.mark.parametrize("boot_from, fmt", [(from_disk, "iso9660"), (from_kernel, "vfat")],
+                         ids=["qcow2-iso9660", "kernel+initramfs-vfat"])
+def test_guest_boots_from_its_config_drive(guest, tmp_path, key, boot_from, fmt):
+    with boot(tmp_path, boot_from(guest), *config_drive(tmp_path, key, fmt)) as console:
         assert_cirros_like_boot(console, "configdrive")
         assert "public keys: 1" in console.text()
         console.type("cirros")
