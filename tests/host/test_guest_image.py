@@ -1,8 +1,10 @@
 """devcloud's guest image (tools/devcloud/parts/guest.py) boots under QEMU's
 TCG (never KVM: /dev/kvm here cannot run guests) like cirros: from its
 qcow2 and from its kernel + initramfs, it reads a config drive (name, key,
-user-data) and prints ``login:``; on a NIC it takes a DHCP lease, reads the
-metadata service and lets the test's key in over SSH.
+user-data), prints ``login:``, lets cirros/gocubsgo log in on the serial
+console and powers off on the ACPI power button; on a NIC it takes a DHCP
+lease, reads the metadata service and lets cirros in over SSH by the
+test's key and by password.
 
 The network is a namespace made here: a bridge with 192.0.2.1/24
 (TEST-NET-1) and 169.254.169.254, busybox udhcpd and httpd serving them,
@@ -88,11 +90,12 @@ def config_drive(tmp_path, key, fmt):
 class Console:
     """The guest's serial console: a log file QEMU writes, and a socket to type on."""
 
-    def __init__(self, path, sock, monitor, qemu):
-        self.path, self.sock, self.monitor, self.qemu = path, sock, monitor, qemu
+    def __init__(self, path, sock, monitor, qemu, errors):
+        self.path, self.sock, self.monitor, self.qemu, self.errors = path, sock, monitor, qemu, errors
         self.conn = None
 
     def press_power_button(self):
+        """QEMU's system_powerdown, as Nova's stop and soft reboot."""
         with socket.socket(socket.AF_UNIX) as hmp:
             hmp.connect(str(self.monitor))
             hmp.sendall(b"system_powerdown\n")
@@ -106,8 +109,13 @@ class Console:
         if self.conn is None:
             self.conn = socket.socket(socket.AF_UNIX)
             self.conn.connect(str(self.sock))
-            threading.Thread(target=lambda: all(iter(lambda: self.conn.recv(4096), b"")), daemon=True).start()
+            threading.Thread(target=self._drain, daemon=True).start()
         self.conn.sendall(line.encode() + b"\r")
+
+    def _drain(self):
+        with contextlib.suppress(OSError):
+            while self.conn.recv(4096):
+                pass
 
     def text(self):
         return self.path.read_text(errors="replace") if self.path.exists() else ""
@@ -121,24 +129,23 @@ class Console:
                 return found
             time.sleep(0.2)
         tail = "\n".join(self.text().splitlines()[-30:])
-        pytest.fail(f"no {pattern!r} on the guest's console (QEMU exit {self.qemu.poll()}); its tail:\n{tail}")
+        pytest.fail(f"no {pattern!r} on the guest's console (QEMU exit {self.qemu.poll()}, "
+                    f"stderr {self.errors.read_text()!r}); its tail:\n{tail}")
 
 
 @contextlib.contextmanager
 def boot(tmp_path, boot_args, *extra, netns=None):
     """Run QEMU (TCG, 128 MB) on *boot_args*; yields its Console, kills QEMU after."""
-    log, sock = tmp_path / "console.log", tmp_path / "console.sock"
-    monitor = tmp_path / "monitor.sock"
+    log, sock, monitor = tmp_path / "console.log", tmp_path / "console.sock", tmp_path / "monitor.sock"
     argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "128", "-display", "none",
             "-monitor", f"unix:{monitor},server=on,wait=off",
             "-chardev", f"socket,id=serial0,path={sock},server=on,wait=off,logfile={log}",
             "-serial", "chardev:serial0", *boot_args, *extra]
-    if netns:
-        argv = ["ip", "netns", "exec", netns, *argv]
-    else:
-        argv[1:1] = ["-nic", "none"]
-    qemu = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    console = Console(log, sock, monitor, qemu)
+    argv = ["ip", "netns", "exec", netns, *argv] if netns else [*argv, "-nic", "none"]
+    errors = tmp_path / "qemu.stderr"
+    with open(errors, "w") as err:
+        qemu = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+    console = Console(log, sock, monitor, qemu, errors)
     try:
         yield console
     finally:
