@@ -40,7 +40,7 @@ class Cleanup(CloudCommand, Lister):
         cleanup.check_which(a.run, a.all, a.boots)  # bad input fails before connecting
         found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects,
                                boots=a.boots)
-        groups = cleanup.groups(self.cloud, run_id=a.run, all_runs=a.all)
+        groups = cleanup.groups(self.cloud, run_id=a.run, all_runs=a.all, found=found)
         if not found and not groups:
             which = f"run {a.run}" if a.run else ("any osops boot" if a.boots else "any osops run")
             self.app.warn(f"nothing to clean up: no server is tagged by {which}, and no security group is its")

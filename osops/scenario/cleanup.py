@@ -54,10 +54,13 @@ def group_name(run_id):
     return f"osops-{run_id}-sg"
 
 
-def groups(conn, run_id=None, all_runs=False):
+def groups(conn, run_id=None, all_runs=False, found=()):
     """The security groups of run *run_id* (or of any smoke or scenario run
-    with *all_runs*; boots make none), one list call ([] with neither)."""
+    with *all_runs*), one list call; [] with neither, or when the servers
+    *found* of *run_id* are all a boot's (a boot makes no group)."""
     if run_id:
+        if found and not any(TAG in s.metadata for s in found):
+            return []
         return security_groups.find_groups(conn, group_name(check_run_id(run_id)))
     if not all_runs:
         return []

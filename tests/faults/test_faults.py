@@ -12,6 +12,7 @@ import json
 import pytest
 
 from tests.faults.proxy import Fault
+from tests.unit.conftest import booted
 
 JSON = {"Content-Type": "application/json"}
 FAULTS = {
@@ -30,7 +31,8 @@ FAULTS = {
 # Faults after which the service has done what was asked though the client never heard.
 DONE_ANYWAY = ("reset-after", "truncated")
 BOOT = ("boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6", "--timeout", "30")
-SERVER = r"/servers/2647198b-a1c1-4f9c-a661-c8a4336b5dbb"
+DEMO_1 = booted("boot")["demo-1"]  # the server suspend, resume and delete act on (recorded on the same cloud)
+SERVER = rf"/servers/{DEMO_1}"
 SMOKE = ("smoke", "--run-id", "smokerec1", "--timeout", "60")
 LAB = ("scenario", "run", "lab-demo", "--run-id", "labrec1", "--timeout", "60")
 
@@ -66,7 +68,7 @@ def test_an_idempotent_request_is_retried(faulty, recorded, argv, method, url, a
     assert [f for _m, _u, f in cloud.proxy.seen if f] != [], "the fault was never injected"
     assert cloud.left() == alive
     if argv[0] == "delete":
-        assert cloud.player.deleted == ["2647198b-a1c1-4f9c-a661-c8a4336b5dbb"]
+        assert cloud.player.deleted == [DEMO_1]
 
 
 @pytest.mark.parametrize("fault", FAULTS)

@@ -110,7 +110,7 @@ def test_server_going_to_error_fails_with_novas_fault(cli):
     sid = polls[-1]["response"]["json"]["server"]["id"]
     r = cli(with_deletes(data, [sid]), "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
     assert r.code == 1
-    assert r.err == ("server demo-1 (2647198b-a1c1-4f9c-a661-c8a4336b5dbb) went to ERROR: No valid host was found.; "
+    assert r.err == (f"server demo-1 ({sid}) went to ERROR: No valid host was found.; "
                      "deleted what this boot created: demo-1\n")
     assert requests_to(r, f"/servers/{sid}", "DELETE")
 

@@ -4,7 +4,7 @@ Failures are derived from recorded cassettes by the edits each test names."""
 
 import pytest
 
-from tests.unit.conftest import cassette
+from tests.unit.conftest import booted, cassette
 from tests.unit.deletions import with_deletes
 
 RID = {"Content-Type": "application/json", "x-openstack-request-id": "req-5f1c0d4e-aaaa-bbbb-cccc-000000000001"}
@@ -91,13 +91,14 @@ def test_an_html_error_page_gives_its_title(cli):
 def test_a_server_going_to_error_while_being_deleted_ends_the_wait_with_the_fault(cli):
     # Derived: the first poll after the delete shows the server in ERROR, no longer deleting, with a fault.
     data = cassette("delete")
-    polls = [i for i in data["interactions"] if i["request"]["method"] == "GET" and "/servers/2647" in
+    sid = booted("boot")["demo-1"]  # the recorded demo-1, which delete.json deletes
+    polls = [i for i in data["interactions"] if i["request"]["method"] == "GET" and f"/servers/{sid}" in
              i["request"]["url"] and i["response"]["status"] == 200]
     polls[0]["response"]["json"]["server"].update(status="ERROR", fault={"code": 500, "message": "Disk busy"})
     polls[0]["response"]["json"]["server"]["OS-EXT-STS:task_state"] = None
     r = cli(data, "delete", "demo-1", "--wait", unmatched_ok=True)
     assert r.code == 1
-    assert one_line(r) == "server demo-1 (2647198b-a1c1-4f9c-a661-c8a4336b5dbb) went to ERROR: Disk busy"
+    assert one_line(r) == f"server demo-1 ({sid}) went to ERROR: Disk busy"
 
 
 def test_a_boot_whose_server_goes_to_error_deletes_all_of_the_boot(cli):
