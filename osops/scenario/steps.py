@@ -291,9 +291,27 @@ def ping(ctx, args, step):
     found = ctx.find_servers(args["servers"], addresses=True)
     servers = [s for s in found if isinstance(s, models.Server)]
     addresses = [a for a in found if isinstance(a, str)]
-    results = ctx.pinger.ping(ctx.conn, servers, addresses, count=args["packets"],
-                              netns=None if args["netns"] in ("", "none") else args["netns"])
-    return judge_ping(results, step.expect.get("ping", "pass"))
+    netns = None if args["netns"] in ("", "none") else args["netns"]
+    expected = step.expect.get("ping", "pass")
+    if expected == "pass":
+        _first_answers(ctx, servers, addresses, netns, args["within"])
+    results = ctx.pinger.ping(ctx.conn, servers, addresses, count=args["packets"], netns=netns)
+    return judge_ping(results, expected)
+
+
+def _first_answers(ctx, servers, addresses, netns, wait):
+    """Ping, one packet at a time, until every address pinged has answered
+    once (a guest just booted takes seconds to), for at most *wait*
+    seconds and as many tries."""
+    began, tries = ctx.remaining(), 0
+    while tries < wait and began - ctx.remaining() < wait:
+        tries += 1
+        results = ctx.pinger.ping(ctx.conn, servers, addresses, count=1, netns=netns)
+        silent = {r.target.server or r.target.address for r in results if r.sent and not r.received}
+        if not silent:
+            return
+        servers = [s for s in servers if s.name in silent]
+        addresses = [a for a in addresses if a in silent]
 
 
 def judge_ping(results, expected="pass"):
@@ -454,7 +472,9 @@ ACTIONS = {
         ping,
         {"servers": SERVERS,
          "packets": Arg("int", default=3, low=1, high=100),
-         "netns": Arg("text", default="auto", help="namespace to ping from; auto or none")},
+         "netns": Arg("text", default="auto", help="namespace to ping from; auto or none"),
+         "within": Arg("number", default=60, low=0, high=3600,
+                       help="seconds a first answer may take (a guest just booted); not with expect: fail")},
         positional="servers", expect=("ping",), gives=ListOf(PingResult),
         help="ping servers or addresses from this host"),
     "suspend": Action(

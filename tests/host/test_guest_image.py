@@ -195,6 +195,27 @@ def test_second_build_is_a_cache_hit(guest, monkeypatch):
     assert [os.stat(f).st_mtime_ns for f in (guest.kernel, guest.initramfs, guest.qcow2)] == stamps
 
 
+def test_a_failed_download_is_retried_once_after_apt_get_update(tmp_path, monkeypatch):
+    need("apt-cache", "apt")
+    module, steps = part("guest"), []
+
+    def build_fails_once(versions, cache_dir, out):
+        steps.append("build")
+        if steps.count("build") == 1:
+            raise module.DownloadFailed("apt-get download failed: 404  Not Found")
+        os.makedirs(out)
+        for name in module.FILES:
+            open(os.path.join(out, name), "w").close()
+
+    real_run = module._run
+    monkeypatch.setattr(module, "_build", build_fails_once)
+    monkeypatch.setattr(module, "_run", lambda argv, **kw: steps.append("update") if argv[:2] == [
+        "apt-get", "update"] else real_run(argv, **kw))
+    built = module.build(str(tmp_path))
+    assert steps == ["build", "update", "build"]
+    assert os.path.exists(built.qcow2)
+
+
 @contextlib.contextmanager
 def daemons(*argvs, netns):
     """Run each argv in *netns*; ends them all after."""

@@ -74,8 +74,8 @@ def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_pinger, b
     assert re.search(r"^== Their addresses: 10\.0\.0\.\d+, 10\.0\.0\.\d+, 10\.0\.0\.\d+; now ping them all$",
                      r.err, re.M)
     assert "== Suspending osops-labrec1-lab-1: it should stop answering" in r.err
-    assert fake_pinger.seen == [["osops-labrec1-lab-1", "osops-labrec1-lab-2", "osops-labrec1-lab-3"],
-                              ["osops-labrec1-lab-1"]]
+    assert fake_pinger.seen == [["osops-labrec1-lab-1", "osops-labrec1-lab-2", "osops-labrec1-lab-3"]] * 2 + [
+        ["osops-labrec1-lab-1"]]  # each one's first answer, the count, then the suspended one (no waiting)
     posts = [c for c in r.calls if c.startswith("POST") and c.endswith("/v2.1/servers")]
     assert len(posts) == 1  # Nova multi-create: one request for three servers
     # the boot's wait lists only its reservation: the boot's list is its first round, then one per round
@@ -615,3 +615,30 @@ def _names_in(value):
         return {f.name for f in dataclasses.fields(value)} | set(EXTRAS.get(type(value).__name__, {})) | {
             n for f in dataclasses.fields(value) for n in _names_in(getattr(value, f.name))}
     return set()
+
+
+class WakingPinger(FakePinger):
+    """Servers that answer from their *wakes*-th ping on (a guest still
+    booting is silent first); every ping's server names and count."""
+
+    def __init__(self, wakes):
+        self.wakes, self.calls = wakes, []
+
+    def ping(self, conn, servers, addresses=(), count=3, netns="auto"):
+        self.calls.append(([s.name for s in servers], count))
+        self.mode = "answer" if len(self.calls) >= self.wakes else "silent"
+        return super().ping(conn, servers, addresses, count, netns)
+
+
+@pytest.mark.parametrize("wakes, wait, status, calls", [
+    (3, 60, "PASS", 4),  # silent twice, answers the third one-packet ping, then the count
+    (9, 2, "FAIL", 3),   # still silent after its two tries: the count fails
+])
+def test_ping_waits_for_a_first_answer_from_a_booting_guest(clean_env, zero_poll_waits, wakes, wait, status, calls):
+    scenario = load_text(LAB_BOOT + f"    save: lab\n  - ping: {{servers: lab, within: {wait}}}\n", "lab.yaml")
+    pinger = WakingPinger(wakes)
+    with replayed("lab-demo") as (conn, _):
+        report = Engine(conn, scenario, run_id="labrec1", pinger=pinger).run()
+    ping = next(r for r in report.steps if r.name == "ping")
+    assert ping.status == status, ping.detail
+    assert len(pinger.calls) == calls and [c for _, c in pinger.calls] == [1] * (calls - 1) + [3]

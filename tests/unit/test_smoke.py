@@ -131,7 +131,7 @@ def test_ping_that_answers_passes(cli, fake_pinger):
     assert r.code == 0, r.err
     status, detail = live(r)["ping"]
     assert status == "PASS" and re.fullmatch(r"answered: osops-smokerec1-smoke 10\.0\.0\.\d+ 3/3 0\.6 ms", detail)
-    assert fake_pinger.seen == [["osops-smokerec1-smoke"]]
+    assert fake_pinger.seen == [["osops-smokerec1-smoke"]] * 2  # its first answer, then the count
 
 
 # -- failures, derived from the recorded cassette -----------------------------
