@@ -207,10 +207,14 @@ def test_a_failed_download_is_retried_once_after_apt_get_update(tmp_path, monkey
         for name in module.FILES:
             open(os.path.join(out, name), "w").close()
 
-    real_run = module._run
+    def run(argv, real_run=module._run, **kwargs):
+        if argv[:2] == ["apt-get", "update"]:
+            steps.append("update")
+            return ""
+        return real_run(argv, **kwargs)
+
     monkeypatch.setattr(module, "_build", build_fails_once)
-    monkeypatch.setattr(module, "_run", lambda argv, **kw: steps.append("update") if argv[:2] == [
-        "apt-get", "update"] else real_run(argv, **kw))
+    monkeypatch.setattr(module, "_run", run)
     built = module.build(str(tmp_path))
     assert steps == ["build", "update", "build"]
     assert os.path.exists(built.qcow2)

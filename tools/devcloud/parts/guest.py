@@ -55,6 +55,10 @@ MODULES = ("virtio_pci", "virtio_net csum=0 gso=0", "virtio_blk", "virtio_scsi",
 FILES = ("vmlinuz", "initrd.img", "disk.qcow2")
 
 
+class DownloadFailed(RuntimeError):
+    """apt-get download failed."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Guest:
     """The built image's files."""
@@ -133,12 +137,20 @@ def build(cache_dir):
     os.makedirs(cache_dir, exist_ok=True)
     with open(os.path.join(cache_dir, "lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time per cache
-        versions = packages(cache_dir)
-        out = os.path.join(cache_dir, "guest-" + cache_key(versions))
-        guest = Guest(*(os.path.join(out, f) for f in FILES))
-        if not all(os.path.exists(f) for f in dataclasses.astuple(guest)):
-            _build(versions, cache_dir, out)
-    return guest
+        for attempt in (1, 2):
+            versions = packages(cache_dir)
+            out = os.path.join(cache_dir, "guest-" + cache_key(versions))
+            guest = Guest(*(os.path.join(out, f) for f in FILES))
+            if all(os.path.exists(f) for f in dataclasses.astuple(guest)):
+                return guest
+            try:
+                _build(versions, cache_dir, out)
+                return guest
+            except DownloadFailed:
+                if attempt == 2:
+                    raise
+                # apt's lists name versions the mirror no longer has: fetch them anew
+                _run(["apt-get", "update", "-q"], env=_apt_env(), timeout=600)
 
 
 def _build(versions, cache_dir, out):
@@ -167,7 +179,10 @@ def _unpack(versions, cache_dir, work):
     os.makedirs(debs)
     wanted = [_kernel_package(cache_dir)] + ["%s=%s" % (n, v) for n, v in sorted(versions.items())
                                              if n != KERNEL_META]
-    _run(["apt-get", "download", "-q"] + wanted, cwd=debs, env=_apt_env(), timeout=600)
+    try:
+        _run(["apt-get", "download", "-q"] + wanted, cwd=debs, env=_apt_env(), timeout=600)
+    except RuntimeError as e:
+        raise DownloadFailed(str(e)) from None
     for deb in sorted(os.listdir(debs)):
         _run(["dpkg-deb", "-x", os.path.join(debs, deb), tree])
     return tree
