@@ -13,9 +13,9 @@ and ``-ramdisk``) and ``disk.qcow2`` (a BIOS-bootable disk that boots the
 same kernel and initramfs, for ``cirros-0.6.2-x86_64-disk``); see
 parts/guest_disk.py.  The key hashes the packages' candidate versions and
 the files that make the guest, so a second build with the same inputs
-returns at once (apt-cache's binary cache is kept there too, as
-``apt-pkgcache.bin``); a build of other inputs deletes the older
-``guest-*``.  The build tools (``BUILD_PACKAGES``) are installed with
+returns at once (apt-cache's binary cache ``apt-pkgcache.bin`` and the
+builds' ``lock`` are kept there too); a build of other inputs deletes the
+older ``guest-*``.  The build tools (``BUILD_PACKAGES``) are installed with
 apt-get when missing and stay installed.  ``purge`` deletes *cache_dir*;
 nothing else is written outside it.
 """
