@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.integration.devcloud import Cloud, mode, why_not_up
+from tests.integration.devcloud import Cloud, mode, virt, why_not_up
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +39,15 @@ def ovn(cloud):
             pytest.fail(why, pytrace=False)
         pytest.skip(why)
     return cloud
+
+
+@pytest.fixture(scope="session")
+def guests(ovn):
+    """The loopback cloud, when its servers are real guests (skips where
+    they are fake; fails instead with OSOPS_REQUIRE_CLOUD=1, as in CI)."""
+    if virt() not in ("kvm", "qemu"):
+        why = f"the loopback cloud's servers are {virt()}, not real guests (tools/devcloud/devcloud purge, then up)"
+        if os.environ.get("OSOPS_REQUIRE_CLOUD") == "1":
+            pytest.fail(why, pytrace=False)
+        pytest.skip(why)
+    return ovn

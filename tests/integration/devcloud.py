@@ -49,6 +49,14 @@ def mode():
         return None
 
 
+def virt():
+    """The loopback cloud's servers: "kvm" or "qemu" (real guests), "fake", or None."""
+    try:
+        return (STATE / "state" / "virt").read_text().split()[0]
+    except (OSError, IndexError):
+        return None
+
+
 def ovn_env():
     """Where OVS and OVN tools (and osops bridge/doctor) find the cloud's
     sockets, as its openrc exports them; {} for a light cloud."""
