@@ -124,6 +124,13 @@ class Cloud:
     def servers(self):
         return {s["Name"]: s for s in self.ok("server", "list", "-f", "json")}
 
+    def connect(self):
+        """An osops (openstacksdk) connection as admin, for what the CLI cannot do yet."""
+        import osops
+
+        return osops.connect(auth_url=KEYSTONE + "/v3", username="admin", password=self.password,
+                             project_name="admin", user_domain_id="default", project_domain_id="default")
+
 
 def addresses(networks):
     """IPv4 addresses in a 'private=10.0.0.5, ...' Networks cell."""

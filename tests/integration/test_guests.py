@@ -13,9 +13,8 @@ import time
 
 import pytest
 
-import osops
+from osops import security_groups
 from tests.devcloud_tool import DEVCLOUD
-from tests.integration.devcloud import KEYSTONE
 
 pytestmark = [pytest.mark.integration, pytest.mark.guest]
 
@@ -24,8 +23,7 @@ OPEN = [{"protocol": "icmp"}, {"protocol": "tcp", "port_range_min": 22, "port_ra
 
 @pytest.fixture(scope="module")
 def conn(guests):
-    return osops.connect(auth_url=KEYSTONE + "/v3", username="admin", password=guests.password,
-                         project_name="admin", user_domain_id="default", project_domain_id="default")
+    return guests.connect()
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +53,7 @@ def guest(guests, conn, tmp_path_factory):
             conn.compute.delete_server(server)
             conn.compute.wait_for_delete(server, interval=0.5, wait=300)
         conn.compute.delete_keypair(keypair)
-        for _ in range(20):
-            try:
-                conn.network.delete_security_group(group)
-                break
-            except Exception:
-                time.sleep(0.5)
+        security_groups.delete_groups(conn, [group])
 
 
 def tail(conn, guest):

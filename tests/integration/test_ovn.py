@@ -18,9 +18,9 @@ import time
 
 import pytest
 
-import osops
+from osops import security_groups
 from tests.devcloud_tool import DEVCLOUD
-from tests.integration.devcloud import KEYSTONE, STATE, virt
+from tests.integration.devcloud import STATE, virt
 
 pytestmark = pytest.mark.integration
 
@@ -47,8 +47,7 @@ def wait_console(conn, server_id, text, seconds=BOOTED):
 
 @pytest.fixture(scope="module")
 def conn(ovn):
-    return osops.connect(auth_url=KEYSTONE + "/v3", username="admin", password=ovn.password, project_name="admin",
-                         user_domain_id="default", project_domain_id="default")
+    return ovn.connect()
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +55,7 @@ def closed_group(ovn, conn):
     """A group of the tests' own with no ingress rule (its servers answer nobody outside it)."""
     group = conn.network.create_security_group(name=f"{ovn.prefix}-closed")
     yield group
-    for _ in range(20):  # its servers' ports let go of it a moment after they are deleted
-        try:
-            conn.network.delete_security_group(group)
-            return
-        except Exception:
-            time.sleep(0.5)
+    security_groups.delete_groups(conn, [group])  # once its servers' ports let go of it
 
 
 @pytest.fixture(scope="module")
@@ -163,12 +157,7 @@ def test_suspend_silences_the_server_and_delete_takes_its_namespace(ovn, conn, c
         assert row["ID"] not in listed  # the guest's domain, or the fake server's namespace, is gone
     finally:
         ovn.run("delete", name, "--wait", timeout=300)
-        for _ in range(20):
-            try:
-                conn.network.delete_security_group(group)
-                break
-            except Exception:
-                time.sleep(0.5)
+        security_groups.delete_groups(conn, [group])
 
 
 def doctor_rows(cloud):

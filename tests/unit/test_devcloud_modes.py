@@ -12,6 +12,7 @@ from tests.devcloud_tool import load
 def devcloud(monkeypatch, tmp_path):
     tool = load("devcloud")
     monkeypatch.setattr(tool, "state_file", lambda name: str(tmp_path / name))
+    monkeypatch.setattr(tool, "done", lambda name: (tmp_path / name).exists())  # a new cloud: nothing done
     return tool
 
 
@@ -76,3 +77,34 @@ def test_an_ovs_or_ovn_daemon_that_does_not_start_is_named_with_its_log(devcloud
     err = capsys.readouterr().err
     assert err.startswith("devcloud: cannot run here: ovn-northd did not start; see ") and err.count("\n") == 1
     assert err.rstrip().endswith(("ovn-northd-daemon.log", "ovn-northd.log"))
+
+
+def test_the_virt_type_on_the_command_line(devcloud):
+    assert devcloud.parse(["up", "--virt", "kvm"]) == ("up", {"asked_virt": "kvm"})
+    assert devcloud.parse(["up", "--light", "--virt", "fake"]) == ("up", {"light": True, "asked_virt": "fake"})
+    for bad in (["up", "--virt"], ["up", "--virt", "xen"], ["up", "--virt", "qemu", "--virt", "kvm"],
+                ["status", "--virt", "qemu"]):
+        assert devcloud.parse(bad) is None
+
+
+def test_kvm_asked_for_where_it_cannot_run_guests_exits_2_saying_how_it_was_tested(devcloud, monkeypatch, capsys):
+    monkeypatch.setattr(devcloud.virt, "kvm_boots", lambda kernel, initramfs: (
+        False, "a test boot under KVM did not reach the guest's init in 20s (its last line: none)"))
+    image = devcloud.guest.Guest("vmlinuz", "initrd.img", "disk.qcow2")
+    monkeypatch.setattr(devcloud, "cmd_up", lambda light=False, asked_virt=None: devcloud.virt.choose(asked_virt, image))
+    assert devcloud.main(["devcloud", "up", "--virt", "kvm"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("devcloud: error: KVM cannot run guests here: a test boot under KVM did not reach")
+    assert err.count("\n") == 1 and "--virt" in err
+    assert devcloud.virt.choose(None, image) == ("qemu", "a test boot under KVM did not reach the guest's init "
+                                                         "in 20s (its last line: none)")
+
+
+def test_virt_choices_that_need_a_purge_or_ovn(devcloud, tmp_path):
+    with pytest.raises(devcloud.UsageError, match="real guests need ML2/OVN networking"):
+        devcloud.choose_virt("light", "qemu")
+    assert devcloud.choose_virt("light", None) == ("fake", None)
+    (tmp_path / "virt").write_text("fake (asked for)\n")
+    with pytest.raises(devcloud.UsageError, match=r"servers are fake; run `devcloud purge` first to switch to --virt"):
+        devcloud.choose_virt("ovn", "qemu")
+    assert devcloud.choose_virt("ovn", None) == ("fake", None)
