@@ -25,10 +25,11 @@ from osops.errors import OsopsError, UsageError, explain
 from osops.scenario import cleanup
 from osops.scenario.cleanup import check_run_id
 from osops.scenario.context import Created, StepContext
+from osops.scenario.kinds import COUNT, fill
 from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, SkipStep, StepResult
 from osops.scenario.schema import suggest
 from osops.scenario.signals import Guard, Stop
-from osops.scenario.steps import COUNT, check_expect, fill
+from osops.scenario.steps import check_expect
 
 DEFAULT_TIMEOUT = 900  # the whole run
 CLEANUP_TIMEOUT = 300

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 
 from osops.errors import UsageError
 from osops.scenario import loader, template
+from osops.scenario.kinds import COUNT, EXPECT_KINDS, TIMEOUT, fill
 from osops.scenario.loader import Mapping, Sequence, shown
-from osops.scenario.steps import ACTIONS, COUNT, EXPECT_KINDS, TIMEOUT, fill
+from osops.scenario.steps import ACTIONS
 
 TOP_KEYS = ("name", "description", "vars", "steps")
 STEP_KEYS = ("name", "count", "expect", "save", "on_failure", "timeout")

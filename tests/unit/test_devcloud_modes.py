@@ -91,7 +91,8 @@ def test_kvm_asked_for_where_it_cannot_run_guests_exits_2_saying_how_it_was_test
     monkeypatch.setattr(devcloud.virt, "kvm_boots", lambda kernel, initramfs: (
         False, "a test boot under KVM did not reach the guest's init in 20s (its last line: none)"))
     image = devcloud.guest.Guest("vmlinuz", "initrd.img", "disk.qcow2")
-    monkeypatch.setattr(devcloud, "cmd_up", lambda light=False, asked_virt=None: devcloud.virt.choose(asked_virt, image))
+    monkeypatch.setattr(devcloud, "cmd_up",
+                        lambda light=False, asked_virt=None: devcloud.virt.choose(asked_virt, image))
     assert devcloud.main(["devcloud", "up", "--virt", "kvm"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("devcloud: error: KVM cannot run guests here: a test boot under KVM did not reach")
