@@ -12,7 +12,8 @@ The parsed bodies and the header values are walked, never the JSON text:
 - with *scrub_names*, the user and project names of the auth request and
   of the objects that are that user and project (by id) are masked;
 - ``scheme://host:port`` becomes a service placeholder taken from the
-  token's catalog, and a bare host name or address ``cloud-host``;
+  token's catalog, and a bare host name or address ``cloud-host``, as does
+  a value that is this machine's own name (a hypervisor's host name);
 - the command line gets the same, and a password or secret the session
   sent or got is masked where it is a whole value there (``--var pw=...``).
 
@@ -20,6 +21,7 @@ Resource ids stay, so the cassette replays with the same behaviour.
 """
 
 import re
+import socket
 import urllib.parse
 
 from osops.testing.cassette import origin, parse_json
@@ -63,6 +65,7 @@ class _Scrubber:
         hosts = {urllib.parse.urlsplit(o).hostname for o in origins} - {None}
         self.hosts = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, sorted(hosts))) + r")(?![\w])"
                                 ) if hosts else None
+        self.machine = {socket.gethostname(), socket.getfqdn()} - {"", "localhost"}
 
     def body(self, value, request=False):
         if isinstance(value, dict):
@@ -105,6 +108,8 @@ class _Scrubber:
     def text(self, value):
         if value in self.tokens:
             return MASK["token"]
+        if value in self.machine:
+            return "cloud-host"
         for token in self.tokens:  # long random strings: safe to find inside a text
             value = value.replace(token, MASK["token"])
         for url, name in self.origins:

@@ -71,9 +71,10 @@ def test_choose_network_takes_the_only_usable_one(connect):
     conn, _ = connect("boot")
     nets = networks.list_networks(conn)
     conn.authorize()
-    assert networks.choose_network(conn, None, nets).name == "private"
+    assert networks.choose_network(conn, None, nets).name == "private"  # not public: it is external
+    [private] = [n for n in nets if n.name == "private"]
     with pytest.raises(Ambiguous):
-        networks.choose_network(conn, None, nets + [dataclasses.replace(nets[0], id="x", name="b")])
+        networks.choose_network(conn, None, nets + [dataclasses.replace(private, id="x", name="b")])
 
 
 def test_find_servers_resolves_several_with_one_list_call(connect):

@@ -82,7 +82,8 @@ def test_several_usable_networks_is_an_error_listing_them(cli):
     for item in data["interactions"]:
         if item["request"]["url"].endswith("/v2.0/networks"):
             nets = item["response"]["json"]["networks"]
-            nets.append({**nets[0], "id": "11111111-2222-3333-4444-555555555555", "name": "lab-net"})
+            [private] = [n for n in nets if n["name"] == "private"]  # public is external: no server boots on it
+            nets.append({**private, "id": "11111111-2222-3333-4444-555555555555", "name": "lab-net"})
     r = cli(data, "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
     assert r.code == 1 and "several networks" in r.err and "lab-net (11111111" in r.err and "private (" in r.err
     assert not requests_to(r, "/servers", "POST")

@@ -101,6 +101,22 @@ def test_admin_pass_in_a_create_response_is_scrubbed():
     assert data["interactions"][0]["response"]["json"]["server"]["adminPass"] == "<password>"
 
 
+def test_this_machines_name_as_a_value_is_scrubbed(monkeypatch):
+    """A hypervisor on the recording machine carries its host name; a name
+    that merely contains it stays."""
+    from osops.testing.recorder import Exchange
+    from osops.testing.scrub import to_cassette
+
+    monkeypatch.setattr("socket.gethostname", lambda: "labhost")
+    monkeypatch.setattr("socket.getfqdn", lambda: "labhost.example.org")
+    body = json.dumps({"server": {"OS-EXT-SRV-ATTR:hypervisor_hostname": "labhost", "host": "labhost.example.org",
+                                  "name": "labhost-web"}}).encode()
+    x = Exchange("GET", "http://h:8774/v2.1/servers/s1", None, {}, 200, {"Content-Type": "application/json"}, body)
+    server = to_cassette([x])["interactions"][0]["response"]["json"]["server"]
+    assert server == {"OS-EXT-SRV-ATTR:hypervisor_hostname": "cloud-host", "host": "cloud-host",
+                      "name": "labhost-web"}
+
+
 def test_the_command_line_is_scrubbed_like_the_bodies():
     from osops.testing.recorder import Exchange
     from osops.testing.scrub import to_cassette
