@@ -92,6 +92,8 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
             app_name="osops", session_constructor=retry.session_constructor(session),
             load_yaml_config=not only_options, load_envvars=not only_options)
         given = {k: v for k, v in options.items() if v not in (None, "")}
+        if given.get("token") and not any(given.get(k) for k in ("auth_type", "username", "user_id", "password")):
+            given["auth_type"] = "token"  # a token alone: python-openstackclient's choice of plugin
         if "api_timeout" in given or os.environ.get("OSOPS_API_TIMEOUT"):
             given["api_timeout"] = retry.api_timeout(given.get("api_timeout"))
         options = nest_auth(dict(given))
