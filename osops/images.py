@@ -11,6 +11,11 @@ def list_images(conn):
     return [Image.from_sdk(img) for img in conn.image.images()]
 
 
+def image_names(conn):
+    """{image id: name} of every image the user can see (one list call)."""
+    return {i.id: i.name for i in list_images(conn)}
+
+
 def find_image(conn, name_or_id, images=None):
     """The one active, bootable image *name_or_id* names."""
     images = list_images(conn) if images is None else images
