@@ -106,9 +106,28 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
         if legacy:
             warn(legacy.pop("warning"))
             options = nest_auth({**options, **legacy})
+        loader.auth_config_hook = plugin_settings  # after the draft, whose checks see every setting given
         region = loader.get_one(cloud=cloud, **options)
         region.osops_written = written(draft, given)  # where its auth URL came from, for error messages
         return region
+
+
+def plugin_settings(config):
+    """*config* (a cloud config before its auth plugin is loaded) without
+    the auth settings its plugin does not take, such as an openrc's
+    OS_USER_DOMAIN_ID beside --os-token, which keystoneauth would refuse:
+    openstacksdk's loader's own hook for this (``auth_config_hook``, as
+    python-openstackclient uses it)."""
+    from keystoneauth1 import exceptions, loading
+
+    try:
+        options = loading.get_plugin_loader(str(config.get("auth_type") or "password")).get_options()
+    except exceptions.NoMatchingPlugin:
+        return config  # openstacksdk's loader names the plugin that is not there
+    taken = {name.replace("-", "_") for o in options
+             for name in (o.dest, o.name, *(d.name for d in o.deprecated))}
+    config["auth"] = {k: v for k, v in (config.get("auth") or {}).items() if k in taken}
+    return config
 
 
 class MissingSettings(OsopsError):
