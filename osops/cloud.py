@@ -7,6 +7,7 @@ Identity v2.0 settings (:mod:`osops.identity_v2`), and (with
 """
 
 import atexit
+import logging
 import os
 import sys
 import weakref
@@ -25,6 +26,7 @@ from osops.settings import (
     source_of,
 )
 
+LOG = logging.getLogger("osops")
 # What a password login cannot do without, each with the settings any of
 # which will do (clouds.yaml's names; OS_NAME and --os-name alike); and for
 # Identity v3 the domain of a user or project given by name.
@@ -109,6 +111,9 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
         loader.auth_config_hook = plugin_settings  # after the draft, whose checks see every setting given
         region = loader.get_one(cloud=cloud, **options)
         region.osops_written = written(draft, given)  # where its auth URL came from, for error messages
+        LOG.info("settings from %s: %s at %s, region %s, interface %s", describe_source(region, cloud)[0],
+                 region.config.get("auth_type"), region.osops_written.url or "?", region.region_name or "(any)",
+                 region.config.get("interface") or "public")
         return region
 
 

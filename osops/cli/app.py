@@ -10,7 +10,7 @@ from cliff.app import App
 from cliff.commandmanager import CommandManager
 
 import osops
-from osops.cli import os_options, usage
+from osops.cli import logs, os_options, usage
 
 # Command name -> "module:Class".  A static table, loaded on first use, so
 # start-up scans no entry points and imports no command it does not run.
@@ -141,18 +141,11 @@ class OsopsApp(App):
             root.removeHandler(handler)  # an earlier run in this process (tests, scripts)
         before = set(root.handlers)
         super().configure_logging()
-        for handler in set(root.handlers) - before:
+        ours = set(root.handlers) - before
+        for handler in ours:
             handler.osops = True
             handler.setFormatter(_Masked(handler.formatter or logging.Formatter()))
-        if self.options.debug:
-            for handler in logging.getLogger().handlers:
-                handler.setLevel(logging.DEBUG)
-        elif self.options.verbose_level < 2:
-            # keystoneauth's retry notices and openstacksdk's chatter only with -v -v
-            for name in ("keystoneauth", "keystoneauth1", "openstack"):
-                logging.getLogger(name).setLevel(logging.ERROR)
-            logging.captureWarnings(True)
-            logging.getLogger("py.warnings").setLevel(logging.ERROR)
+        logs.configure(ours, self.options.verbose_level, self.options.debug)
 
     @property
     def cloud(self):
@@ -246,7 +239,26 @@ def _check_record_target(path):
         raise UsageError(f"--record {path}: it is {kind}, not a regular file; record into a new file or a regular one")
 
 
+SIGPIPE_EXIT = 141  # what a shell reports for a command its pipe's reader left
+
+
 def main(argv=None):
-    """Console entry point; with no arguments, the help (not cliff's shell)."""
+    """Console entry point; with no arguments, the help (not cliff's shell).
+    A closed stdout (``>&-``) is as /dev/null; one whose reader went
+    (``| head -1``) ends the run quietly with the shell's status 141."""
     argv = sys.argv[1:] if argv is None else argv
-    return OsopsApp().run(argv or ["--help"])
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the process's stdout from now on)
+    code = OsopsApp().run(argv or ["--help"])
+    if code == SIGPIPE_EXIT:
+        _stdout_to_devnull()
+    return code
+
+
+def _stdout_to_devnull():
+    """Point stdout's descriptor at /dev/null, so that flushing it at exit
+    raises no second BrokenPipeError."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's stream)
+        pass

@@ -48,6 +48,8 @@ class CloudCommand(OsopsCommand):
     def run(self, parsed_args):
         try:
             return super().run(parsed_args)
+        except BrokenPipeError:
+            raise  # stdout closed by its reader: cliff ends with the shell's status, quietly
         except Exception as exc:
             from osops.cloud import error_context
 

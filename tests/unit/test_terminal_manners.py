@@ -1,0 +1,68 @@
+"""Terminal manners: what -v, -v -v and --log-file show, and a stdout
+that went away."""
+
+import sys
+
+import pytest
+
+from osops.cli.app import SIGPIPE_EXIT, main
+
+HTTP = "REQ: curl -g -i -X GET"
+
+
+def test_default_shows_no_info_nor_http(cli):
+    r = cli("flavor-list", "flavor", "list")
+    assert r.code == 0 and r.err == ""
+
+
+def test_v_shows_osops_info_lines_and_no_plugin_noise(cli):
+    r = cli("flavor-list", "-v", "flavor", "list")
+    assert r.code == 0, r.err
+    assert "settings from OS_* environment variables: password at http://identity.osops.invalid" in r.err
+    assert "found extension" not in r.err and HTTP not in r.err
+
+
+def test_v_v_adds_the_http_log(cli):
+    r = cli("flavor-list", "-v", "-v", "flavor", "list")
+    assert r.code == 0
+    assert "settings from OS_*" in r.err and HTTP in r.err and "/flavors/detail" in r.err
+    assert "found extension" not in r.err and "secret-pw" not in r.err
+
+
+def test_log_file_always_has_info_and_http_lines(cli, tmp_path):
+    log = tmp_path / "osops.log"
+    r = cli("flavor-list", "--log-file", str(log), "flavor", "list")
+    assert r.code == 0 and r.err == ""
+    text = log.read_text()
+    assert "INFO     osops settings from OS_*" in text and HTTP in text
+    assert "found extension" not in text and "secret-pw" not in text
+
+
+class GoneReader:
+    """A stdout whose reader went away (``| head -1``)."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
+def test_a_stdout_whose_reader_went_ends_quietly_with_the_shells_status(cli, monkeypatch, capsys):
+    cli("flavor-list", "flavor", "list")  # the fixture's settings; a warm token cache
+    monkeypatch.setattr(sys, "stdout", GoneReader())
+    code = main(["--os-cloud", "demo", "flavor", "list"])
+    assert code == SIGPIPE_EXIT
+    err = capsys.readouterr().err
+    assert "Broken pipe" not in err and "Errno" not in err
+
+
+@pytest.mark.parametrize("argv", [["--os-cloud", "demo", "flavor", "list"], ["--os-cloud", "demo", "image", "list"]])
+def test_a_closed_stdout_is_as_dev_null(clean_env, monkeypatch, capsys, argv):
+    monkeypatch.setattr(sys, "stdout", None)
+    code = main(argv)
+    assert code == 0
+    assert "Errno" not in capsys.readouterr().err
