@@ -80,6 +80,8 @@ class OsopsApp(App):
     def __init__(self):
         super().__init__(description=self.__doc__, version=osops.__version__,
                          command_manager=Commands(COMMANDS), deferred_help=True)
+        # cliff's, which also completes --os-cloud
+        self.command_manager.commands["complete"] = LazyCommand("complete", "osops.cli.complete:Complete")
         self._cloud = None
         self._error = None
         self._recorder = None

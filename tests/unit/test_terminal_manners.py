@@ -66,3 +66,22 @@ def test_a_closed_stdout_is_as_dev_null(clean_env, monkeypatch, capsys, argv):
     code = main(argv)
     assert code == 0
     assert "Errno" not in capsys.readouterr().err
+
+
+def test_complete_offers_the_clouds_of_clouds_yaml_after_os_cloud(cli, clean_env, monkeypatch):
+    import os
+    import subprocess
+
+    from tests.unit.conftest import EMPTY
+
+    path = clean_env / "clouds.yaml"
+    path.write_text("clouds:\n  lab: {auth: {auth_url: 'http://h.invalid:5000'}}\n  lab2: {}\n  prod: {}\n")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(path))
+    assert cli(EMPTY, "complete", "--clouds").out.split() == ["lab", "lab2", "prod", "demo"]
+    script = cli(EMPTY, "complete").out
+    # bash-completion's helper, as it would set the words for "osops --os-cloud la<TAB>"
+    stub = '_get_comp_words_by_ref() { cur="la"; prev="--os-cloud"; words=(osops --os-cloud la); }\n'
+    bash = subprocess.run(["bash", "-c", stub + script + '\n_osops; echo "${COMPREPLY[@]}"'],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PATH": os.path.dirname(sys.executable) + ":" + os.environ["PATH"]})
+    assert bash.stdout.split() == ["lab", "lab2"], bash.stderr
