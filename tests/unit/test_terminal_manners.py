@@ -85,3 +85,47 @@ def test_complete_offers_the_clouds_of_clouds_yaml_after_os_cloud(cli, clean_env
                           capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PATH": os.path.dirname(sys.executable) + ":" + os.environ["PATH"]})
     assert bash.stdout.split() == ["lab", "lab2"], bash.stderr
+
+
+class Terminal:
+    """A terminal's stderr, kept."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+class Server:
+    def __init__(self, name, status):
+        self.name, self.status = name, status
+
+
+def test_progress_shows_at_once_then_each_second_and_each_change():
+    from osops.cli.progress import CLEAR, Progress
+
+    now = [100.0]
+    term = Terminal()
+    progress = Progress(term, "boot", clock=lambda: now[0])
+    progress.tick()  # what begin() shows at once
+    assert term.text == CLEAR + "boot: waiting 0 s /"
+    progress.on_change("id1", Server("demo-1", "BUILD"), None, 0.1)
+    now[0] = 103.0
+    progress.tick()  # the heartbeat's
+    assert term.text.endswith(CLEAR + "boot: waiting (demo-1 BUILD) 3 s -")
+    progress.on_change("id1", Server("demo-1", "ACTIVE"), "BUILD", 3.2)
+    assert "demo-1: BUILD → ACTIVE in 3.2 s\n" in term.text
+
+
+def test_progress_begins_on_a_terminal_and_is_cleared_before_the_output(cli, monkeypatch):
+    from osops.cli.progress import CLEAR
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    r = cli("suspend", "suspend", "demo-1", "--wait")
+    assert r.code == 0
+    assert r.err.startswith(CLEAR + "server suspend: waiting ")
+    assert "demo-1: ACTIVE → SUSPENDED in" in r.err and r.err.endswith(CLEAR)
