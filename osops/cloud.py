@@ -6,11 +6,15 @@ Identity v2.0 settings (:mod:`osops.identity_v2`), and (with
 ``cache=True``) the token and discovery cache (:mod:`osops.token_cache`).
 """
 
+from __future__ import annotations
+
 import atexit
 import logging
 import os
 import sys
 import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from osops import token_cache
 from osops.errors import OsopsError, printable
@@ -26,6 +30,9 @@ from osops.settings import (
     source_of,
 )
 
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
 LOG = logging.getLogger("osops")
 # What a password login cannot do without, each with the settings any of
 # which will do (clouds.yaml's names; OS_NAME and --os-name alike); and for
@@ -36,7 +43,8 @@ DOMAIN_OF = {"user_domain_name": ("username", ("user_domain_name", "user_domain_
 DOMAINS = ("domain_id", "domain_name", "default_domain_id", "default_domain_name")  # for user and project alike
 
 
-def connect(cloud=None, *, warn=None, session=None, cache=False, only_options=False, **options):
+def connect(cloud: str | None = None, *, warn: Callable[[str], None] | None = None, session: Any = None,
+            cache: bool = False, only_options: bool = False, **options: Any) -> Connection:
     """Return an ``openstack.connection.Connection``.
 
     *cloud* names a cloud in clouds.yaml (``OS_CLOUD`` when None); *options*

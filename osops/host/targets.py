@@ -3,6 +3,8 @@ each from (``--netns auto``: the network's ``qdhcp-``, ``ovnmeta-`` or
 ``qrouter-`` namespace on this host; for a floating IP, this host when it
 has a route to it, else a namespace on the external network's subnet)."""
 
+import logging
+
 from osops.errors import UsageError
 from osops.host import commands
 from osops.host import netns as namespaces
@@ -10,6 +12,7 @@ from osops.host.models import Target
 from osops.host.ping import default_route_only, parse_address
 
 ADDRESS_TYPES = ("fixed", "floating", "any")
+log = logging.getLogger("osops.ping")
 AUTO = "auto"
 CLOUD_NAMESPACES = ("qdhcp-", "ovnmeta-", "qrouter-")  # a network's namespaces on a network node
 REPLAYED = "a recorded address (demo or replayed cloud), not a real server: not pinged"
@@ -50,7 +53,7 @@ def server_targets(conn, servers, address_type="any", netns=None):
     chooser = fallback = None
     if netns == AUTO and not replayed:
         chooser = _auto_chooser(conn, [(s, a) for s in servers for a in chosen[s.id]])
-    elif netns is None and not replayed:
+    elif netns is None and not replayed and conn is not None:
         fallback = _unrouted_chooser(conn, [(s, a) for s in servers for a in chosen[s.id]])
     targets = []
     for server in servers:
@@ -81,7 +84,11 @@ def _unrouted_chooser(conn, pairs):
     unrouted = {(s.id, a.addr) for s, a in pairs if a.type == "fixed" and default_route_only(a.addr)}
     if not unrouted or not any(n.startswith(CLOUD_NAMESPACES) for n in namespaces.list_namespaces()):
         return None
-    auto = _auto_chooser(conn, [(s, a) for s, a in pairs if (s.id, a.addr) in unrouted])
+    try:
+        auto = _auto_chooser(conn, [(s, a) for s, a in pairs if (s.id, a.addr) in unrouted])
+    except Exception as exc:  # a help, not a need: without it the address is refused as before
+        log.debug("no namespace chosen by itself: %s", exc)
+        return None
 
     def choose(server, address):
         if (server.id, address.addr) not in unrouted:
