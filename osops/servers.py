@@ -54,6 +54,15 @@ def find_server(conn: Connection, name_or_id: str, all_projects: bool = False) -
     return find_servers(conn, [name_or_id], all_projects)[0]
 
 
+def same_name(conn: Connection, name: str, count: int = 1) -> list[Server]:
+    """The servers already called *name* (or, for *count* > 1, ``NAME-N``
+    as Nova names several), one list call."""
+    import re
+
+    pattern = f"^{re.escape(name)}$" if count == 1 else f"^{re.escape(name)}-[0-9]+$"
+    return list_servers(conn, name=pattern)
+
+
 def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavor: str | Flavor,
          network: str | Network | None = None, key_name: str | None = None, count: int = 1,
          security_groups: Sequence[str] | None = None, metadata: dict[str, str] | None = None,

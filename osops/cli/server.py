@@ -120,6 +120,8 @@ class CreateServer(CloudCommand, Lister):
                             help="wait until ACTIVE (default: wait)")
         parser.add_argument("--timeout", type=TIMEOUT, default=DEFAULT_TIMEOUT,
                             help=f"seconds to wait (default {DEFAULT_TIMEOUT})")
+        parser.add_argument("--unique", action="store_true",
+                            help="refuse to boot when a server of that name exists (one list call first)")
         parser.add_argument("--keep", action="store_true",
                             help="when the boot fails or is interrupted, keep what it created (default: delete it)")
         return parser
@@ -129,11 +131,25 @@ class CreateServer(CloudCommand, Lister):
         from osops.servers import boot
 
         a = parsed_args
+        if a.unique and a.name:
+            _refuse_taken(self.cloud, a.name, a.count)
         with on_signals():  # SIGTERM too: what this boot created is deleted (unless --keep)
             servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, network=a.network,
                            key_name=a.key_name, count=a.count, wait=a.wait, timeout=a.timeout,
                            on_change=self.progress(), keep=a.keep)
         return self.columns, [_row(s, self.columns) for s in servers]
+
+
+def _refuse_taken(conn, name, count):
+    """--unique: an error naming the servers already called *name*."""
+    from osops.errors import OsopsError
+    from osops.servers import same_name
+
+    taken = same_name(conn, name, count)
+    if taken:
+        listed = ", ".join(f"{s.name} ({s.id}, {s.status})" for s in taken)
+        raise OsopsError(f"--unique: a server called {name} exists already: {listed}",
+                         "choose another name, or delete it first (osops delete ... --wait)")
 
 
 class _ServerAction(CloudCommand, Lister):
