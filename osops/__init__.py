@@ -6,10 +6,15 @@ in ``osops.cli`` is a thin layer over them.  This module imports nothing
 heavy so that ``osops --help`` starts fast.
 """
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
 __version__ = "0.1.0"
 
 
-def connect(cloud=None, **options):
+def connect(cloud: "str | None" = None, **options: "Any") -> "Connection":
     """Connect to a cloud; see :func:`osops.cloud.connect`."""
     from osops.cloud import connect as _connect
 

@@ -6,10 +6,15 @@ Identity v2.0 settings (:mod:`osops.identity_v2`), and (with
 ``cache=True``) the token and discovery cache (:mod:`osops.token_cache`).
 """
 
+from __future__ import annotations
+
 import atexit
+import logging
 import os
 import sys
 import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from osops import token_cache
 from osops.errors import OsopsError, printable
@@ -25,6 +30,10 @@ from osops.settings import (
     source_of,
 )
 
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+LOG = logging.getLogger("osops")
 # What a password login cannot do without, each with the settings any of
 # which will do (clouds.yaml's names; OS_NAME and --os-name alike); and for
 # Identity v3 the domain of a user or project given by name.
@@ -34,7 +43,8 @@ DOMAIN_OF = {"user_domain_name": ("username", ("user_domain_name", "user_domain_
 DOMAINS = ("domain_id", "domain_name", "default_domain_id", "default_domain_name")  # for user and project alike
 
 
-def connect(cloud=None, *, warn=None, session=None, cache=False, only_options=False, **options):
+def connect(cloud: str | None = None, *, warn: Callable[[str], None] | None = None, session: Any = None,
+            cache: bool = False, only_options: bool = False, **options: Any) -> Connection:
     """Return an ``openstack.connection.Connection``.
 
     *cloud* names a cloud in clouds.yaml (``OS_CLOUD`` when None); *options*
@@ -92,6 +102,8 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
             app_name="osops", session_constructor=retry.session_constructor(session),
             load_yaml_config=not only_options, load_envvars=not only_options)
         given = {k: v for k, v in options.items() if v not in (None, "")}
+        if given.get("token") and not any(given.get(k) for k in ("auth_type", "username", "user_id", "password")):
+            given["auth_type"] = "token"  # a token alone: python-openstackclient's choice of plugin
         if "api_timeout" in given or os.environ.get("OSOPS_API_TIMEOUT"):
             given["api_timeout"] = retry.api_timeout(given.get("api_timeout"))
         options = nest_auth(dict(given))
@@ -104,9 +116,31 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
         if legacy:
             warn(legacy.pop("warning"))
             options = nest_auth({**options, **legacy})
+        loader.auth_config_hook = plugin_settings  # after the draft, whose checks see every setting given
         region = loader.get_one(cloud=cloud, **options)
         region.osops_written = written(draft, given)  # where its auth URL came from, for error messages
+        LOG.info("settings from %s: %s at %s, region %s, interface %s", describe_source(region, cloud)[0],
+                 region.config.get("auth_type"), region.osops_written.url or "?", region.region_name or "(any)",
+                 region.config.get("interface") or "public")
         return region
+
+
+def plugin_settings(config):
+    """*config* (a cloud config before its auth plugin is loaded) without
+    the auth settings its plugin does not take, such as an openrc's
+    OS_USER_DOMAIN_ID beside --os-token, which keystoneauth would refuse:
+    openstacksdk's loader's own hook for this (``auth_config_hook``, as
+    python-openstackclient uses it)."""
+    from keystoneauth1 import exceptions, loading
+
+    try:
+        options = loading.get_plugin_loader(str(config.get("auth_type") or "password")).get_options()
+    except exceptions.NoMatchingPlugin:
+        return config  # openstacksdk's loader names the plugin that is not there
+    taken = {name.replace("-", "_") for o in options
+             for name in (o.dest, o.name, *(d.name for d in o.deprecated))}
+    config["auth"] = {k: v for k, v in (config.get("auth") or {}).items() if k in taken}
+    return config
 
 
 class MissingSettings(OsopsError):

@@ -6,7 +6,7 @@ import os
 import re
 import typing
 
-from osops.settings import config_file, draft_auth, source_of
+from osops.settings import config_file, draft_auth, source_of, variable_of
 
 V2_PATH = re.compile(r"/v2\.0/?$")
 VERSION_PATH = re.compile(r"/(v2\.0|v3)/?$")
@@ -46,10 +46,12 @@ def written(region, options=None):
     raw = ((loader.cloud_config.get("clouds") or {}).get(region.name) or {}) if in_yaml else {}
     raw_auth = draft_auth(raw)
     auth = draft_auth(region.config)
-    url_sources = (((options.get("auth") or {}).get("auth_url") or options.get("auth_url"), "option"),
+    given_url = (options.get("auth") or {}).get("auth_url") or options.get("auth_url")
+    given_version = options.get("identity_api_version")
+    url_sources = ((given_url, "env" if variable_of("auth_url", given_url) else "option"),
                    (os.environ.get("OS_AUTH_URL") if from_env else None, "env"),
                    (raw_auth.get("auth_url"), "cloud"), (auth.get("auth_url"), ""))
-    version_sources = ((options.get("identity_api_version"), "option"),
+    version_sources = ((given_version, "env" if variable_of("identity_api_version", given_version) else "option"),
                        (os.environ.get("OS_IDENTITY_API_VERSION") if from_env else None, "env"),
                        (raw.get("identity_api_version"), "cloud"), (region.config.get("identity_api_version"), ""))
     url, url_from = next(((str(v), w) for v, w in url_sources if v), ("", ""))

@@ -1,17 +1,29 @@
 """Images: list them and find the one a name means."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from osops.models import Image
 from osops.resolve import resolve
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
 
 NOT_BOOTABLE = "kernel, ramdisk and inactive images are left out"
 
 
-def list_images(conn):
+def list_images(conn: Connection) -> list[Image]:
     """All images the user can see, as :class:`~osops.models.Image`."""
     return [Image.from_sdk(img) for img in conn.image.images()]
 
 
-def find_image(conn, name_or_id, images=None):
+def image_names(conn: Connection) -> dict[str, str]:
+    """{image id: name} of every image the user can see (one list call)."""
+    return {i.id: i.name for i in list_images(conn)}
+
+
+def find_image(conn: Connection, name_or_id: str, images: list[Image] | None = None) -> Image:
     """The one active, bootable image *name_or_id* names."""
     images = list_images(conn) if images is None else images
     return resolve("image", name_or_id, [i for i in images if i.bootable], NOT_BOOTABLE)

@@ -1,6 +1,7 @@
 """Plain result objects: what the Python API returns and the CLI prints."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 NOT_BOOTABLE_FORMATS = ("aki", "ari")
 POWER_STATES = {0: "NOSTATE", 1: "Running", 3: "Paused", 4: "Shutdown",
@@ -42,16 +43,16 @@ class Flavor:
     ram: int
     disk: int
     ephemeral: int
-    swap: int | str
+    swap: int
     vcpus: int
     rxtx_factor: float
     is_public: bool
 
     @classmethod
     def from_sdk(cls, fl):
-        """A Flavor from an openstacksdk flavor (no swap as "", as nova shows it)."""
+        """A Flavor from an openstacksdk flavor (no swap as 0)."""
         return cls(id=fl.id, name=fl.name or "", ram=fl.ram, disk=fl.disk,
-                   ephemeral=fl.ephemeral or 0, swap=fl.swap or "", vcpus=fl.vcpus,
+                   ephemeral=fl.ephemeral or 0, swap=fl.swap or 0, vcpus=fl.vcpus,
                    rxtx_factor=fl.rxtx_factor if fl.rxtx_factor is not None else 1.0,
                    is_public=bool(fl.is_public))
 
@@ -121,14 +122,28 @@ class Server:
     created: str = ""
     key_name: str | None = None
     project_id: str = ""
+    image_id: str = ""
+    availability_zone: str | None = None
+    host: str | None = None             # the compute host (admins only)
+    hypervisor: str | None = None       # the hypervisor's host name (admins only)
+    vm_state: str | None = None
+    security_groups: tuple[str, ...] = ()
+    volumes: tuple[str, ...] = ()       # ids of the volumes attached
+    launched_at: str | None = None
+    updated: str | None = None
+    user_id: str = ""
 
     @property
-    def networks(self):
+    def networks(self) -> str:
         """Addresses in nova's shape: ``private=10.0.0.5, 172.24.4.3``."""
-        by_net = {}
+        return "; ".join(f"{net}={', '.join(addrs)}" for net, addrs in self.addresses_by_network().items())
+
+    def addresses_by_network(self) -> dict[str, list[str]]:
+        """{network: [address, ...]}, as openstack's -f json gives them."""
+        by_net: dict[str, list[str]] = {}
         for a in self.addresses:
             by_net.setdefault(a.network, []).append(a.addr)
-        return "; ".join(f"{net}={', '.join(addrs)}" for net, addrs in by_net.items())
+        return by_net
 
     def ips(self, kind="any"):
         """Addresses of *kind* (``fixed``, ``floating`` or ``any``), IPv4 first."""
@@ -147,8 +162,29 @@ class Server:
         return cls(id=srv.id, name=srv.name or "", status=srv.status or "",
                    task_state=srv.task_state, power_state=POWER_STATES.get(srv.power_state, str(srv.power_state or "")),
                    addresses=addresses, flavor=_flavor_name(srv.flavor), image=_image_ref(srv.image),
-                   fault=fault, metadata=dict(srv.metadata or {}), created=srv.created_at or "",
-                   key_name=srv.key_name, project_id=srv.project_id or "")
+                   fault=fault, metadata=dict(srv.metadata or {}), created=iso8601(srv.created_at) or "",
+                   key_name=srv.key_name, project_id=srv.project_id or "",
+                   image_id=(srv.image or {}).get("id") or "", availability_zone=srv.availability_zone or None,
+                   host=srv.compute_host or None, hypervisor=srv.hypervisor_hostname or None,
+                   vm_state=srv.vm_state or None,
+                   security_groups=tuple(dict.fromkeys(g.get("name", "") for g in srv.security_groups or ())),
+                   volumes=tuple(v.get("id", "") for v in srv.attached_volumes or ()),
+                   launched_at=iso8601(srv.launched_at), updated=iso8601(srv.updated_at),
+                   user_id=srv.user_id or "")
+
+
+def iso8601(value):
+    """A Nova time as ISO 8601 in UTC to the second (``2026-12-04T15:38:49Z``);
+    Nova writes some without a zone (launched_at), meaning UTC.  None stays
+    None, and what is no time is kept as it is."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _flavor_name(flavor):

@@ -1,21 +1,28 @@
 """Networks: list them and choose the one a server boots on."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from osops.errors import Ambiguous
 from osops.models import Network
 from osops.resolve import resolve
 
+if TYPE_CHECKING:
+    from openstack.connection import Connection
 
-def list_networks(conn):
+
+def list_networks(conn: Connection) -> list[Network]:
     """All networks the user can see, as :class:`~osops.models.Network`."""
     return [Network.from_sdk(n) for n in conn.network.networks()]
 
 
-def find_network(conn, name_or_id, networks=None):
+def find_network(conn: Connection, name_or_id: str, networks: list[Network] | None = None) -> Network:
     """The one network *name_or_id* names."""
     return resolve("network", name_or_id, list_networks(conn) if networks is None else networks)
 
 
-def usable_networks(networks, project_id):
+def usable_networks(networks: list[Network], project_id: str | None) -> list[Network]:
     """Networks a server of *project_id* can be booted on: active,
     not external, and the project's own or shared."""
     return [n for n in networks
@@ -23,7 +30,8 @@ def usable_networks(networks, project_id):
             and (n.shared or not project_id or n.project_id == project_id)]
 
 
-def choose_network(conn, name_or_id=None, networks=None):
+def choose_network(conn: Connection, name_or_id: str | None = None,
+                   networks: list[Network] | None = None) -> Network | None:
     """The network to boot on, or None to boot without one.
 
     With a name, that network.  Without one: the only usable network, None

@@ -1,7 +1,12 @@
 """Servers: list, find, boot, wait, suspend, resume, delete."""
 
+from __future__ import annotations
+
+import contextlib
 import logging
 import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from osops import flavors, images, networks
 from osops import wait as waiting
@@ -14,8 +19,15 @@ BOOT_MICROVERSION = "2.37"  # the first that allows networks "none"
 DEFAULT_TIMEOUT = 300
 RUN_TAG = "osops-run"  # the metadata key of smoke's and scenario runs' servers
 
+if TYPE_CHECKING:
+    from openstack.connection import Connection
 
-def list_servers(conn, all_projects=False, **filters):
+# on_change(server id, the server as now seen or None once it is gone, its
+# status before (None the first time it is seen), seconds since the wait began)
+OnChange = Callable[[str, "Server | None", "str | None", float], None]
+
+
+def list_servers(conn: Connection, all_projects: bool = False, **filters: Any) -> list[Server]:
     """Servers as :class:`~osops.models.Server`, one request per page.
 
     *filters* are Nova's list filters (``status``, ``name`` as a regex,
@@ -27,33 +39,60 @@ def list_servers(conn, all_projects=False, **filters):
     return [Server.from_sdk(s) for s in conn.compute.servers(details=True, **filters)]
 
 
-def get_server(conn, server_id):
+def get_server(conn: Connection, server_id: str) -> Server:
     """One server by id (a single GET)."""
     return Server.from_sdk(conn.compute.get_server(server_id))
 
 
-def find_servers(conn, names_or_ids, all_projects=False):
+def find_servers(conn: Connection, names_or_ids: Sequence[str], all_projects: bool = False) -> list[Server]:
     """Resolve several names or ids with one list call."""
     return resolve_many("server", names_or_ids, list_servers(conn, all_projects=all_projects))
 
 
-def find_server(conn, name_or_id, all_projects=False):
+def find_server(conn: Connection, name_or_id: str, all_projects: bool = False) -> Server:
     """The one server *name_or_id* names."""
     return find_servers(conn, [name_or_id], all_projects)[0]
 
 
-def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1, security_groups=None,
-         metadata=None, wait=True, timeout=DEFAULT_TIMEOUT, on_change=None, on_booted=None, keep=False,
-         run_id=None):
+def same_name(conn: Connection, name: str, count: int = 1) -> list[Server]:
+    """The servers already called *name* (or, for *count* > 1, ``NAME-N``
+    as Nova names several), one list call."""
+    import re
+
+    pattern = f"^{re.escape(name)}$" if count == 1 else f"^{re.escape(name)}-[0-9]+$"
+    return list_servers(conn, name=pattern)
+
+
+def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavor: str | Flavor,
+         network: str | Network | None = None, key_name: str | None = None, count: int = 1,
+         security_groups: Sequence[str] | None = None, metadata: dict[str, str] | None = None,
+         wait: bool = True, timeout: float = DEFAULT_TIMEOUT, on_change: OnChange | None = None,
+         on_booted: Callable[[list[Server]], None] | None = None, keep: bool = False,
+         run_id: str | None = None) -> list[Server]:
     """Boot *count* servers and return them (ACTIVE when *wait*).
 
-    *image*, *flavor* and *network* are names, ids or model objects; names
-    are resolved with one list call each.  With no *network*, the only
-    usable one is taken; with none at all the server boots without a
-    network, and a warning says so.  Several servers get Nova's names
-    ``NAME-1`` ... ``NAME-N``.  *on_booted* hears of them as first listed,
-    before the wait.  *security_groups* are names or ids (default: the
-    project's ``default`` group).
+    Keywords:
+
+    - *name*: the server's name (default ``osops-<run id>``); several
+      servers get Nova's names ``NAME-1`` ... ``NAME-N``.
+    - *image*, *flavor*, *network*: names, ids or model objects; names
+      are resolved with one list call each.  With no *network*, the only
+      usable one is taken; with none at all the server boots without a
+      network, and a warning says so.
+    - *key_name*: the keypair to inject.
+    - *count*: how many servers (one create call).
+    - *security_groups*: names or ids (default: the project's ``default``).
+    - *metadata*: the servers' metadata.
+    - *wait*, *timeout*: wait up to *timeout* seconds until ACTIVE.
+    - *on_change*: ``on_change(server_id, server, old_status, elapsed)``
+      at each status change during the wait (see :data:`OnChange`).
+    - *on_booted*: ``on_booted(servers)`` as soon as they are first
+      listed, before the wait: the servers to clean up if the caller
+      stops waiting.
+    - *keep*: keep what was created when the boot fails (default: delete it).
+    - *run_id*: the id tagging the servers (default: a new one).
+
+    For a boot that is always cleaned up, see :func:`booted`.
 
     Each server carries ``osops-boot=<run id>`` in its metadata (unless
     *metadata* has a smoke or scenario run's tag).  The create call is
@@ -94,8 +133,10 @@ def boot(conn, name=None, *, image, flavor, network=None, key_name=None, count=1
     return booted
 
 
-def wait_for(conn, servers, done, timeout=DEFAULT_TIMEOUT, on_change=None, fail_on_error=True,
-             reservation_id=None):
+def wait_for(conn: Connection, servers: Sequence[Server], done: Callable[[Server | None], bool],
+             timeout: float = DEFAULT_TIMEOUT, on_change: OnChange | None = None,
+             fail_on_error: bool | Callable[[Server], bool] = True,
+             reservation_id: str | None = None) -> list[Server | None]:
     """Poll until ``done(server)`` holds for each of *servers*, one request
     per round (a GET for one server, a list for several); return them as
     last seen, None for one that is gone.  See :func:`osops.wait.wait`.
@@ -110,31 +151,41 @@ def wait_for(conn, servers, done, timeout=DEFAULT_TIMEOUT, on_change=None, fail_
     return [last.get(s.id) for s in servers]
 
 
-def wait_for_status(conn, servers, status, timeout=DEFAULT_TIMEOUT, on_change=None, reservation_id=None):
+def wait_for_status(conn: Connection, servers: Sequence[Server], status: str, timeout: float = DEFAULT_TIMEOUT,
+                    on_change: OnChange | None = None, reservation_id: str | None = None) -> list[Server]:
     """Wait until every server in *servers* has *status*; return them."""
     return wait_for(conn, servers, lambda s: s is not None and s.status == status, timeout, on_change,
                     reservation_id=reservation_id)
 
 
-def wait_until_gone(conn, servers, timeout=DEFAULT_TIMEOUT, on_change=None):
+def wait_until_gone(conn: Connection, servers: Sequence[Server], timeout: float = DEFAULT_TIMEOUT,
+                    on_change: OnChange | None = None) -> None:
     """Wait until every server in *servers* is deleted.  One that goes to
     ERROR and is no longer being deleted ends the wait with Nova's fault
-    (one already in ERROR while Nova deletes it is fine)."""
-    wait_for(conn, servers, lambda s: s is None or s.status == "DELETED", timeout, on_change,
-             fail_on_error=lambda s: s.task_state != "deleting")
+    (one already in ERROR while Nova deletes it is fine).  *on_change*
+    hears of a deleted server as gone (``server`` None), whether Nova no
+    longer lists it or lists it DELETED."""
+    def gone_as_none(server_id, server, old, elapsed):
+        on_change(server_id, None if server is not None and server.status == "DELETED" else server, old, elapsed)
+
+    wait_for(conn, servers, lambda s: s is None or s.status == "DELETED", timeout,
+             gone_as_none if on_change else None, fail_on_error=lambda s: s.task_state != "deleting")
 
 
-def suspend(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):
+def suspend(conn: Connection, servers: Sequence[Server], wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
+            on_change: OnChange | None = None) -> list[Server]:
     """Suspend *servers*; with *wait*, return them SUSPENDED."""
     return _act(conn, servers, conn.compute.suspend_server, "SUSPENDED", wait, timeout, on_change)
 
 
-def resume(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):
+def resume(conn: Connection, servers: Sequence[Server], wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
+           on_change: OnChange | None = None) -> list[Server]:
     """Resume *servers*; with *wait*, return them ACTIVE."""
     return _act(conn, servers, conn.compute.resume_server, "ACTIVE", wait, timeout, on_change)
 
 
-def delete(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):
+def delete(conn: Connection, servers: Sequence[Server], wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
+           on_change: OnChange | None = None) -> None:
     """Delete *servers*; with *wait*, return once they are gone.
 
     A server already gone is fine: *on_change* hears of it at once
@@ -152,6 +203,32 @@ def delete(conn, servers, wait=False, timeout=DEFAULT_TIMEOUT, on_change=None):
                 on_change(server.id, None, server.status, 0.0)
     if wait and pending:
         wait_until_gone(conn, pending, timeout, on_change)
+
+
+@contextlib.contextmanager
+def booted(conn: Connection, name: str | None = None, *, timeout: float = DEFAULT_TIMEOUT,
+           **boot_options: Any) -> Iterator[list[Server]]:
+    """Boot servers as :func:`boot` does (same keywords) and yield them;
+    on leaving the block, however it is left (an error, a timeout, Ctrl-C),
+    delete every server the boot created and wait up to *timeout* seconds
+    until they are gone::
+
+        with servers.booted(conn, "web", image="cirros", flavor="m1.tiny") as (web,):
+            ...
+    """
+    made: list[Server] = []
+    heard = boot_options.pop("on_booted", None)
+
+    def on_booted(servers):
+        made.extend(servers)
+        if heard:
+            heard(servers)
+
+    try:
+        yield boot(conn, name, timeout=timeout, on_booted=on_booted, **boot_options)
+    finally:
+        if made:
+            delete(conn, made, wait=True, timeout=timeout)
 
 
 def _act(conn, servers, action, status, wait, timeout, on_change):

@@ -10,13 +10,22 @@ from osops.errors import printable
 CLOUDS_YAML_EXAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "clouds.yaml.example")
 AUTH_KEYS = ("auth_url", "username", "user_id", "project_name", "project_id",
              "user_domain_name", "user_domain_id", "project_domain_name",
-             "project_domain_id", "domain_name", "domain_id")
+             "project_domain_id", "domain_name", "domain_id", "system_scope",
+             "application_credential_id", "application_credential_name")
+SECRETS = ("password", "token", "application_credential_secret")  # auth settings never shown
+# Every setting a user gives, by its clouds.yaml name, with its OS_* twins:
+# the variable of the same name first, then the legacy ones
+# python-openstackclient also reads.
+SETTINGS = {key: (f"OS_{key.upper()}",) for key in (
+    "auth_type", *AUTH_KEYS, *SECRETS, "region_name", "interface", "cacert", "cert", "key",
+    "insecure", "identity_api_version")}
+SETTINGS.update(project_name=("OS_PROJECT_NAME", "OS_TENANT_NAME"), project_id=("OS_PROJECT_ID", "OS_TENANT_ID"))
 
 
 def nest_auth(options):
     """Put auth settings under "auth", where they win over clouds.yaml."""
     auth = dict(options.pop("auth", {}))
-    for key in AUTH_KEYS + ("password",):
+    for key in AUTH_KEYS + SECRETS:
         if key in options:
             auth[key] = options.pop(key)
     if auth:
@@ -26,7 +35,7 @@ def nest_auth(options):
 
 def draft_auth(config):
     """Auth settings of an unvalidated config (some are still top-level)."""
-    auth = {k: v for k, v in config.items() if k in AUTH_KEYS + ("password",)}
+    auth = {k: v for k, v in config.items() if k in AUTH_KEYS + SECRETS}
     auth.update(config.get("auth") or {})
     return auth
 
@@ -94,3 +103,58 @@ def auth_summary(region):
     """The auth settings of *region* that are safe to show (no secrets)."""
     auth = region.config.get("auth", {})
     return {k: auth[k] for k in AUTH_KEYS if auth.get(k)}
+
+
+def variable_of(key, value):
+    """The OS_* variable that holds *value* for the setting *key*, or None:
+    a value the CLI's --os-* option took from its variable is named as
+    that variable, as the user set it."""
+    return next((var for var in SETTINGS.get(key, ()) if value is not None
+                 and os.environ.get(var) not in (None, "") and os.environ[var] == str(value)), None)
+
+
+def option_of(key):
+    """The command-line option of the setting *key* (``--os-region-name``)."""
+    return "--insecure" if key == "insecure" else "--os-" + key.replace("_", "-")
+
+
+def origins(region, options=None):
+    """{setting: where it came from} for every setting *region* has:
+    an OS_* variable, an --os-* option (or connect() keyword) in *options*,
+    "clouds.yaml" or "default"."""
+    options = options or {}
+    source = source_of(region)
+    loader = getattr(region, "_openstack_config", None)
+    raw = ((loader.cloud_config.get("clouds") or {}).get(region.name) or {}) if source == "cloud" else {}
+    raw = {k.replace("-", "_"): v for k, v in {**raw, **(raw.get("auth") or {})}.items()}
+    config = {**region.config, **draft_auth(region.config)}
+    out = {}
+    for key, variables in SETTINGS.items():
+        if config.get(key) in (None, "") and options.get(key) in (None, ""):
+            continue
+        if options.get(key) not in (None, ""):
+            out[key] = variable_of(key, options[key]) or option_of(key)
+        elif source == "env":
+            out[key] = next((v for v in variables if os.environ.get(v)), "default")
+        elif any(raw.get(k) not in (None, "") for k in (key, key.replace("project", "tenant"))):
+            out[key] = "clouds.yaml"
+        else:
+            out[key] = "default"
+    return out
+
+
+def describe_origins(found, source=None):
+    """*found* ({setting: where}, see :func:`origins`) in a few words:
+    ``from OS_*: auth_url, password; from --os-*: region_name; from
+    clouds.yaml: username``; a legacy variable is named beside its setting.
+    Settings from *source* (:func:`source_of`: where the rest come from)
+    and defaults are left out."""
+    groups = {}
+    same = {"env": "OS_*", "cloud": "clouds.yaml", "options": "--os-*"}.get(source)
+    for key, where in found.items():
+        kind = ("OS_*" if where.startswith("OS_") else "--os-*" if where.startswith("--") else where)
+        if where == "default" or kind == same:
+            continue
+        plain = where in (SETTINGS[key][0], option_of(key), "clouds.yaml")
+        groups.setdefault(kind, []).append(key if plain else f"{key} ({where})")
+    return "; ".join(f"from {kind}: {', '.join(keys)}" for kind, keys in groups.items())

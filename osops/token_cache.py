@@ -50,7 +50,7 @@ class TokenCache:
         discovery = _known_discovery(loaded["discovery"])
         region.set_session_constructor(retry.session_constructor(discovery_cache=discovery))
         if reused:
-            LOG.debug("reusing the cached token of %s (expires %s)", entry.path, plugin.auth_ref.expires)
+            LOG.info("reusing the cached token of %s (expires %s)", entry.path, plugin.auth_ref.expires)
         return cls(entry, plugin, discovery, reused)
 
     def save(self, error=None):

@@ -10,7 +10,7 @@ from cliff.app import App
 from cliff.commandmanager import CommandManager
 
 import osops
-from osops.cli import usage
+from osops.cli import logs, os_options, usage
 
 # Command name -> "module:Class".  A static table, loaded on first use, so
 # start-up scans no entry points and imports no command it does not run.
@@ -44,27 +44,6 @@ COMMANDS = {
 # run or help) only to name the plugin a command comes from; osops has none.
 if getattr(cliff.command, "_dists_by_mods", {}) is None:
     cliff.command._dists_by_mods = {}
-
-# --os-* options; their defaults come from OS_* variables through
-# openstacksdk's loader, so argparse leaves them None.
-OS_OPTIONS = (
-    ("cloud", "cloud name in clouds.yaml (env OS_CLOUD); 'demo' replays the built-in demo cloud"),
-    ("auth-url", "Keystone URL (env OS_AUTH_URL)"),
-    ("username", "user name (env OS_USERNAME)"),
-    ("password", "password (env OS_PASSWORD)"),
-    ("project-name", "project name (env OS_PROJECT_NAME; OS_TENANT_NAME works too)"),
-    ("project-id", "project id (env OS_PROJECT_ID; OS_TENANT_ID works too)"),
-    ("user-domain-name", "user's domain (env OS_USER_DOMAIN_NAME)"),
-    ("project-domain-name", "project's domain (env OS_PROJECT_DOMAIN_NAME)"),
-    ("user-domain-id", "user's domain id (env OS_USER_DOMAIN_ID)"),
-    ("project-domain-id", "project's domain id (env OS_PROJECT_DOMAIN_ID)"),
-    ("region-name", "region (env OS_REGION_NAME)"),
-    ("interface", "endpoint interface: public, internal or admin (env OS_INTERFACE)"),
-    ("cacert", "CA bundle for TLS (env OS_CACERT)"),
-    ("api-timeout", "seconds each request may take to connect and to answer "
-     "(env OSOPS_API_TIMEOUT; default 60)"),
-)
-
 
 class LazyCommand:
     """A command table entry that imports its class only when asked."""
@@ -101,6 +80,8 @@ class OsopsApp(App):
     def __init__(self):
         super().__init__(description=self.__doc__, version=osops.__version__,
                          command_manager=Commands(COMMANDS), deferred_help=True)
+        # cliff's, which also completes --os-cloud
+        self.command_manager.commands["complete"] = LazyCommand("complete", "osops.cli.complete:Complete")
         self._cloud = None
         self._error = None
         self._recorder = None
@@ -113,10 +94,7 @@ class OsopsApp(App):
         for action in parser._actions:  # cliff names the version after sys.argv[0]
             if action.dest == "version":
                 action.version = f"{self.NAME} {version}"
-        for name, text in OS_OPTIONS:
-            parser.add_argument(f"--os-{name}", metavar=name.split("-")[-1].upper(), help=text)
-        parser.add_argument("--insecure", action="store_true", default=None,
-                            help="do not verify TLS certificates (labs only)")
+        os_options.add_to(parser)
         parser.add_argument("--record", metavar="FILE", default=os.environ.get("OSOPS_RECORD"),
                             help="record this run's API calls, scrubbed, as a cassette (env OSOPS_RECORD)")
         parser.add_argument("--scrub-names", action="store_true",
@@ -165,24 +143,17 @@ class OsopsApp(App):
             root.removeHandler(handler)  # an earlier run in this process (tests, scripts)
         before = set(root.handlers)
         super().configure_logging()
-        for handler in set(root.handlers) - before:
+        ours = set(root.handlers) - before
+        for handler in ours:
             handler.osops = True
             handler.setFormatter(_Masked(handler.formatter or logging.Formatter()))
-        if self.options.debug:
-            for handler in logging.getLogger().handlers:
-                handler.setLevel(logging.DEBUG)
-        elif self.options.verbose_level < 2:
-            # keystoneauth's retry notices and openstacksdk's chatter only with -v -v
-            for name in ("keystoneauth", "keystoneauth1", "openstack"):
-                logging.getLogger(name).setLevel(logging.ERROR)
-            logging.captureWarnings(True)
-            logging.getLogger("py.warnings").setLevel(logging.ERROR)
+        logs.configure(ours, self.options.verbose_level, self.options.debug)
 
     @property
     def cloud(self):
         """The connection, made on first use from the global options."""
         if self._cloud is None:
-            from osops import demo
+            from osops import demo, regions
             from osops.cloud import connect
 
             cloud = self.options.os_cloud or os.environ.get("OS_CLOUD")
@@ -200,16 +171,16 @@ class OsopsApp(App):
                 _check_record_target(self.options.record)
                 self._recorder = Recorder(scrub_names=self.options.scrub_names)
                 session = self._recorder.session()
-            self._cloud = connect(self.options.os_cloud, warn=self.warn, session=session,
-                                  cache=not self.options.no_cache, **self.cloud_options())
+            conn = connect(self.options.os_cloud, warn=self.warn, session=session,
+                           cache=not self.options.no_cache, **self.cloud_options())
+            regions.check(conn, self.cloud_options())
+            self._cloud = conn
         return self._cloud
 
     def cloud_options(self):
-        """The --os-* options as openstacksdk config keys."""
-        opts = {name.replace("-", "_"): getattr(self.options, "os_" + name.replace("-", "_"))
-                for name, _ in OS_OPTIONS if name != "cloud"}
-        opts["insecure"] = self.options.insecure
-        return opts
+        """The --os-* options (defaulting to their OS_* variables) as
+        openstacksdk config keys."""
+        return os_options.values(self.options)
 
     def warn(self, line):
         """Print a one-line warning on stderr."""
@@ -270,7 +241,26 @@ def _check_record_target(path):
         raise UsageError(f"--record {path}: it is {kind}, not a regular file; record into a new file or a regular one")
 
 
+SIGPIPE_EXIT = 141  # what a shell reports for a command its pipe's reader left
+
+
 def main(argv=None):
-    """Console entry point; with no arguments, the help (not cliff's shell)."""
+    """Console entry point; with no arguments, the help (not cliff's shell).
+    A closed stdout (``>&-``) is as /dev/null; one whose reader went
+    (``| head -1``) ends the run quietly with the shell's status 141."""
     argv = sys.argv[1:] if argv is None else argv
-    return OsopsApp().run(argv or ["--help"])
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the process's stdout from now on)
+    code = OsopsApp().run(argv or ["--help"])
+    if code == SIGPIPE_EXIT:
+        _stdout_to_devnull()
+    return code
+
+
+def _stdout_to_devnull():
+    """Point stdout's descriptor at /dev/null, so that flushing it at exit
+    raises no second BrokenPipeError."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's stream)
+        pass

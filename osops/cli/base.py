@@ -41,6 +41,8 @@ class CloudCommand(OsopsCommand):
     cliff prints them (with a traceback only under --debug).
     """
 
+    _progress = None  # the Progress shown while the command runs
+
     @property
     def cloud(self):
         return self.app.cloud
@@ -48,26 +50,35 @@ class CloudCommand(OsopsCommand):
     def run(self, parsed_args):
         try:
             return super().run(parsed_args)
+        except BrokenPipeError:
+            raise  # stdout closed by its reader: cliff ends with the shell's status, quietly
         except Exception as exc:
             from osops.cloud import error_context
 
             raise explain(exc, **error_context(getattr(self.app, "_cloud", None))) from exc
+        finally:
+            self._end_progress()
 
-    def progress(self, names=None):
-        """A wait callback printing ``NAME: BUILD → ACTIVE in 4.2 s`` on a
-        terminal's stderr, or None when stderr is not a terminal."""
+    def progress(self, names=None, heartbeat=True):
+        """The wait's callback showing its progress on a terminal's stderr
+        (:class:`osops.cli.progress.Progress`, from now until the output;
+        without *heartbeat*, the state changes alone), or None when stderr
+        is not a terminal."""
         stream = self.app.stderr
         if not getattr(stream, "isatty", lambda: False)():
             return None
-        names = dict(names or {})
+        from osops.cli.progress import Progress
 
-        def on_change(server_id, server, old, elapsed):
-            if server is not None:
-                names[server_id] = server.name
-            if old is None:
-                return
-            new = server.status if server else "GONE"
-            stream.write(f"{names.get(server_id, server_id)}: {old} → {new} in {elapsed:.1f} s\n")
-            stream.flush()
+        self._progress = Progress(stream, self.app.command_name, names)
+        if heartbeat:
+            self._progress.begin()
+        return self._progress.on_change
 
-        return on_change
+    def produce_output(self, parsed_args, *args):
+        self._end_progress()  # the line cleared before the output
+        return super().produce_output(parsed_args, *args)
+
+    def _end_progress(self):
+        if self._progress is not None:
+            self._progress.end()
+            self._progress = None

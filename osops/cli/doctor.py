@@ -1,4 +1,5 @@
-"""osops doctor: one row per check, exit status 1 when any FAILed."""
+"""osops doctor: one line per check on a terminal, else one row per check;
+exit status 1 when any FAILed."""
 
 from cliff.lister import Lister
 
@@ -12,6 +13,7 @@ class Doctor(CloudCommand, Lister):
     Keystone, catalog, services, resources and this host."""
 
     columns = COLUMNS
+    for_people = False  # lines for a terminal instead of the table (-f not given)
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -19,7 +21,24 @@ class Doctor(CloudCommand, Lister):
                             help="leave out the checks of this machine (Open vSwitch, sysctls)")
         parser.add_argument("--interface", choices=("public", "internal", "admin"),
                             help="endpoint interface to check (default: --os-interface, else public)")
+        for action in parser._actions:  # -f not given: lines for people on a terminal, else the table
+            if action.dest == "formatter":
+                action.default = "auto"
+                action.help = "the output format (default: one line per check on a terminal, else table)"
         return parser
+
+    def produce_output(self, parsed_args, column_names, data):
+        if not self.for_people:
+            return super().produce_output(parsed_args, column_names, data)
+        import os
+        import shutil
+
+        from osops.cli.doctor_report import render
+
+        colour = not os.environ.get("NO_COLOR")
+        for line in render(self.results, shutil.get_terminal_size().columns, colour):
+            self.app.stdout.write(line + "\n")
+        return 0
 
     def take_action(self, parsed_args):
         from osops import doctor
@@ -32,6 +51,9 @@ class Doctor(CloudCommand, Lister):
     def run(self, parsed_args):
         from osops.doctor import DoctorFailed, failed
 
+        if parsed_args.formatter == "auto":
+            self.for_people = getattr(self.app.stdout, "isatty", lambda: False)() and not parsed_args.columns
+            parsed_args.formatter = "table"
         code = super().run(parsed_args)
         bad = failed(getattr(self, "results", []))
         if bad:

@@ -14,8 +14,11 @@ class ListFlavors(CloudCommand, Lister):
     columns = COLUMNS
 
     def take_action(self, parsed_args):
+        from osops.cli.columns import Shown
         from osops.flavors import list_flavors
 
-        rows = [(f.id, f.name, f.ram, f.disk, f.ephemeral, f.swap, f.vcpus, f.rxtx_factor, f.is_public)
+        # no swap: "" in the table, as nova flavor-list shows it; 0 for machines
+        rows = [(f.id, f.name, f.ram, f.disk, f.ephemeral, Shown(f.swap, str(f.swap or "")), f.vcpus,
+                 f.rxtx_factor, f.is_public)
                 for f in list_flavors(self.cloud)]
         return self.columns, rows

@@ -28,7 +28,8 @@ class Ping(CloudCommand, Lister):
                             help="which of a server's addresses to ping (default any: all of them)")
         parser.add_argument("--netns", metavar="NS|auto",
                             help="ping from this network namespace; 'auto' picks the server network's "
-                                 "qdhcp-/ovnmeta-/qrouter- namespace")
+                                 "qdhcp-/ovnmeta-/qrouter- namespace (default: from this host, or from that "
+                                 "namespace where this host has no route to a fixed address)")
         parser.add_argument("--expect-fail", action="store_true",
                             help="succeed only when no target answers (after an ICMP rule is removed)")
         return parser

@@ -59,7 +59,7 @@ class RunCommand(CloudCommand, Command):
 
         run = engine.Engine(self.cloud, scenario, run_id=run_id, keep=a.keep, only=only, skip=skip,
                             timeout=a.timeout, on_result=live, notify=self.app.warn,
-                            on_change=self.progress())
+                            on_change=self.progress(heartbeat=False))  # between the live lines
         err.write(f"{scenario.name}: run {run.run_id} (servers osops-{run.run_id}-..., "
                   f"tagged osops-run={run.run_id})\n")
         report = run.run()

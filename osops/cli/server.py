@@ -11,21 +11,35 @@ from osops.cli.types import regex, seconds, whole
 from osops.servers import DEFAULT_TIMEOUT
 
 LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Power State", "Networks")
+# --long adds these (openstack's names; Host only an admin sees)
+LONG_COLUMNS = LIST_COLUMNS + ("Image Name", "Image ID", "Flavor Name", "Availability Zone", "Host",
+                               "Key Name", "Security Groups", "Created", "Properties")
 SHORT_COLUMNS = ("ID", "Name", "Status", "Networks")
-SHOW_FIELDS = ("id", "name", "status", "task_state", "power_state", "networks", "flavor", "image", "key_name",
-               "created", "project_id", "metadata", "fault")
+# openstack server show's fields where the meaning is the same
+SHOW_FIELDS = ("id", "name", "status", "OS-EXT-STS:task_state", "OS-EXT-STS:power_state", "OS-EXT-STS:vm_state",
+               "addresses", "flavor", "image", "image_id", "key_name", "security_groups", "volumes_attached",
+               "OS-EXT-AZ:availability_zone", "OS-EXT-SRV-ATTR:host", "OS-EXT-SRV-ATTR:hypervisor_hostname",
+               "created", "OS-SRV-USG:launched_at", "updated", "project_id", "user_id", "properties", "fault")
 TIMEOUT = seconds(1, 86400)
 
 
-def _row(server, columns):
-    values = {"ID": server.id, "Name": server.name, "Status": server.status,
-              "Task State": server.task_state or "-", "Power State": server.power_state,
-              "Networks": server.networks}
+def _row(server, columns, images=None):
+    """*server*'s values for *columns*; *images* maps image ids to names."""
+    from osops.cli.columns import addresses, listed, mapping, or_dash
+
+    s = server
+    values = {"ID": s.id, "Name": s.name, "Status": s.status, "Task State": or_dash(s.task_state),
+              "Power State": s.power_state, "Networks": addresses(s),
+              "Image Name": or_dash((images or {}).get(s.image_id)), "Image ID": or_dash(s.image_id),
+              "Flavor Name": or_dash(s.flavor), "Availability Zone": or_dash(s.availability_zone),
+              "Host": or_dash(s.host), "Key Name": or_dash(s.key_name),
+              "Security Groups": listed(s.security_groups), "Created": or_dash(s.created),
+              "Properties": mapping(s.metadata)}
     return tuple(values[c] for c in columns)
 
 
 class ListServers(CloudCommand, Lister):
-    """List servers in nova list's shape."""
+    """List servers in nova list's shape (--long: image, flavor, zone, host ...)."""
 
     columns = LIST_COLUMNS
 
@@ -34,7 +48,12 @@ class ListServers(CloudCommand, Lister):
         parser.add_argument("--all-projects", action="store_true", help="servers of every project (admin)")
         parser.add_argument("--status", help="only servers with this status (ACTIVE, ERROR ...)")
         parser.add_argument("--name", type=regex, help="only servers whose name matches this regular expression")
+        parser.add_argument("--long", action="store_true", help="also image, flavor, availability zone, host "
+                            "(admin), key name, security groups, creation time and properties")
         return parser
+
+    def columns_for(self, parsed_args):
+        return LONG_COLUMNS if parsed_args.long else LIST_COLUMNS
 
     def take_action(self, parsed_args):
         from osops.servers import list_servers
@@ -42,11 +61,20 @@ class ListServers(CloudCommand, Lister):
         servers = list_servers(self.cloud, all_projects=parsed_args.all_projects,
                                status=parsed_args.status and parsed_args.status.upper(),
                                name=parsed_args.name)
-        return self.columns, [_row(s, self.columns) for s in servers]
+        columns = self.columns_for(parsed_args)
+        images = _image_names(self.cloud) if parsed_args.long and servers else {}
+        return columns, [_row(s, columns, images) for s in servers]
+
+
+def _image_names(conn):
+    """{image id: name}, one list call (as openstack server list --long)."""
+    from osops.images import image_names
+
+    return image_names(conn)
 
 
 class ShowServer(CloudCommand, ShowOne):
-    """Show one server."""
+    """Show one server (openstack server show's fields)."""
 
     columns = SHOW_FIELDS
 
@@ -57,13 +85,21 @@ class ShowServer(CloudCommand, ShowOne):
         return parser
 
     def take_action(self, parsed_args):
+        from osops.cli.columns import addresses, listed, mapping, or_dash
         from osops.servers import find_server
 
         s = find_server(self.cloud, parsed_args.server, parsed_args.all_projects)
-        fields = {"id": s.id, "name": s.name, "status": s.status, "task_state": s.task_state or "-",
-                  "power_state": s.power_state, "networks": s.networks, "flavor": s.flavor,
-                  "image": s.image, "key_name": s.key_name or "-", "created": s.created,
-                  "project_id": s.project_id, "metadata": s.metadata, "fault": s.fault or "-"}
+        fields = {"id": s.id, "name": s.name, "status": s.status, "OS-EXT-STS:task_state": or_dash(s.task_state),
+                  "OS-EXT-STS:power_state": s.power_state, "OS-EXT-STS:vm_state": or_dash(s.vm_state),
+                  "addresses": addresses(s), "flavor": or_dash(s.flavor),
+                  "image": or_dash(s.image), "image_id": or_dash(s.image_id),
+                  "key_name": or_dash(s.key_name), "security_groups": listed(s.security_groups),
+                  "volumes_attached": listed(s.volumes),
+                  "OS-EXT-AZ:availability_zone": or_dash(s.availability_zone),
+                  "OS-EXT-SRV-ATTR:host": or_dash(s.host), "OS-EXT-SRV-ATTR:hypervisor_hostname": or_dash(s.hypervisor),
+                  "created": or_dash(s.created), "OS-SRV-USG:launched_at": or_dash(s.launched_at),
+                  "updated": or_dash(s.updated), "project_id": s.project_id, "user_id": or_dash(s.user_id),
+                  "properties": mapping(s.metadata), "fault": or_dash(s.fault)}
         return self.columns, tuple(fields[k] for k in self.columns)
 
 
@@ -84,6 +120,8 @@ class CreateServer(CloudCommand, Lister):
                             help="wait until ACTIVE (default: wait)")
         parser.add_argument("--timeout", type=TIMEOUT, default=DEFAULT_TIMEOUT,
                             help=f"seconds to wait (default {DEFAULT_TIMEOUT})")
+        parser.add_argument("--unique", action="store_true",
+                            help="refuse to boot when a server of that name exists (one list call first)")
         parser.add_argument("--keep", action="store_true",
                             help="when the boot fails or is interrupted, keep what it created (default: delete it)")
         return parser
@@ -93,11 +131,25 @@ class CreateServer(CloudCommand, Lister):
         from osops.servers import boot
 
         a = parsed_args
+        if a.unique and a.name:
+            _refuse_taken(self.cloud, a.name, a.count)
         with on_signals():  # SIGTERM too: what this boot created is deleted (unless --keep)
             servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, network=a.network,
                            key_name=a.key_name, count=a.count, wait=a.wait, timeout=a.timeout,
                            on_change=self.progress(), keep=a.keep)
         return self.columns, [_row(s, self.columns) for s in servers]
+
+
+def _refuse_taken(conn, name, count):
+    """--unique: an error naming the servers already called *name*."""
+    from osops.errors import OsopsError
+    from osops.servers import same_name
+
+    taken = same_name(conn, name, count)
+    if taken:
+        listed = ", ".join(f"{s.name} ({s.id}, {s.status})" for s in taken)
+        raise OsopsError(f"--unique: a server called {name} exists already: {listed}",
+                         "choose another name, or delete it first (osops delete ... --wait)")
 
 
 class _ServerAction(CloudCommand, Lister):

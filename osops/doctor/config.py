@@ -34,7 +34,7 @@ def source(ctx):
     ask for Identity v2.0 or OS_* variables lose to a cloud."""
     from osops.cloud import MissingSettings
     from osops.identity_v2 import legacy_v2, written
-    from osops.settings import describe_source
+    from osops.settings import describe_origins, describe_source, origins, source_of
 
     try:
         region = ctx.connect().config
@@ -50,6 +50,8 @@ def source(ctx):
     shown = ", ".join(f"{k} {auth[k]}" for k in ("username", "user_id", "project_name", "project_id")
                       if auth.get(k))
     found = f"{origin}: {shown} at {settings.url or '?'}" if shown else origin
+    each = describe_origins(origins(region, ctx.options), source_of(region))
+    found += f" ({each})" if each else ""
     notes, fixes = [], []
     legacy = legacy_v2(settings)
     if legacy:

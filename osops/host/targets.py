@@ -3,6 +3,8 @@ each from (``--netns auto``: the network's ``qdhcp-``, ``ovnmeta-`` or
 ``qrouter-`` namespace on this host; for a floating IP, this host when it
 has a route to it, else a namespace on the external network's subnet)."""
 
+import logging
+
 from osops.errors import UsageError
 from osops.host import commands
 from osops.host import netns as namespaces
@@ -10,7 +12,9 @@ from osops.host.models import Target
 from osops.host.ping import default_route_only, parse_address
 
 ADDRESS_TYPES = ("fixed", "floating", "any")
+log = logging.getLogger("osops.ping")
 AUTO = "auto"
+CLOUD_NAMESPACES = ("qdhcp-", "ovnmeta-", "qrouter-")  # a network's namespaces on a network node
 REPLAYED = "a recorded address (demo or replayed cloud), not a real server: not pinged"
 ROUTER_OWNERS = ("network:router_interface", "network:router_interface_distributed",
                  "network:ha_router_replicated_interface")
@@ -46,9 +50,11 @@ def server_targets(conn, servers, address_type="any", netns=None):
     chosen = {s.id: sorted((a for a in s.addresses if address_type == "any" or a.type == address_type),
                            key=lambda a: a.version) for s in servers}
     replayed = getattr(conn, "osops_replayed", False)
-    chooser = None
+    chooser = fallback = None
     if netns == AUTO and not replayed:
         chooser = _auto_chooser(conn, [(s, a) for s in servers for a in chosen[s.id]])
+    elif netns is None and not replayed and conn is not None:
+        fallback = _unrouted_chooser(conn, [(s, a) for s in servers for a in chosen[s.id]])
     targets = []
     for server in servers:
         if not chosen[server.id]:
@@ -57,6 +63,8 @@ def server_targets(conn, servers, address_type="any", netns=None):
                                   error=f"{server.name} has no {kind}address ({server.status})"))
         for a in chosen[server.id]:
             ns, note = chooser(server, a) if chooser else (None if netns == AUTO else netns, "")
+            if fallback:
+                ns, note = fallback(server, a)
             if replayed:
                 error, note = REPLAYED, ""  # not pinged from anywhere: this host's namespaces do not matter
             else:
@@ -65,6 +73,30 @@ def server_targets(conn, servers, address_type="any", netns=None):
                     note = "; ".join(filter(None, (note, f"{server.name} is {server.status}")))
             targets.append(Target(address=a.addr, server=server.name, netns=ns, note=note, error=error))
     return targets
+
+
+def _unrouted_chooser(conn, pairs):
+    """With no --netns: for the fixed addresses of *pairs* this host has no
+    route to (only its default route), the namespace --netns auto would
+    take, when this host has one of the cloud's; (namespace or None, note
+    saying so) per (server, address).  None when no address needs it (no
+    cloud call then)."""
+    unrouted = {(s.id, a.addr) for s, a in pairs if a.type == "fixed" and default_route_only(a.addr)}
+    if not unrouted or not any(n.startswith(CLOUD_NAMESPACES) for n in namespaces.list_namespaces()):
+        return None
+    try:
+        auto = _auto_chooser(conn, [(s, a) for s, a in pairs if (s.id, a.addr) in unrouted])
+    except Exception as exc:  # a help, not a need: without it the address is refused as before
+        log.debug("no namespace chosen by itself: %s", exc)
+        return None
+
+    def choose(server, address):
+        if (server.id, address.addr) not in unrouted:
+            return None, ""
+        ns, _why = auto(server, address)
+        return (ns, f"from {ns}: this host has no route to {address.addr}") if ns else (None, "")
+
+    return choose
 
 
 def _auto_chooser(conn, pairs):

@@ -88,3 +88,40 @@ def test_strict_replay_raises_for_unrecorded_requests(connect):
     conn, _ = connect("flavor-list")
     with pytest.raises(UnmatchedRequest, match="nearest recorded"):
         conn.compute.get("/os-hypervisors")
+
+
+def test_booted_deletes_what_it_booted_when_the_block_fails(connect):
+    """Derived: the recorded boot of demo-1, then the recorded delete of
+    the same server (its id; the recordings follow each other on one cloud)."""
+    from tests.unit.conftest import cassette
+
+    data = cassette("boot")
+    later = cassette("delete")["interactions"]
+    at = next(n for n, i in enumerate(later) if i["request"]["method"] == "DELETE")
+    data["interactions"] += later[at:]
+    conn, player = connect(data)
+    heard = []
+    with pytest.raises(RuntimeError, match="the script failed"):
+        with servers.booted(conn, "demo-1", image="cirros-0.6", flavor="m1.tiny", on_booted=heard.extend) as (web,):
+            assert web.status == "ACTIVE"
+            raise RuntimeError("the script failed")
+    assert [s.id for s in heard] == [web.id]
+    assert [c for c in player.calls if c.startswith("DELETE")] == [
+        f"DELETE http://compute.osops.invalid/v2.1/servers/{web.id}"]
+    assert player.calls[-1] == f"GET http://compute.osops.invalid/v2.1/servers/{web.id}"  # until it was gone
+
+
+def test_a_deleted_server_is_reported_gone_the_same_way_every_time(connect):
+    """Derived: the recorded delete's last poll answers the server DELETED
+    (as Nova lists a soft-deleted one) instead of 404."""
+    from tests.unit.conftest import cassette
+
+    data = cassette("delete")
+    last = data["interactions"][-1]
+    before = data["interactions"][-2]["response"]
+    last["response"] = {**before, "json": {"server": {**before["json"]["server"], "status": "DELETED"}}}
+    conn, _player = connect(data)
+    seen = []
+    (server,) = servers.find_servers(conn, ["demo-1"])
+    servers.delete(conn, [server], wait=True, on_change=lambda sid, s, old, t: seen.append(s))
+    assert seen[-1] is None

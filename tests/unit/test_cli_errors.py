@@ -260,3 +260,15 @@ def test_an_auth_url_without_an_identity_api_names_where_it_was_set(cli, clean_e
     assert r.code == 1
     assert one_line(r) == ("cannot find the Identity API at http://identity.osops.invalid; check auth_url of cloud "
                            "'lab' (Keystone answers at http://HOST:5000 or http://HOST/identity)")
+
+
+@pytest.mark.parametrize("argv", [
+    ["--os-auth-type", "v3applicationcredential", "--os-application-credential-id", "ac1",
+     "--os-application-credential-secret", "app-secret-value"],
+    ["--os-auth-type", "token", "--os-token", "app-secret-value", "--os-project-id", "p1"],
+])
+def test_debug_shows_no_application_credential_secret_nor_token(cli, argv):
+    unset = {"OS_PASSWORD": None, "OS_USERNAME": None, "OS_PROJECT_NAME": None}
+    r = cli("wrong-password", "--debug", "--no-cache", *argv, "image", "list", env=unset)
+    assert r.code == 1 and "Traceback" in r.err and "401" in r.err
+    assert "app-secret-value" not in r.err and "app-secret-value" not in r.out

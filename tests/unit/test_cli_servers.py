@@ -14,7 +14,9 @@ def test_boot_by_prefix_and_flavor_name_waits_until_active(cli):
     r = cli("boot", "boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6", "-f", "json")
     assert r.code == 0, r.err
     (server,) = r.json()
-    assert server["Status"] == "ACTIVE" and server["Networks"].startswith("private=10.0.0.")
+    assert server["Status"] == "ACTIVE"
+    [address] = server["Networks"]["private"]
+    assert address.startswith("10.0.0.")
 
 
 def test_boot_by_flavor_id_like_nova(cli):
@@ -178,3 +180,35 @@ def test_an_unknown_column_is_refused_before_booting_or_deleting(cli):
     assert (r.code, r.out, r.err, r.calls) == (2, "", "osops boot: " + line.format("boot"), [])
     r = cli("delete", "server", "delete", "demo-1", "-c", "Bogus")
     assert (r.code, r.out, r.err, r.calls) == (2, "", "osops server delete: " + line.format("server delete"), [])
+
+
+def _boot_with_name_list(servers):
+    """Derived: the recorded boot of demo-1, with a list of the servers
+    called demo-1 answered by *servers* just before its create call."""
+    import copy
+    import re
+
+    data = cassette("boot")
+    [listing] = [i for i in cassette("server-list")["interactions"] if i["request"]["url"].endswith("/servers/detail")]
+    asked = copy.deepcopy(listing)
+    asked["request"]["query"] = {"name": [f"^{re.escape('demo-1')}$"]}
+    asked["response"]["json"]["servers"] = servers(asked["response"]["json"]["servers"])
+    at = next(n for n, i in enumerate(data["interactions"]) if i["request"]["method"] == "POST"
+              and i["request"]["url"].endswith("/servers"))
+    data["interactions"].insert(at, asked)
+    return data
+
+
+def test_unique_refuses_a_name_that_exists_before_creating(cli):
+    data = _boot_with_name_list(lambda listed: [s for s in listed if s["name"] == "demo-1"])
+    r = cli(data, "boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6", "--unique")
+    assert r.code == 1 and r.out == ""
+    assert r.err.startswith("--unique: a server called demo-1 exists already: demo-1 (")
+    assert [c for c in r.calls if c.startswith("POST") and c.endswith("/servers")] == []
+
+
+def test_unique_boots_when_the_name_is_free(cli):
+    r = cli(_boot_with_name_list(lambda listed: []), "boot", "demo-1", "--flavor", "m1.tiny", "--image",
+            "cirros-0.6", "--unique", "-f", "json")
+    assert r.code == 0, r.err
+    assert [s["Name"] for s in r.json()] == ["demo-1"]

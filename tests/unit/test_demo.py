@@ -79,14 +79,14 @@ def test_boot_by_the_names_issue_4_gives(run):
     code, out, err = run("boot", "--flavor", "m1.tiny", "--image", "cirros", "-f", "json")
     assert code == 0 and notice_first(err, "boot") == []
     [server] = json.loads(out)
-    assert (server["Name"], server["Status"], server["Networks"]) == ("demo-1", "ACTIVE", f"private={ADDRESS}")
+    assert (server["Name"], server["Status"], server["Networks"]) == ("demo-1", "ACTIVE", {"private": [ADDRESS]})
 
 
 def test_server_list(run):
     code, out, err = run("server", "list", "-f", "json")
     assert code == 0 and notice_first(err, "server-list") == []
-    assert json.loads(out) == [{"ID": DEMO_1["id"], "Name": "demo-1", "Status": "ACTIVE", "Task State": "-",
-                                "Power State": "Running", "Networks": f"private={ADDRESS}"}]
+    assert json.loads(out) == [{"ID": DEMO_1["id"], "Name": "demo-1", "Status": "ACTIVE", "Task State": None,
+                                "Power State": "Running", "Networks": {"private": [ADDRESS]}}]
 
 
 @pytest.mark.parametrize("argv,cassette,status", [

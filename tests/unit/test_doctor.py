@@ -344,20 +344,26 @@ def _clouds_yaml(clean_env, monkeypatch, auth_url):
     return path
 
 
-def test_os_variables_that_contradict_the_chosen_cloud_warn(cli, clean_env, monkeypatch):
+def test_os_variables_win_over_the_chosen_cloud_and_the_config_row_says_which(cli, clean_env, monkeypatch):
     path = _clouds_yaml(clean_env, monkeypatch, "http://identity.osops.invalid")
-    # The cli fixture sets an openrc's variables; OS_CLOUD then wins over them.
-    r = doctor(cli, env={"OS_CLOUD": "lab", "OS_USERNAME": "demo", "OS_PASSWORD": "another-pw",
-                         "OS_AUTH_URL": "http://elsewhere.invalid:5000/v3"})
+    # As with openstack: OS_CLOUD chooses the cloud, the openrc's variables
+    # (the cli fixture sets them) win over its settings, an option over both.
+    r = doctor(cli, env={"OS_CLOUD": "lab", "OS_PASSWORD": "another-pw", "OS_USERNAME": None,
+                         "OS_PROJECT_NAME": None, "OS_TENANT_NAME": "admin", "OS_AUTH_URL": None,
+                         "OS_INTERFACE": "public"})
     assert r.code == 0, r.err
     config = rows(r)["Config"]
-    assert config["Result"] == "WARN"
-    assert f"clouds.yaml cloud 'lab' in {path} (chosen by OS_CLOUD)" in config["Found"]
-    assert "OS_AUTH_URL=http://elsewhere.invalid:5000/v3 (cloud: http://identity.osops.invalid)" in config["Found"]
-    assert "OS_USERNAME=demo (cloud: admin)" in config["Found"]
-    assert "OS_PASSWORD differs" in config["Found"]
+    assert config["Result"] == "OK", config
+    assert config["Found"].startswith(f"clouds.yaml cloud 'lab' in {path} (chosen by OS_CLOUD): ")
+    assert config["Found"].endswith("(from OS_*: project_name (OS_TENANT_NAME), user_domain_id, "
+                                    "project_domain_id, password, interface, identity_api_version)")
     assert "another-pw" not in r.out and "secret-pw" not in r.out
-    assert config["Fix"].startswith("unset OS_AUTH_URL OS_USERNAME OS_PASSWORD")
+    r = cli("doctor", "--os-interface", "public", "doctor", "--no-host", "-f", "json",
+            env={"OS_CLOUD": "lab", "OS_INTERFACE": "internal", "OS_USERNAME": None, "OS_TENANT_NAME": None,
+                 "OS_PROJECT_NAME": None,
+                 "OS_AUTH_URL": None, "OS_PASSWORD": None, "OS_USER_DOMAIN_ID": None,
+                 "OS_PROJECT_DOMAIN_ID": None, "OS_IDENTITY_API_VERSION": None})
+    assert rows(r)["Config"]["Found"].endswith("(from --os-*: interface)"), r.out
 
 
 def test_clouds_yaml_alone_is_ok_and_named(cli, clean_env, monkeypatch):
@@ -425,9 +431,10 @@ def test_missing_password_in_clouds_yaml_says_where_to_add_it(cli, clean_env, mo
     assert config["Fix"] == ("add password under auth: of cloud 'lab' there or in a secure.yaml beside it, "
                              "or pass --os-password")
     assert r.code == 1
-    # With OS_PASSWORD exported, that it does not count is said too.
+    # With OS_PASSWORD exported, it counts (as with openstack), and the row says where it came from.
     r = cli("doctor", "--os-cloud", "lab", "doctor", "--no-host", "-f", "json", env={**unset, "OS_PASSWORD": "pw"})
-    assert rows(r)["Config"]["Found"].endswith("; OS_PASSWORD is set but ignored for a clouds.yaml cloud")
+    assert rows(r)["Config"]["Result"] == "OK"
+    assert rows(r)["Config"]["Found"].endswith(" (from OS_*: password)")
 
 
 # -- Keystone down, for real: a closed port on 127.0.0.1 -------------------

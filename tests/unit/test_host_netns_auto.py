@@ -101,3 +101,36 @@ def test_without_a_port_the_network_of_its_name(clean_env, monkeypatch, networks
     target, calls = choose(monkeypatch, data, [f"qdhcp-{NET_ID}", f"qdhcp-{OTHER_ID}"])
     assert (target.netns, target.note) == expected
     assert len(calls_to(calls, "/v2.0/networks")) == 1
+
+
+# -- no --netns: the namespace by itself where this host has no route --------
+
+def without_netns(monkeypatch, here, unrouted):
+    """The fixed target with no --netns, this host's namespaces *here*, and
+    its routes leading to the fixed address only by default when *unrouted*."""
+    monkeypatch.setattr(targets.namespaces, "list_namespaces", lambda: list(here))
+    monkeypatch.setattr(targets, "default_route_only",
+                        lambda address, auto=False: "no route from this host" if unrouted else "")
+    with replay(cloud.recorded("host-ping-auto")) as player:
+        conn = cloud.connect(player)
+        [target] = targets.server_targets(conn, list_servers(conn), "fixed", None)
+    return target, player.calls
+
+
+def test_an_unrouted_address_is_pinged_from_its_networks_namespace_saying_so(clean_env, monkeypatch):
+    target, calls = without_netns(monkeypatch, [f"qdhcp-{NET_ID}"], unrouted=True)
+    assert target.netns == f"qdhcp-{NET_ID}" and target.error == ""
+    assert target.note == f"from qdhcp-{NET_ID}: this host has no route to {target.address}"
+    assert len(calls_to(calls, "/v2.0/ports")) == 1
+
+
+def test_no_namespace_here_keeps_the_no_route_error_and_asks_nothing(clean_env, monkeypatch):
+    target, calls = without_netns(monkeypatch, ["unrelated"], unrouted=True)
+    assert target.netns is None and target.error == "no route from this host"
+    assert calls_to(calls, "/v2.0/ports") == []
+
+
+def test_a_routed_address_is_pinged_from_here_and_asks_nothing(clean_env, monkeypatch):
+    target, calls = without_netns(monkeypatch, [f"qdhcp-{NET_ID}"], unrouted=False)
+    assert (target.netns, target.note, target.error) == (None, "", "")
+    assert calls_to(calls, "/v2.0/ports") == []

@@ -149,7 +149,7 @@ def test_fields_of_saved_results_are_checked_before_the_run():
         "disk_format, container_format, size, visibility",
         "lab.yaml:8: ping servers: lab has no 'adresses' (did you mean lab.addresses?); it has id, name, status, "
         "task_state, power_state, addresses, flavor, image, fault, metadata, created, key_name, project_id, "
-        "address, fixed, floating",
+        "image_id, availability_zone, host, hypervisor, vm_state, security_groups, volumes, ...",
         "lab.yaml:9: say text: lab.0.name is a single value, which has no .first",
         "lab.yaml:12: say text: tok has no 'rolez' (did you mean tok.roles?); it has user, project, project_id, roles"]
 
