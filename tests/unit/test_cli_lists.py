@@ -93,7 +93,7 @@ def test_server_list_long_adds_image_flavor_zone_host_and_more(cli):
     assert server["Image Name"] == _image_list()[server["Image ID"]]
     assert server["Flavor Name"] == "m1.tiny" and server["Availability Zone"] == "nova"
     assert server["Host"] == "devcloud" and server["Key Name"] is None
-    assert server["Security Groups"] == ["default"] and server["Properties"] == {}
+    assert server["Security Groups"] == ["default"] and list(server["Properties"]) == ["osops-boot"]  # its boot's tag
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", server["Created"])
     assert len([c for c in r.calls if c.endswith("/v2/images")]) == 1
     table = cli(_with_image_list("server-list"), "server", "list", "--long", "-c", "Key Name", "-c",
@@ -130,7 +130,7 @@ def test_server_show_has_openstacks_fields_with_nulls_lists_and_times(cli):
     assert shown["OS-EXT-SRV-ATTR:host"] == "devcloud" and shown["key_name"] is None
     assert shown["security_groups"] == ["default"] and shown["volumes_attached"] == []
     assert shown["image"] == shown["image_id"] and shown["image_id"] in _image_list()
-    assert shown["properties"] == {} and shown["fault"] is None
+    assert list(shown["properties"]) == ["osops-boot"] and shown["fault"] is None  # the tag of the boot that made it
     for field in ("created", "OS-SRV-USG:launched_at", "updated"):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", shown[field]), field
     table = cli("server-show", "server", "show", "demo-1", "-f", "table").out
