@@ -13,7 +13,7 @@ import logging
 import re
 
 from osops import servers as ops
-from osops.errors import OsopsError, explain, printable
+from osops.errors import OsopsError, ServerFailed, explain, printable
 from osops.interrupt import name_of
 from osops.wait import transient
 
@@ -101,7 +101,7 @@ class Undo:
                 self.notify(f"{name_of(exc)}: deleting the {len(doomed)} server(s) this boot created "
                             "(Ctrl-C again to leave them)")
             if doomed:
-                ops.delete(self.conn, doomed, wait=True, timeout=CLEANUP_TIMEOUT)
+                _delete(self.conn, doomed)
         except BaseException as failed:
             return self._left(exc, problem, code, failed)
         if not doomed:
@@ -146,3 +146,13 @@ def _error(problem, fix, code):
     error = OsopsError(problem, fix)
     error.exit_code = code
     return error
+
+
+def _delete(conn, doomed):
+    """Delete *doomed* and wait until they are gone.  A server deleted while
+    Nova was still building it can show ERROR for a moment ("deleted during
+    build") before it goes: it is deleted once more, then an ERROR stands."""
+    try:
+        ops.delete(conn, doomed, wait=True, timeout=CLEANUP_TIMEOUT)
+    except ServerFailed:
+        ops.delete(conn, doomed, wait=True, timeout=CLEANUP_TIMEOUT)

@@ -133,8 +133,10 @@ class Cloud:
 
 
 def addresses(networks):
-    """IPv4 addresses in a 'private=10.0.0.5, ...' Networks cell."""
-    return [ipaddress.ip_address(a) for a in re.findall(r"\d+\.\d+\.\d+\.\d+", networks)]
+    """IPv4 addresses of a Networks cell: {network: [addresses]} as -f json gives it, or the
+    table's 'private=10.0.0.5, ...'."""
+    text = " ".join(a for found in networks.values() for a in found) if isinstance(networks, dict) else networks
+    return [ipaddress.ip_address(a) for a in re.findall(r"\d+\.\d+\.\d+\.\d+", text)]
 
 
 def one_line(text):

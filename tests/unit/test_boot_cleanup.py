@@ -4,6 +4,8 @@ test names."""
 
 import re
 
+import pytest
+
 from tests.unit.conftest import cassette
 
 BOOT = ("boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
@@ -33,3 +35,27 @@ def test_keep_leaves_a_failed_boots_servers_and_the_error_as_it_is(cli):
     assert r.err == f"server demo-1 ({sid}) went to ERROR: No valid host\n"
     assert not [c for c in r.calls if c.startswith("DELETE")]  # without --keep: test_cli_servers deletes it
 
+
+
+def test_the_undo_deletes_once_more_a_server_that_shows_error_while_it_goes(monkeypatch):
+    """Deleted while Nova still built it, a guest can show ERROR for a moment
+    ("deleted during build"): the undo deletes it again; a second ERROR stands."""
+    from osops import booting
+    from osops.errors import ServerFailed
+
+    calls = []
+
+    def delete(conn, servers, wait, timeout):
+        calls.append(list(servers))
+        if len(calls) <= failures:
+            raise ServerFailed("server lab-1 (s1) went to ERROR: Build of instance s1 aborted")
+
+    monkeypatch.setattr(booting.ops, "delete", delete)
+    failures = 1
+    booting._delete(None, ["s1"])
+    assert calls == [["s1"], ["s1"]]
+    calls.clear()
+    failures = 2
+    with pytest.raises(ServerFailed):
+        booting._delete(None, ["s1"])
+    assert len(calls) == 2
