@@ -106,7 +106,7 @@ class RunScenario(RunCommand):
 
     def take_action(self, parsed_args):
         from osops.scenario import parse_vars
-        from osops.scenario.schema import load_file
+        from osops.scenario.checker import load_file
 
         a = parsed_args
         scenario = load_file(_scenario_file(a.file), parse_vars(a.var))
@@ -201,7 +201,7 @@ class ValidateScenario(OsopsCommand, Command):
     def take_action(self, parsed_args):
         from osops.errors import UsageError
         from osops.scenario import parse_vars
-        from osops.scenario.schema import load_file
+        from osops.scenario.checker import load_file
 
         overrides = parse_vars(parsed_args.var)
         bad = 0
@@ -229,7 +229,7 @@ class ListScenarios(OsopsCommand, Lister):
     def take_action(self, parsed_args):
         from osops.errors import UsageError
         from osops.scenario import bundled
-        from osops.scenario.schema import load_file
+        from osops.scenario.checker import load_file
         from osops.scenario.steps import ACTIONS, describe
 
         columns = self.columns_for(parsed_args)

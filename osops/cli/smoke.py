@@ -10,7 +10,7 @@ class Smoke(RunCommand):
 
     def get_parser(self, prog_name):
         from osops.scenario import bundled
-        from osops.scenario.schema import load_file
+        from osops.scenario.checker import load_file
 
         parser = super().get_parser(prog_name)
         steps = ", ".join(s.name for s in load_file(bundled.path("smoke")).steps)
@@ -22,7 +22,7 @@ class Smoke(RunCommand):
 
     def take_action(self, parsed_args):
         from osops.scenario import bundled
-        from osops.scenario.schema import load_file
+        from osops.scenario.checker import load_file
 
         a = parsed_args
         overrides = {k: v for k, v in (("image", a.image), ("flavor", a.flavor), ("network", a.network)) if v}

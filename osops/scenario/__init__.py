@@ -20,9 +20,10 @@ deadlines, cleanup), ``signals``, ``cleanup``, ``results``, ``text`` and
 """
 
 from osops.scenario import bundled, cleanup, junit, text
+from osops.scenario.checker import load_file, load_text
 from osops.scenario.engine import Engine, new_run_id, select
 from osops.scenario.results import FAIL, PASS, SKIP, Report, StepResult
-from osops.scenario.schema import Scenario, ScenarioError, Step, load_file, load_text, parse_vars
+from osops.scenario.schema import Scenario, ScenarioError, Step, parse_vars
 
 __all__ = ["Engine", "FAIL", "PASS", "Report", "SKIP", "Scenario", "ScenarioError", "Step",
            "StepResult", "bundled", "cleanup", "junit", "load_file", "load_text", "new_run_id",
