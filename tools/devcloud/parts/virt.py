@@ -29,6 +29,7 @@ from parts.paths import DATA, LOGS, CannotRun, UsageError, log, state_file
 from parts.procs import clean_env, pidof, spawn, stop, wait_for
 
 URI = "qemu:///system"
+QEMU_RUN = "/run/libvirt/qemu"  # libvirt's <domain>.pid, written as QEMU starts
 QEMU = "/usr/bin/qemu-system-x86_64"
 QEMU_CONF = "/etc/libvirt/qemu.conf"
 QEMU_CONF_TEXT = """# written by osops tools/devcloud (deleted by devcloud purge): guests run as root,
@@ -179,3 +180,25 @@ def console_log(domain):
     uuid = virsh("domuuid", domain, check=False).strip()
     path = os.path.join(DATA, "nova", "instances", uuid, "console.log")
     return path if uuid and os.path.exists(path) else None
+
+
+# A tiny guest shows its login prompt in ~5 s under TCG alone, ~17 s with 8 at once.
+BOOTS_WITHIN = 120
+
+
+def stuck(domain, state, console, now=None):
+    """Why the running *domain* looks like it never booted ('' when it
+    booted, or is not running): no login prompt on its *console* log
+    BOOTS_WITHIN seconds after its QEMU started (libvirt's pid file)."""
+    if state != "running":
+        return ""
+    try:
+        started = os.stat(os.path.join(QEMU_RUN, domain + ".pid")).st_mtime
+        with open(console or os.devnull, errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return ""
+    age = (now or time.time()) - started
+    if "login:" in text.rsplit("Linux version", 1)[-1] or age < BOOTS_WITHIN:
+        return ""
+    return "no login prompt %d s after it started" % age
