@@ -5,7 +5,7 @@ import os
 DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
 
 
-def names():
+def names() -> list[str]:
     """Names of the bundled scenarios, sorted."""
     try:
         files = os.listdir(DIRECTORY)
@@ -14,12 +14,12 @@ def names():
     return sorted(f[:-5] for f in files if f.endswith(".yaml"))
 
 
-def path(name):
+def path(name: str) -> str | None:
     """The file of bundled scenario *name*, or None."""
     return os.path.join(DIRECTORY, f"{name}.yaml") if name in names() else None
 
 
-def find(name_or_path):
+def find(name_or_path: str) -> str | None:
     """A scenario file: *name_or_path* when it is a file, else the bundled
     scenario of that name; None when it is neither."""
     if os.path.isfile(name_or_path):

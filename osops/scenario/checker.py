@@ -32,7 +32,7 @@ from osops.scenario.schema import (
 from osops.scenario.steps import ACTIONS
 
 
-def load_file(path, overrides=None):
+def load_file(path: str, overrides: dict[str, object] | None = None) -> Scenario:
     """The validated :class:`Scenario` in file *path*; *overrides* are
     ``--var`` values (name -> text)."""
     from osops.files import read_limited
@@ -44,7 +44,7 @@ def load_file(path, overrides=None):
     return load_text(data, path, overrides)
 
 
-def load_text(text, path="<text>", overrides=None):
+def load_text(text: str, path: str = "<text>", overrides: dict[str, object] | None = None) -> Scenario:
     """The validated :class:`Scenario` in *text* (str or bytes)."""
     doc = loader.load(text, path)
     return _Checker(path, overrides or {}).scenario(doc)

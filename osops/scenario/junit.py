@@ -3,10 +3,10 @@ included, narration left out), failures and skips marked."""
 
 import xml.etree.ElementTree as ET
 
-from osops.scenario.results import FAIL, SKIP
+from osops.scenario.results import FAIL, SKIP, Report
 
 
-def to_xml(report):
+def to_xml(report: Report) -> str:
     """The report as a JUnit XML string."""
     results = report.counted
     failures = sum(r.status == FAIL for r in results)
@@ -35,7 +35,7 @@ def to_xml(report):
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def write(report, path):
+def write(report: Report, path: str) -> None:
     with open(path, "w", encoding="utf-8") as f:
         f.write(to_xml(report))
 

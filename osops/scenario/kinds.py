@@ -5,6 +5,7 @@ converters that check and convert a filled-in value to its kind
 :mod:`osops.scenario.steps`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from osops import models
@@ -48,17 +49,18 @@ class Action:
     help: str = ""
 
     @property
-    def saves(self):
+    def saves(self) -> bool:
+        """Whether ``save:`` keeps what this action gives."""
         return self.gives is not None
 
 
-def coerce(kind, value, arg=None):
+def coerce(kind: str, value: object, arg: "Arg | None" = None) -> object:
     """*value* converted to what *kind* means; ValueError with a short
     reason when it does not fit."""
     return CONVERT[kind](value, arg or Arg(kind))
 
 
-def fill(value, lookup, arg):
+def fill(value: object, lookup: Callable[[str], object], arg: "Arg") -> object:
     """*value* with its references filled in through *lookup(root)* (in
     one pass), then converted to what *arg* takes.  ValueError says what
     is wrong."""
@@ -197,7 +199,8 @@ EXPECT_KINDS = {"status": Arg("status"), "servers": Arg("int", low=0, high=10000
                 "ping": Arg("ping")}
 
 
-def dataclass_name(value):
+def dataclass_name(value: object) -> str:
+    """The class name of a saved result (a dataclass), else ''."""
     return type(value).__name__ if hasattr(type(value), "__dataclass_fields__") else ""
 
 

@@ -37,10 +37,10 @@ class Mapping(dict):
         self.key_lines = {}
         self.value_lines = {}
 
-    def line_of(self, key):
+    def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
 
-    def value_line(self, key):
+    def value_line(self, key: str) -> int:
         return self.value_lines.get(key, self.line_of(key))
 
 
@@ -53,7 +53,7 @@ class Sequence(list):
         super().__init__(*args)
         self.item_lines = []
 
-    def line_of(self, index):
+    def line_of(self, index: int) -> int:
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
@@ -61,7 +61,7 @@ class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader; only used to compose nodes and build scalars."""
 
 
-def load(text, path="<text>"):
+def load(text: str, path: str = "<text>") -> object:
     """The document in *text* as line-aware plain values.
 
     *text* is a str (or UTF-8 bytes).  An empty document is None.
@@ -176,7 +176,7 @@ def _braces_hint(node, key_node):
     return f"; a value that starts with {{{{ must be quoted: write {example}"
 
 
-def shown(value):
+def shown(value: object) -> str:
     """*value* as a message quotes it: 'text', or its repr (also for text
     with a line break or another unprintable character: a message stays one
     line)."""

@@ -15,8 +15,16 @@ Anything with the same ``ping`` method returning
 fake; nothing in the unit tests sends a packet).
 """
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from osops.host import ping as icmp
 from osops.host import targets
+from osops.host.models import PingResult
+from osops.models import Server
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
 
 
 class HostPinger:
@@ -26,7 +34,8 @@ class HostPinger:
         self.interval = interval
         self.timeout = timeout
 
-    def ping(self, conn, servers, addresses=(), count=3, netns="auto"):
+    def ping(self, conn: "Connection", servers: Sequence[Server], addresses: Sequence[str] = (), count: int = 3,
+             netns: str = "auto") -> list[PingResult]:
         """A PingResult for every address of *servers* and every one of
         *addresses* (IP addresses given as they are)."""
         todo = targets.server_targets(conn, servers, "any", netns) if servers else []

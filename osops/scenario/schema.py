@@ -22,6 +22,7 @@ steps is :mod:`osops.scenario.checker`.
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from osops.errors import UsageError
@@ -82,7 +83,7 @@ class Scenario:
         return {s.save: s for s in self.steps if s.save}
 
 
-def parse_vars(pairs):
+def parse_vars(pairs: Iterable[str]) -> dict[str, str]:
     """``["k=v", ...]`` from the command line as a dict; UsageError for a bad pair."""
     out = {}
     for pair in pairs or ():
@@ -94,7 +95,7 @@ def parse_vars(pairs):
     return out
 
 
-def suggest(word, candidates):
+def suggest(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the candidate closest to *word*, or ''."""
     if not isinstance(word, str):
         return ""

@@ -58,19 +58,19 @@ class Guard:
                 signal.signal(signum, old)
         return False
 
-    def alarm(self, seconds, limit=None):
+    def alarm(self, seconds: float, limit: float | None = None) -> None:
         """Raise Stop("timeout") after *seconds* (0 cancels)."""
         self.limit = limit if limit is not None else seconds
         if self.enabled:
             signal.setitimer(signal.ITIMER_REAL, max(seconds, 0))
 
-    def steps_done(self):
+    def steps_done(self) -> None:
         """The steps are over: cancel their time limit; signals are counted from now on."""
         self.alarm(0)
         if self.phase == STEPS:
             self.phase = STOPPING
 
-    def begin_cleanup(self, seconds, limit):
+    def begin_cleanup(self, seconds: float, limit: float) -> None:
         """Start deleting, with a time limit; False when a second signal
         already asked to leave things behind."""
         self.phase = CLEANUP
@@ -79,7 +79,7 @@ class Guard:
         self.alarm(seconds, limit)
         return True
 
-    def end_cleanup(self):
+    def end_cleanup(self) -> None:
         """Cleanup returned: cancel its time limit; signals are only counted."""
         self.phase = DONE
         self.alarm(0)

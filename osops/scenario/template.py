@@ -20,6 +20,7 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Callable, Collection, Mapping
 
 from osops.errors import UsageError
 
@@ -44,7 +45,7 @@ class Ref:
         return self.text
 
 
-def refs(value):
+def refs(value: object) -> list[Ref]:
     """Every :class:`Ref` in *value* (a string, or lists and mappings of them).
 
     Raises :class:`TemplateError` for ``{{ }}`` that is not a reference.
@@ -54,7 +55,8 @@ def refs(value):
     return found
 
 
-def render(value, lookup, keep=frozenset(), kept=None):
+def render(value: object, lookup: Callable[[str], object], keep: Collection[str] = frozenset(),
+           kept: Callable[[Ref], str] | None = None) -> object:
     """*value* with every reference replaced through *lookup(root)*, in
     one pass: what a reference gives is never read for references again.
 
@@ -71,7 +73,7 @@ def render(value, lookup, keep=frozenset(), kept=None):
     return value
 
 
-def resolve(ref, root_value):
+def resolve(ref: Ref, root_value: object) -> object:
     """The value *ref* names inside *root_value*."""
     value = root_value
     walked = ref.root
@@ -81,7 +83,7 @@ def resolve(ref, root_value):
     return value
 
 
-def text(value):
+def text(value: object) -> str:
     """A value as it reads inside a line of text."""
     if value is None:
         return ""
@@ -170,7 +172,7 @@ class Keys:
     keys: dict
 
 
-def shape_of(kind):
+def shape_of(kind: object) -> object:
     """The shape of a dataclass field annotated *kind*."""
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return kind
@@ -208,7 +210,7 @@ def _field_shapes(cls):
     return names
 
 
-def describe(shape):
+def describe(shape: object) -> str:
     """*shape* in words: ``list of Server``, ``Image``, ``user, project ...``."""
     if isinstance(shape, ListOf):
         return f"list of {describe(shape.item)}"
@@ -219,7 +221,7 @@ def describe(shape):
     return "text" if shape == VALUE else "anything"
 
 
-def check(ref, shape):
+def check(ref: Ref, shape: object) -> str:
     """'' when *ref*'s parts can be read from a result of *shape*, else
     why not (the words the run would fail with, closest field suggested)."""
     walked = ref.root
@@ -288,7 +290,7 @@ def _missing(walked, part, names):
     return f"{walked} has no {part!r}{hint}; it has {shown or 'nothing'}"
 
 
-def placeholders(value, variables=None):
+def placeholders(value: object, variables: Mapping[str, object] | None = None) -> object:
     """*value* with *variables* (name -> value) filled in and every other
     reference shown as ``<name.field>`` (for dry runs)."""
     variables = variables or {}
