@@ -70,9 +70,13 @@ def parse_service(text):
 def _port(digits, text):
     value = int(digits) if len(digits) <= 5 else 0
     if not 1 <= value <= 65535:
-        raise UsageError(f"{text}: port {digits[:12]}{'...' if len(digits) > 12 else ''} is out of range",
-                         "a port is from 1 to 65535")
+        raise UsageError(f"{_cut(text)}: port {_cut(digits)} is out of range", "a port is from 1 to 65535")
     return value
+
+
+def _cut(text, most=24):
+    """*text*, or its first *most* characters and "..." when it is longer."""
+    return text if len(text) <= most else text[:most] + "..."
 
 
 def parse_source(text=None, ipv6=False):
