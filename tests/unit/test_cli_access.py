@@ -276,3 +276,16 @@ def test_the_key_file_mode_does_not_follow_the_umask(cli, tmp_path):
     finally:
         os.umask(old)
     assert r.code == 0 and stat.S_IMODE((tmp_path / "k").stat().st_mode) == 0o600
+
+
+def test_a_private_key_nova_generates_is_scrubbed_from_a_recording():
+    from osops.testing.recorder import Exchange
+    from osops.testing.scrub import to_cassette
+
+    private = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n"
+    answer = {"keypair": {"name": "k", "public_key": "ssh-ed25519 AAAAC3Nz k", "private_key": private}}
+    x = Exchange("POST", "http://h:8774/v2.1/os-keypairs", b'{"keypair": {"name": "k"}}', {}, 200,
+                 {"Content-Type": "application/json"}, json.dumps(answer).encode())
+    [kept] = to_cassette([x])["interactions"]
+    assert kept["response"]["json"]["keypair"]["private_key"] == "<password>"
+    assert kept["response"]["json"]["keypair"]["public_key"] == "ssh-ed25519 AAAAC3Nz k"
