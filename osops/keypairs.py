@@ -119,7 +119,7 @@ def check_name(name: str) -> str:
     if not (isinstance(name, str) and name.strip() == name and 0 < len(name) <= MAX_NAME
             and name.isprintable() and "/" not in name and name not in (".", "..")):
         raise UsageError(f"{printable(name)} cannot be a keypair name",
-                         "use letters, digits, spaces and . _ - @ (up to 255)")
+                         "use letters, digits, spaces, _ and - (up to 255)")
     return name
 
 
