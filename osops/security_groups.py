@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING
 
 from osops import security_group_rules as rules
+from osops.errors import UsageError
 from osops.models import RuleChange, SecurityGroup
 from osops.resolve import resolve
 
@@ -46,6 +47,8 @@ def find_group(conn: Connection, name_or_id: str, groups: list[SecurityGroup] | 
 
 def create_group(conn: Connection, name: str, description: str = "") -> SecurityGroup:
     """A new group *name* (Neutron gives it its two egress rules)."""
+    if not isinstance(name, str) or not name.strip():
+        raise UsageError("an empty security group name was given", "name the group")
     return SecurityGroup.from_sdk(conn.network.create_security_group(name=name, description=description))
 
 

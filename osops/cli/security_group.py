@@ -40,14 +40,20 @@ class ShowGroup(CloudCommand, ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from osops.cli.columns import Shown
-        from osops.security_groups import find_group, list_groups, rule_words
+        from osops.security_groups import find_group, list_groups
 
         groups = list_groups(self.cloud, all_projects=True)
-        group = find_group(self.cloud, parsed_args.group, groups)
-        said = rule_words(group, groups)
-        return self.columns, (group.id, group.name, group.description, group.project_id,
-                              Shown(said, "\n".join(said)))
+        return self.columns, _shown(find_group(self.cloud, parsed_args.group, groups), groups)
+
+
+def _shown(group, groups=()):
+    """A group's fields for ShowOne: its rules in words, one a line in a
+    table, a list for machines (remote groups named from *groups*)."""
+    from osops.cli.columns import Shown
+    from osops.security_groups import rule_words
+
+    said = rule_words(group, groups)
+    return group.id, group.name, group.description, group.project_id, Shown(said, "\n".join(said))
 
 
 class CreateGroup(CloudCommand, ShowOne):
@@ -63,17 +69,9 @@ class CreateGroup(CloudCommand, ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from osops.cli.columns import Shown
-        from osops.security_groups import create_group, rule_words
+        from osops.security_groups import create_group
 
-        if not parsed_args.name.strip():
-            from osops.errors import UsageError
-
-            raise UsageError("an empty group name was given", "name the group")
-        group = create_group(self.cloud, parsed_args.name, parsed_args.description)
-        said = rule_words(group)
-        return self.columns, (group.id, group.name, group.description, group.project_id,
-                              Shown(said, "\n".join(said)))
+        return self.columns, _shown(create_group(self.cloud, parsed_args.name, parsed_args.description))
 
 
 class DeleteGroup(CloudCommand, Lister):
@@ -114,7 +112,8 @@ class _Change(CloudCommand, ShowOne):
         from osops.security_group_rules import parse_service, parse_source
 
         a = parsed_args
-        parse_service(a.service), parse_source(a.source, a.ipv6)  # bad input: exit 2 before connecting
+        parse_service(a.service)  # bad input: exit 2 before connecting
+        parse_source(a.source, a.ipv6)
         change = getattr(security_groups, self.operation)(self.cloud, a.group, a.service, a.source, a.ipv6)
         return self.columns, (change.group, change.rule, change.result, listed(change.rule_ids))
 

@@ -191,9 +191,10 @@ def _service(value, arg):
     if not isinstance(value, str):
         raise ValueError(f"expected ping, ssh, tcp:PORT[-PORT] or udp:PORT[-PORT], not {_kind_of(value)}")
     try:
-        return parse_service(value.strip()) and value.strip()
+        parse_service(value.strip())
     except UsageError as exc:
         raise ValueError(str(exc)) from None
+    return value.strip()
 
 
 CONVERT = {"text": _text, "int": _int, "number": _number, "bool": _bool,

@@ -168,6 +168,8 @@ def test_security_group_create_and_delete(cli):
             "-f", "json")
     assert r.code == 0, r.err
     assert (r.json()["name"], r.json()["rules"]) == ("h1-web", ["egress any to 0.0.0.0/0", "egress any to ::/0"])
+    r = cli("security-group-create", "security", "group", "create", " ")
+    assert (r.code, r.err, r.calls) == (2, "an empty security group name was given; name the group\n", [])
     r = cli("security-group-delete", "security", "group", "delete", "h1-web", "-f", "json")
     assert r.code == 0, r.err
     [row] = r.json()
