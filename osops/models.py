@@ -78,19 +78,90 @@ class Network:
 
 
 @dataclass(frozen=True)
+class SecurityGroupRule:
+    """One rule of a security group, as Neutron has it (ports None: all;
+    no remote prefix or group: anywhere)."""
+
+    id: str
+    direction: str
+    ethertype: str
+    protocol: str | None = None
+    port_range_min: int | None = None
+    port_range_max: int | None = None
+    remote_ip_prefix: str | None = None
+    remote_group_id: str | None = None
+    remote_address_group_id: str | None = None
+    description: str = ""
+
+    @classmethod
+    def from_sdk(cls, rule):
+        """A SecurityGroupRule from an openstacksdk rule or the dict a group's
+        ``security_group_rules`` holds."""
+        get = rule.get if isinstance(rule, dict) else lambda key: getattr(rule, key, None)
+        return cls(id=get("id") or "", direction=get("direction") or "", ethertype=get("ethertype") or "",
+                   protocol=get("protocol") or None, port_range_min=get("port_range_min"),
+                   port_range_max=get("port_range_max"), remote_ip_prefix=get("remote_ip_prefix") or None,
+                   remote_group_id=get("remote_group_id") or None,
+                   remote_address_group_id=get("remote_address_group_id") or None,
+                   description=get("description") or "")
+
+
+@dataclass(frozen=True)
 class SecurityGroup:
-    """A Neutron security group."""
+    """A Neutron security group and its rules."""
 
     id: str
     name: str
     description: str
     project_id: str
+    rules: tuple[SecurityGroupRule, ...] = ()
 
     @classmethod
     def from_sdk(cls, group):
         """A SecurityGroup from an openstacksdk security group."""
         return cls(id=group.id, name=group.name or "", description=group.description or "",
-                   project_id=group.project_id or "")
+                   project_id=group.project_id or "",
+                   rules=tuple(SecurityGroupRule.from_sdk(r) for r in group.security_group_rules or ()))
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """What ``allow`` or ``deny`` did to a group: *rule* in words, *result*
+    (``added``, ``already allowed by rule ID``, ``removed``, ``nothing to
+    remove`` ...) and the ids of the rules it added, found or removed."""
+
+    group: str
+    group_id: str
+    rule: str
+    result: str
+    rule_ids: tuple[str, ...] = ()
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class Keypair:
+    """A Nova keypair (Nova knows the public key only); ``private_key_file``
+    is where osops wrote the private key it generated ('' when none)."""
+
+    name: str
+    fingerprint: str
+    type: str
+    public_key: str = ""
+    user_id: str = ""
+    created: str | None = None
+    private_key_file: str = ""
+
+    @property
+    def id(self):
+        """A keypair's name is its id (for the one name rule)."""
+        return self.name
+
+    @classmethod
+    def from_sdk(cls, keypair, private_key_file=""):
+        """A Keypair from an openstacksdk keypair."""
+        return cls(name=keypair.name or "", fingerprint=keypair.fingerprint or "", type=keypair.type or "ssh",
+                   public_key=keypair.public_key or "", user_id=keypair.user_id or "",
+                   created=iso8601(keypair.created_at), private_key_file=private_key_file)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ TESTS_DIR = pathlib.Path(__file__).parent.parent / "tests" / "cassettes"  # in a
 IMAGE = "cirros-0.6"
 UEC = ("cirros-0.3.4-x86_64-uec", "cirros-0.3.4-x86_64-uec-kernel", "cirros-0.3.4-x86_64-uec-ramdisk")
 MANY = tuple(f"many-{i}" for i in range(1, 11))
+RECORDED_KEY = "tests/unit/data/recorded-key.pub"  # a public key imported (its private half was thrown away)
+ACCESS = "tests/unit/data/access.yaml"  # a scenario with a keypair and allow steps
 BRIDGE = "{bridge}"  # stands for hostrec's network's bridge, brq<network id>, filled in when recording
 
 # Where a session is recorded (tools/record-cassettes sets each one up).
@@ -92,6 +94,27 @@ RECORDINGS = (
                                  "--run-id", "nonadmin1")),
     Recording("smoke-keep", ("smoke", "--keep", "--only", "boot", "--run-id", "keeprec1")),
     Recording("cleanup", ("cleanup", "--run", "keeprec1")),
+    # keypairs and security groups (issue 14), each session seeing the ones before:
+    # h1-key and h1-web are made, changed, shown and deleted again
+    Recording("keypair-create", ("keypair", "create", "h1-key", "--public-key", RECORDED_KEY)),
+    Recording("keypair-list", ("keypair", "list")),
+    Recording("keypair-delete", ("keypair", "delete", "h1-key")),
+    Recording("security-group-create", ("security", "group", "create", "h1-web", "--description", "osops tests")),
+    Recording("security-group-allow", ("security", "group", "allow", "h1-web", "ssh")),
+    Recording("security-group-allow-again", ("security", "group", "allow", "h1-web", "ssh")),
+    Recording("security-group-allow-range", ("security", "group", "allow", "h1-web", "tcp:8000-8080",
+                                             "--from", "10.0.0.0/24")),
+    Recording("security-group-allow-group", ("security", "group", "allow", "h1-web", "ping", "--ipv6",
+                                             "--from", "h1-web")),
+    Recording("security-group-show", ("security", "group", "show", "h1-web")),
+    Recording("security-group-list", ("security", "group", "list")),
+    Recording("security-group-deny", ("security", "group", "deny", "h1-web", "ssh")),
+    Recording("security-group-deny-again", ("security", "group", "deny", "h1-web", "ssh")),
+    Recording("security-group-delete", ("security", "group", "delete", "h1-web")),
+    # a scenario's keypair and allow steps; kept by one run for the cleanup session
+    Recording("access", ("scenario", "run", ACCESS, "--run-id", "h1acc1")),
+    Recording("access-keep", ("scenario", "run", ACCESS, "--keep", "--run-id", "h1keep1")),
+    Recording("cleanup-access", ("cleanup", "--run", "h1keep1")),
     # the demo shows no host bridges (they are not the recorded cloud's)
     Recording("lab-demo", ("scenario", "run", "lab-demo", "--run-id", "labrec1"),
               demo=("scenario", "run", "lab-demo", "--run-id", "demolab", "--skip", "bridge")),

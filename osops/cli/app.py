@@ -36,6 +36,15 @@ COMMANDS = {
     "scenario list": "osops.cli.scenario:ListScenarios",
     "cleanup": "osops.cli.cleanup:Cleanup",
     "cache clear": "osops.cli.cache:ClearCache",
+    "keypair create": "osops.cli.keypair:CreateKeypair",
+    "keypair list": "osops.cli.keypair:ListKeypairs",
+    "keypair delete": "osops.cli.keypair:DeleteKeypair",
+    "security group list": "osops.cli.security_group:ListGroups",
+    "security group show": "osops.cli.security_group:ShowGroup",
+    "security group create": "osops.cli.security_group:CreateGroup",
+    "security group delete": "osops.cli.security_group:DeleteGroup",
+    "security group allow": "osops.cli.security_group:AllowRule",
+    "security group deny": "osops.cli.security_group:DenyRule",
     "doctor": "osops.cli.doctor:Doctor",
 }
 

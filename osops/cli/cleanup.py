@@ -14,7 +14,8 @@ class Cleanup(CloudCommand, Lister):
     """Delete the servers of one run (--run ID), of every smoke and
     scenario run (--all), or of every boot (--boots: after a boot was
     killed), found by their osops-run or osops-boot metadata in one
-    server list, then the runs' security groups (osops-<run>-sg)."""
+    server list, then the runs' security groups (osops-<run>-sg) and
+    keypairs (osops-<run>-NAME, made by a scenario's keypair step)."""
 
     columns = COLUMNS
 
@@ -34,6 +35,7 @@ class Cleanup(CloudCommand, Lister):
 
     def take_action(self, parsed_args):
         from osops import security_groups
+        from osops.keypairs import remove_keypairs
         from osops.scenario import cleanup
 
         a = parsed_args
@@ -41,17 +43,22 @@ class Cleanup(CloudCommand, Lister):
         found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects,
                                boots=a.boots)
         groups = cleanup.groups(self.cloud, run_id=a.run, all_runs=a.all, found=found)
-        if not found and not groups:
+        keys = cleanup.keypairs(self.cloud, run_id=a.run, all_runs=a.all, found=found)
+        if not found and not groups and not keys:
             which = f"run {a.run}" if a.run else ("any osops boot" if a.boots else "any osops run")
-            self.app.warn(f"nothing to clean up: no server is tagged by {which}, and no security group is its")
+            self.app.warn(f"nothing to clean up: no server is tagged by {which}, and no security group "
+                          "or keypair is its")
         elif not a.dry_run:
             if found:
                 cleanup.remove(self.cloud, found, a.wait, a.timeout,
                                on_change=self.progress({s.id: s.name for s in found}))
             if a.wait:  # a group is deleted once its servers are gone
                 security_groups.delete_groups(self.cloud, groups)
+            remove_keypairs(self.cloud, keys)
         status = "would delete" if a.dry_run else ("DELETED" if a.wait else "DELETING")
         rows = [(s.id, s.name, cleanup.run_of(s), status) for s in found]
         kept = "would delete" if a.dry_run else ("DELETED" if a.wait else "kept (--no-wait: servers may hold it)")
         rows += [(g.id, g.name, g.description.split(":")[0].removeprefix("osops run "), kept) for g in groups]
+        rows += [(k.name, k.name, k.public_key.rsplit(" ", 1)[-1], "would delete" if a.dry_run else "DELETED")
+                 for k in keys]
         return self.columns, rows

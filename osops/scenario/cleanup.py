@@ -5,9 +5,13 @@ a name ``osops-<run id>-...``; every server ``osops boot`` creates
 carries ``osops-boot=<run id>``.  Nova cannot filter a server list on
 metadata, so one list call is made and filtered here.  A smoke or
 scenario run's security group is ``osops-<run id>-sg``, described as
-``osops run <run id>: ...``.
+``osops run <run id>: ...``; its keypairs are ``osops-<run id>-NAME``,
+their public keys' comment ``osops run <run id>``.
 """
 
+import re
+
+from osops import keypairs as keypair_ops
 from osops import security_groups, servers
 from osops.booting import TAG as BOOT_TAG
 from osops.errors import UsageError
@@ -66,6 +70,27 @@ def groups(conn, run_id=None, all_runs=False, found=()):
         return []
     return [g for g in security_groups.find_groups(conn, None)
             if g.name.startswith("osops-") and g.name.endswith("-sg") and g.description.startswith("osops run ")]
+
+
+def keypair_comment(run_id):
+    """The comment of the public key of a keypair run *run_id* makes."""
+    return f"osops run {run_id}"
+
+
+def keypairs(conn, run_id=None, all_runs=False, found=()):
+    """The keypairs of run *run_id* (of any smoke or scenario run with
+    *all_runs*), by name and public key comment, one list call; [] with
+    neither, or when the servers *found* of *run_id* are all a boot's."""
+    if run_id:
+        if found and not any(TAG in s.metadata for s in found):
+            return []
+        check_run_id(run_id)
+        ours = re.compile(re.escape(f" {keypair_comment(run_id)}") + "$")
+    elif all_runs:
+        ours = re.compile(r" osops run [0-9a-z]{4,20}$")
+    else:
+        return []
+    return [k for k in keypair_ops.list_keypairs(conn) if k.name.startswith("osops-") and ours.search(k.public_key)]
 
 
 def remove(conn, doomed, wait=True, timeout=servers.DEFAULT_TIMEOUT, on_gone=None, on_change=None):

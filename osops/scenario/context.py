@@ -8,11 +8,13 @@ cleanup works from.
 """
 
 import ipaddress
+import os
+import tempfile
 import time
 
 from tabulate import tabulate
 
-from osops import security_groups
+from osops import keypairs, security_groups
 from osops.resolve import resolve_many
 from osops.scenario import cleanup, reach
 from osops.servers import list_servers
@@ -23,13 +25,19 @@ ADDRESS_WAIT = 30
 
 class Created:
     """What a run created, for its cleanup: the servers it booted (by id),
-    those known to be gone, its security groups, and whether it asked for
-    a create at all."""
+    those known to be gone, its security groups, the rules it added to
+    groups, its keypairs (and whether it asked for one: a lost answer
+    leaves one unknown), the directory of their private keys, and
+    whether it asked for a create at all."""
 
     def __init__(self):
         self.servers = {}
         self.gone = set()
         self.groups = []
+        self.rules = []
+        self.keypairs = []
+        self.keypairs_attempted = False
+        self.key_dir = None
         self.attempted = False
 
     def alive(self):
@@ -115,6 +123,26 @@ class StepContext:
             self._created.groups.append(
                 security_groups.create_open_group(self.conn, cleanup.group_name(self.run_id), description))
         return [g.id for g in self._created.groups]
+
+    def create_keypair(self, name):
+        """A new keypair osops-<run id>-NAME of this run (its public key's
+        comment ``osops run <run id>``, as cleanup finds it), its private
+        key in a directory of the run's own (mode 0700) that cleanup
+        removes with the keypair; a :class:`~osops.models.Keypair` whose
+        ``private_key_file`` is that key."""
+        self.creating()
+        self._created.keypairs_attempted = True
+        if self._created.key_dir is None:
+            self._created.key_dir = tempfile.mkdtemp(prefix=f"osops-{self.run_id}-keys-")
+        made = keypairs.create_keypair(self.conn, self.server_name(keypairs.check_name(name)),
+                                       private_key_file=os.path.join(self._created.key_dir, name),
+                                       comment=cleanup.keypair_comment(self.run_id))
+        self._created.keypairs.append(made)
+        return made
+
+    def track_rules(self, rule_ids):
+        """Remember security group rules this run added: cleanup removes them."""
+        self._created.rules.extend(rule_ids)
 
     def remaining(self):
         """Seconds left before the run's time limit (never below 0)."""

@@ -17,9 +17,10 @@ see the run through a :class:`~osops.scenario.context.StepContext`.
 
 import datetime
 import secrets
+import shutil
 import time
 
-from osops import security_groups
+from osops import keypairs, security_groups
 from osops.cloud import error_context
 from osops.errors import OsopsError, UsageError, explain
 from osops.scenario import cleanup
@@ -255,7 +256,7 @@ class Engine:
         if self.keep:
             alive = self._alive()
             report.kept = True
-            report.left = [f"{s.name} ({s.id})" for s in alive] + _groups(self.created.groups)
+            report.left = [f"{s.name} ({s.id})" for s in alive] + self._others()
             if not report.left:
                 return result(SKIP, "--keep: nothing to keep")
             return result(SKIP, f"--keep: kept {', '.join(report.left)}")
@@ -271,7 +272,7 @@ class Engine:
                 if todo:
                     cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
                                    on_gone=self.created.gone.add, on_change=self.on_change)
-                deleted = self._delete_groups()
+                deleted = self._delete_rules() + self._delete_groups() + self._delete_keypairs()
         except Stop as stop:
             problem = stop.message
         except KeyboardInterrupt:
@@ -281,9 +282,9 @@ class Engine:
         finally:
             guard.end_cleanup()
         left = [s for sid, s in todo.items() if sid not in self.created.gone]
-        report.left = [f"{s.name} ({s.id})" for s in left] + _groups(self.created.groups)
+        report.left = [f"{s.name} ({s.id})" for s in left] + self._others()
         if problem and not left and not listed:  # what else this run created is not known
-            report.left = [f"servers tagged {self.TAG}={self.run_id}"] + _groups(self.created.groups)
+            report.left = [f"servers tagged {self.TAG}={self.run_id}"] + self._others()
         if not report.left:
             deleted = [s.name for s in todo.values()] + deleted
             return result(PASS, f"deleted {', '.join(deleted)}" if deleted else "nothing left behind")
@@ -301,6 +302,33 @@ class Engine:
         deleted, self.created.groups = [f"security group {g.name}" for g in self.created.groups], []
         return deleted
 
+    def _delete_rules(self):
+        """Remove the rules this run added to groups; words for the report."""
+        for rule_id in self.created.rules:
+            self.conn.network.delete_security_group_rule(rule_id, ignore_missing=True)
+        deleted, self.created.rules = [f"security group rule {r}" for r in self.created.rules], []
+        return deleted
 
-def _groups(groups):
-    return [f"security group {g.name} ({g.id})" for g in groups]
+    def _delete_keypairs(self):
+        """Delete the run's keypairs (those it knows of, and with a create
+        asked for, any of its own a list finds) and their private keys."""
+        if not self.created.keypairs_attempted:
+            return []
+        known = {k.name: k for k in self.created.keypairs}
+        for k in cleanup.keypairs(self.conn, self.run_id):
+            known.setdefault(k.name, k)
+        self.created.keypairs = list(known.values())
+        keypairs.remove_keypairs(self.conn, self.created.keypairs)
+        if self.created.key_dir:
+            shutil.rmtree(self.created.key_dir, ignore_errors=True)
+            self.created.key_dir = None
+        deleted, self.created.keypairs = [f"keypair {k.name}" for k in self.created.keypairs], []
+        return deleted
+
+    def _others(self):
+        """What the run made besides servers and has not deleted, in words."""
+        made = self.created
+        return ([f"security group rule {r}" for r in made.rules]
+                + [f"security group {g.name} ({g.id})" for g in made.groups]
+                + [f"keypair {k.name}" for k in made.keypairs]
+                + ([f"private keys in {made.key_dir}"] if made.key_dir else []))

@@ -186,10 +186,23 @@ def _ping_expect(value, arg):
     return value.strip().lower()
 
 
+def _service(value, arg):
+    from osops.errors import UsageError
+    from osops.security_group_rules import parse_service
+
+    if not isinstance(value, str):
+        raise ValueError(f"expected ping, ssh, tcp:PORT[-PORT] or udp:PORT[-PORT], not {_kind_of(value)}")
+    try:
+        parse_service(value.strip())
+    except UsageError as exc:
+        raise ValueError(str(exc)) from None
+    return value.strip()
+
+
 CONVERT = {"text": _text, "int": _int, "number": _number, "bool": _bool,
            "image": _resource(models.Image), "flavor": _resource(models.Flavor),
            "network": _resource(models.Network), "servers": _servers, "server": _server,
-           "names": _names, "status": _status, "ping": _ping_expect}
+           "names": _names, "status": _status, "ping": _ping_expect, "service": _service}
 
 COUNT = Arg("int", low=1, high=MAX_COUNT)  # a step's count:
 TIMEOUT = Arg("number", low=0.001, high=86400)  # a step's timeout:, in seconds

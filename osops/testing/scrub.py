@@ -2,7 +2,8 @@
 
 The parsed bodies and the header values are walked, never the JSON text:
 
-- a password, application-credential secret or ``adminPass`` is masked
+- a password, application-credential secret, ``adminPass`` or a private
+  key (Nova's ``private_key``; a public key is fine and stays) is masked
   where the API carries one (a key in :data:`SECRET_KEYS`), so a password
   that is also a common word ("admin") leaves role names, endpoint
   interfaces and ``admin_state_up`` alone;
@@ -27,7 +28,7 @@ import urllib.parse
 from osops.testing.cassette import origin, parse_json
 
 SECRET_KEYS = {"password", "secret", "adminPass", "admin_password", "original_password",
-               "passcode", "totp"}
+               "passcode", "totp", "private_key"}  # private_key: Nova's answer when it generates a keypair
 KEEP_HEADERS = {"content-type", "location", "openstack-api-version",
                 "x-openstack-nova-api-version", "x-subject-token"}
 TOKEN_HEADERS = {"x-auth-token", "x-subject-token"}

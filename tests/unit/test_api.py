@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 import osops
-from osops import flavors, images, networks, servers
+from osops import flavors, images, keypairs, networks, security_groups, servers
 from osops.errors import Ambiguous, NotFound
 from osops.models import Server
 from osops.testing import UnmatchedRequest
@@ -125,3 +125,17 @@ def test_a_deleted_server_is_reported_gone_the_same_way_every_time(connect):
     (server,) = servers.find_servers(conn, ["demo-1"])
     servers.delete(conn, [server], wait=True, on_change=lambda sid, s, old, t: seen.append(s))
     assert seen[-1] is None
+
+
+def test_keypairs_and_security_groups_without_the_cli(connect):
+    conn, _ = connect("keypair-list")
+    [key] = keypairs.list_keypairs(conn)
+    assert (key.name, key.id, key.type) == ("h1-key", "h1-key", "ssh")
+    conn, _ = connect("security-group-show")
+    groups = security_groups.list_groups(conn, all_projects=True)
+    web = security_groups.find_group(conn, "h1-web", groups)
+    assert security_groups.rule_words(web, groups)[0] == "ingress tcp 22 from 0.0.0.0/0"
+    conn, player = connect("security-group-allow-again")
+    change = security_groups.allow(conn, "h1-web", "ssh")
+    assert not change.changed and change.result.startswith("already allowed by rule ")
+    assert not [c for c in player.calls if c.startswith("POST") and "security-group-rules" in c]

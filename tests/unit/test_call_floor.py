@@ -53,6 +53,9 @@ LIST = {
     "flavor-list": Floor(("GET compute /v2.1",), ("GET compute /v2.1/flavors/detail",)),
     "server-list": Floor(("GET compute /v2.1",), ("GET compute /v2.1/servers/detail",)),
     "server-show": Floor(("GET compute /v2.1",), ("GET compute /v2.1/servers/detail",)),
+    "keypair-list": Floor(("GET compute /v2.1",), ("GET compute /v2.1/os-keypairs",)),
+    "security-group-list": Floor((), ("GET network /v2.0/security-groups",)),
+    "security-group-show": Floor((), ("GET network /v2.0/security-groups",)),
 }
 
 

@@ -14,7 +14,18 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.unit.conftest import EMPTY, GROUP, GROUP_DELETE, SERVER_ID, STEPS, booted, cassette, edit, live
+from tests.unit.conftest import (
+    EMPTY,
+    GROUP,
+    GROUP_DELETE,
+    SERVER_ID,
+    STEPS,
+    booted,
+    cassette,
+    edit,
+    live,
+    with_keypair_list,
+)
 
 pytestmark = pytest.mark.usefixtures("fake_pinger")  # no test here pings; cli's waits do not sleep
 
@@ -325,7 +336,7 @@ def test_keep_leaves_the_server_and_cleanup_removes_it(cli):
     assert tail[0].startswith("kept: osops-keeprec1-smoke (")
     assert tail[1] == "remove with: osops cleanup --run keeprec1"
 
-    c = cli("cleanup", "cleanup", "--run", "keeprec1", "-f", "json")
+    c = cli(_cleanup(), "cleanup", "--run", "keeprec1", "-f", "json")
     assert c.code == 0, c.err
     (row, group) = c.json()
     assert (row["Name"], row["Run"], row["Status"]) == ("osops-keeprec1-smoke", "keeprec1", "DELETED")
@@ -345,9 +356,19 @@ def test_cleanup_needs_a_run_or_all(cli):
                                   "(every smoke and scenario run) or --boots (every osops boot)\n")
     r = cli(EMPTY, "cleanup", "--os-cloud", "demo", "--run", "Not-An-Id")
     assert (r.code, r.err) == (2, "a run id is 4 to 20 lower-case letters and digits, not 'Not-An-Id'\n")
-    r = cli(edit("cleanup", _no_group_named("osops-nosuchrun-sg")), "cleanup", "--run", "nosuchrun")
+    r = cli(_cleanup(_no_group_named("osops-nosuchrun-sg")), "cleanup", "--run", "nosuchrun")
     assert r.code == 0 and deletes(r) == []
-    assert "nothing to clean up: no server is tagged by run nosuchrun, and no security group is its" in r.err
+    assert "nothing to clean up: no server is tagged by run nosuchrun, and no security group or keypair is its" in r.err
+
+
+def _cleanup(change=None):
+    """cleanup.json, with the keypair list its cleanup asks for now
+    (:func:`~tests.unit.conftest.with_keypair_list`: no run's keypair in
+    it), changed by *change(interactions)*."""
+    data = with_keypair_list("cleanup")
+    if change:
+        change(data["interactions"])
+    return data
 
 
 def _no_group_named(name):
@@ -395,7 +416,7 @@ def _more_runs(interactions):
 
 
 def test_cleanup_all_removes_every_runs_servers_and_nothing_else(cli):
-    r = cli(edit("cleanup", _more_runs), "cleanup", "--all", "-f", "json")
+    r = cli(_cleanup(_more_runs), "cleanup", "--all", "-f", "json")
     assert r.code == 0, r.err
     rows = {row["Name"]: row for row in r.json()}
     # not the untagged web, nor the default group
@@ -411,7 +432,7 @@ def test_cleanup_all_removes_every_runs_servers_and_nothing_else(cli):
 
 
 def test_cleanup_all_dry_run_deletes_nothing(cli):
-    r = cli(edit("cleanup", _more_runs), "cleanup", "--all", "--dry-run", "-f", "json")
+    r = cli(_cleanup(_more_runs), "cleanup", "--all", "--dry-run", "-f", "json")
     assert r.code == 0, r.err
     assert {row["Status"] for row in r.json()} == {"would delete"} and len(r.json()) == 3  # 2 servers, a group
     assert deletes(r) == []
@@ -429,7 +450,7 @@ def test_cleanup_all_projects_lists_every_project(cli):
                 for s in i["response"]["json"]["servers"]:
                     s["tenant_id"] = token["json"]["token"]["project"]["id"]
 
-    r = cli(edit("cleanup", other_project), "cleanup", "--run", "keeprec1", "--all-projects", "-f", "json")
+    r = cli(_cleanup(other_project), "cleanup", "--run", "keeprec1", "--all-projects", "-f", "json")
     assert r.code == 0, r.err
     (row, group) = r.json()
     assert (row["ID"], row["Status"], group["Status"]) == (KEPT_ID, "DELETED", "DELETED")
