@@ -37,6 +37,7 @@ COMMANDS = {
     "cleanup": "osops.cli.cleanup:Cleanup",
     "cache clear": "osops.cli.cache:ClearCache",
     "doctor": "osops.cli.doctor:Doctor",
+    "diagnose": "osops.cli.diagnose:Diagnose",
 }
 
 # cliff's Command.get_epilog maps every installed distribution to its

@@ -33,6 +33,7 @@ class Facts:
     floating_ips: list = field(default_factory=list)
     console: str | None = None
     console_error: str = ""
+    _source_groups: dict = field(default_factory=dict)
 
     def network_name(self, network_id):
         """A network's name, else its id."""
@@ -60,8 +61,10 @@ class Facts:
         that is a port of the cloud, as a namespace's is)."""
         if self.conn is None:
             return set()
-        ports = self.conn.network.ports(fixed_ips=[f"ip_address={address}"])
-        return {g for p in ports for g in p.security_group_ids or ()}
+        if address not in self._source_groups:
+            ports = self.conn.network.ports(fixed_ips=[f"ip_address={address}"])
+            self._source_groups[address] = {g for p in ports for g in p.security_group_ids or ()}
+        return self._source_groups[address]
 
 
 def gather(conn, server: Server) -> Facts:
