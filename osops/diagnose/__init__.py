@@ -78,10 +78,10 @@ def diagnose(conn, server: str | Server, *, from_netns: str | None = None, ping:
     seen = facts.gather(conn, found)
     rows = server_checks.checks(seen, here)
     stop = _stop(rows)
+    later = (ports, security, routing, host, console, reach)
     if not stop:
         rows += ports.checks(seen, here)
-        stop = _stop(rows)
-    later = (security, routing, host, console, reach)
+        stop, later = _stop(rows), later[1:]
     if stop:
         rows += [Check(name, SKIP, f"skipped: {stop}") for group in later for name in group.NAMES]
         return Diagnosis(found.name, tuple(rows))
