@@ -372,3 +372,30 @@ def test_banner_read_and_refused(closed_port):
         listener.close()
     with pytest.raises(OsopsError, match="refused the connection"):
         read_banner("127.0.0.1", closed_port, timeout=5)
+
+
+# The scenario action
+
+
+def test_scenario_action_shows_the_rows_and_passes_when_reachable(clean_env, osops_replay, monkeypatch):
+    import textwrap
+
+    from osops.scenario import Engine, load_text
+
+    monkeypatch.setattr("osops.diagnose.here.HostView", lambda *a, **k: FakeHere(answers=True))
+    scenario = load_text(textwrap.dedent("""\
+        steps:
+          - diagnose: h5-diag
+          - diagnose:
+              server: h5-diag
+              ping: false
+        """), "diag.yaml")
+    for data, results in ((edit("diagnose", open_rules()), ["PASS", "PASS"]), (cassette("diagnose"), ["FAIL", "FAIL"])):
+        player = osops_replay(data)
+        conn = osops.connect(auth_url=player.auth_url, username="admin", password="pw", project_name="admin",
+                             user_domain_id="default", project_domain_id="default")
+        report = Engine(conn, scenario, handle_signals=False).run()
+        steps = [s for s in report.steps if s.action == "diagnose"]
+        assert [s.status for s in steps] == results
+        assert any("| Security ICMP" in line for line in steps[0].output)
+        assert steps[0].detail.startswith("h5-diag is ")
