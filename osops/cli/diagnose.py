@@ -1,6 +1,6 @@
 """osops diagnose SERVER: why a server cannot be pinged or reached by SSH;
-one line per check on a terminal, else one row per check; exit status 1
-when it is not reachable."""
+one line per check on a terminal, the diagnosis last; else one row per
+check, and the diagnosis on stderr when it is not reachable (exit 1)."""
 
 from cliff.lister import Lister
 
@@ -52,12 +52,15 @@ class Diagnose(CloudCommand, Lister):
             return super().produce_output(parsed_args, column_names, data)
         import os
         import shutil
+        import textwrap
 
-        from osops.cli.doctor_report import render
+        from osops.cli.doctor_report import INDENT, render
 
         colour = not os.environ.get("NO_COLOR")
-        for line in render(self.result.checks, shutil.get_terminal_size().columns, colour,
-                           last=self.result.summary()):
+        width = shutil.get_terminal_size().columns
+        last = "\n".join(textwrap.wrap(self.result.summary(), max(width, 40), subsequent_indent=INDENT,
+                                       break_long_words=False, break_on_hyphens=False))
+        for line in render(self.result.checks, width, colour, last=last):
             self.app.stdout.write(line + "\n")
         return 0
 
@@ -67,6 +70,8 @@ class Diagnose(CloudCommand, Lister):
             parsed_args.formatter = "table"
         self.result = None
         code = super().run(parsed_args)
-        if self.result is not None and not self.result.reachable:
-            raise NotReachable(self.result.summary())
-        return code
+        if self.result is None or self.result.reachable:
+            return code
+        if self.for_people:
+            return 1  # the report's last line said why
+        raise NotReachable(self.result.summary())

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 import osops
 from osops import diagnose
-from osops.cli.doctor_report import render
 from osops.diagnose import console, security
 from osops.diagnose.facts import Facts
 from osops.errors import OsopsError
@@ -245,11 +244,23 @@ def test_cli_unknown_namespace_is_a_usage_error(cli):
                                 "name one of 'ip netns list', or leave --from-netns out")
 
 
-def test_terminal_report_ends_with_the_diagnosis(run):
-    d = run()
-    lines = render(d.checks, 100, last=d.summary())
-    assert lines[-1] == d.summary()
-    assert lines[0].startswith("OK    Server: h5-diag is ACTIVE")
+def test_terminal_report_is_the_doctors_and_ends_with_the_diagnosis(cli, monkeypatch):
+    import sys
+
+    monkeypatch.setattr("osops.diagnose.here.HostView", lambda *a, **k: FakeHere())
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    done = cli("diagnose", "diagnose", "h5-diag")
+    lines = done.out.splitlines()
+    assert done.code == 1 and done.err == ""  # said once, on the terminal
+    assert lines[0] == "OK    Server: h5-diag is ACTIVE and running on host devcloud"
+    assert "      fix: osops security group allow default ping" in lines
+    assert all(len(line) <= 80 for line in lines)
+    last = lines[lines.index(next(line for line in lines if line.startswith("h5-diag is not reachable"))):]
+    assert " ".join(line.strip() for line in last) == (
+        f"h5-diag is not reachable: Security ICMP failed: no rule of default lets ICMP echo (ping) in to "
+        f"{ADDRESS} from 10.0.0.2 ({NS}); fix: osops security group allow default ping")
 
 
 # The matcher
