@@ -35,7 +35,7 @@ def _ping_row(result, name):
         return Check("Ping", OK, f"{t.address} from {where(t)}: {result.received}/{result.sent} answered, "
                      f"{result.rtt_avg:.1f} ms")
     return Check("Ping", FAIL, f"{t.address} from {where(t)}: {result.reason or 'no answer'}",
-                 f"the first failing check above says why; else osops console log {name}")
+                 f"see the checks above; osops console log {name} shows whether the guest is up")
 
 
 def _ssh_row(here, target, name):
@@ -43,5 +43,5 @@ def _ssh_row(here, target, name):
         greeting = here.banner(target.address, target.netns)
     except OsopsError as exc:
         return Check("SSH", FAIL, f"{target.address}:22 from {where(target)}: {exc}",
-                     f"the first failing check above says why; else osops console log {name} (is sshd up?)")
+                     f"see the checks above; osops console log {name} shows whether sshd started")
     return Check("SSH", OK, f"{target.address}:22 from {where(target)}: {greeting[:60]}")
