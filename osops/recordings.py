@@ -80,6 +80,12 @@ RECORDINGS = (
     # a fake-virt server: nothing answers, and the demo sends nothing
     Recording("ping", None, exit=1, demo=("ping", "demo-1")),
     Recording("delete", ("delete", "demo-1", "--wait"), demo=True),
+    # diagnose of a guest in the project's default group, which lets in only its own members: ICMP and
+    # SSH from the network's namespace FAIL (exit 1).  The ping waits ~15 s for the guest's login prompt.
+    Recording("diagnose", ("diagnose", "h5-diag"), exit=1,
+              before=(("boot", "h5-diag", "--flavor", "m1.tiny", "--image", IMAGE, "--network", "private"),
+                      ("ping", "h5-diag", "--netns", "auto", "--expect-fail", "--count", "15")),
+              after=(("delete", "h5-diag", "--wait"),)),
     Recording("boot-count", ("boot", "lab", "--count", "3", "--flavor", "1", "--image", IMAGE)),
     Recording("delete-count", ("delete", "lab-1", "lab-2", "lab-3", "--wait")),
     Recording("boot-ambiguous", ("boot", "--flavor", "m1.tiny", "--image", "cirros"), exit=1),

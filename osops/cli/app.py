@@ -46,6 +46,7 @@ COMMANDS = {
     "security group allow": "osops.cli.security_group:AllowRule",
     "security group deny": "osops.cli.security_group:DenyRule",
     "doctor": "osops.cli.doctor:Doctor",
+    "diagnose": "osops.cli.diagnose:Diagnose",
 }
 
 # cliff's Command.get_epilog maps every installed distribution to its

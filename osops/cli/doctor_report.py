@@ -7,10 +7,11 @@ COLOURS = {"OK": "32", "WARN": "33", "FAIL": "31;1", "SKIP": "2"}  # ANSI SGR co
 INDENT = " " * 6
 
 
-def render(checks, width=80, colour=False):
+def render(checks, width=80, colour=False, last=None):
     """The report of *checks* (:class:`osops.doctor.core.Check`) as lines
     no wider than *width* (a word longer than that is kept whole), the
-    result coloured when *colour*."""
+    result coloured when *colour*; *last* is the closing line (default:
+    the doctor's :func:`verdict`)."""
     width = max(width, 40)
     lines = []
     for c in checks:
@@ -24,7 +25,7 @@ def render(checks, width=80, colour=False):
         if c.fix:
             lines += textwrap.wrap(f"fix: {c.fix}", width, initial_indent=INDENT, subsequent_indent=INDENT + "     ",
                                    break_long_words=False, break_on_hyphens=False)
-    lines.append(verdict(checks))
+    lines.append(verdict(checks) if last is None else last)
     return lines
 
 
