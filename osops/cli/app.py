@@ -37,6 +37,12 @@ COMMANDS = {
     "cleanup": "osops.cli.cleanup:Cleanup",
     "cache clear": "osops.cli.cache:ClearCache",
     "doctor": "osops.cli.doctor:Doctor",
+    "floating ip list": "osops.cli.floating_ip:ListFloatingIPs",
+    "floating ip add": "osops.cli.floating_ip:AddFloatingIP",
+    "floating ip remove": "osops.cli.floating_ip:RemoveFloatingIP",
+    "floating ip delete": "osops.cli.floating_ip:DeleteFloatingIPs",
+    "console log": "osops.cli.console:ConsoleLog",
+    "console url": "osops.cli.console:ConsoleURL",
 }
 
 # cliff's Command.get_epilog maps every installed distribution to its
