@@ -109,6 +109,8 @@ RECORDINGS = (
     Recording("console-log", ("console", "log", FIP_SERVER, "--lines", "20")),
     Recording("console-url", ("console", "url", FIP_SERVER), exit=1,
               after=(("delete", FIP_SERVER, "--wait"),)),
+    # the floating_ip and console scenario actions: a run's floating IP, released by its cleanup
+    Recording("fip-console", ("scenario", "run", "tests/scenarios/fip-console.yaml", "--run-id", "h2fiprec1")),
     Recording("legacy-v2", ("image", "list"), stage=LEGACY),
     # hostrec has no floating address, so the ping sessions exit 1
     Recording("host-bridge-show", ("bridge", "show", BRIDGE), stage=HOST),

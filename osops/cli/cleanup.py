@@ -1,4 +1,4 @@
-"""osops cleanup: remove servers that smoke and scenario runs, and interrupted boots, left behind."""
+"""osops cleanup: remove servers (and floating IPs) that smoke and scenario runs, and interrupted boots, left behind."""
 
 import argparse
 
@@ -14,7 +14,8 @@ class Cleanup(CloudCommand, Lister):
     """Delete the servers of one run (--run ID), of every smoke and
     scenario run (--all), or of every boot (--boots: after a boot was
     killed), found by their osops-run or osops-boot metadata in one
-    server list, then the runs' security groups (osops-<run>-sg)."""
+    server list, then the runs' security groups (osops-<run>-sg); a run's
+    floating IPs (on its servers, or described as its own) are released."""
 
     columns = COLUMNS
 
@@ -34,6 +35,7 @@ class Cleanup(CloudCommand, Lister):
 
     def take_action(self, parsed_args):
         from osops import security_groups
+        from osops.floating_ips import delete_floating_ips
         from osops.scenario import cleanup
 
         a = parsed_args
@@ -41,10 +43,13 @@ class Cleanup(CloudCommand, Lister):
         found = cleanup.tagged(self.cloud, run_id=a.run, all_runs=a.all, all_projects=a.all_projects,
                                boots=a.boots)
         groups = cleanup.groups(self.cloud, run_id=a.run, all_runs=a.all, found=found)
+        fips = cleanup.floating_ips(self.cloud, found, run_id=a.run, all_runs=a.all)
         if not found and not groups:
             which = f"run {a.run}" if a.run else ("any osops boot" if a.boots else "any osops run")
             self.app.warn(f"nothing to clean up: no server is tagged by {which}, and no security group is its")
         elif not a.dry_run:
+            if fips:
+                delete_floating_ips(self.cloud, fips)
             if found:
                 cleanup.remove(self.cloud, found, a.wait, a.timeout,
                                on_change=self.progress({s.id: s.name for s in found}))
@@ -54,4 +59,12 @@ class Cleanup(CloudCommand, Lister):
         rows = [(s.id, s.name, cleanup.run_of(s), status) for s in found]
         kept = "would delete" if a.dry_run else ("DELETED" if a.wait else "kept (--no-wait: servers may hold it)")
         rows += [(g.id, g.name, g.description.split(":")[0].removeprefix("osops run "), kept) for g in groups]
+        runs = {s.id: cleanup.run_of(s) for s in found}
+        rows += [(f.id, f"floating IP {f.address}", runs.get(f.server_id) or _run_described(f.description),
+                  "would delete" if a.dry_run else "DELETED") for f in fips]
         return self.columns, rows
+
+
+def _run_described(description):
+    """The run id in an ``osops run ID: ...`` description ('' for none)."""
+    return description.split(":")[0].removeprefix("osops run ") if description.startswith("osops run ") else ""

@@ -23,13 +23,15 @@ ADDRESS_WAIT = 30
 
 class Created:
     """What a run created, for its cleanup: the servers it booted (by id),
-    those known to be gone, its security groups, and whether it asked for
-    a create at all."""
+    those known to be gone, its security groups, its floating IPs (and
+    whether it asked for one), and whether it asked for a create at all."""
 
     def __init__(self):
         self.servers = {}
         self.gone = set()
         self.groups = []
+        self.floating_ips = []
+        self.floating_ips_asked = False
         self.attempted = False
 
     def alive(self):
@@ -115,6 +117,18 @@ class StepContext:
             self._created.groups.append(
                 security_groups.create_open_group(self.conn, cleanup.group_name(self.run_id), description))
         return [g.id for g in self._created.groups]
+
+    def floating_ip_description(self, server_name):
+        """Say so just before allocating a floating IP for *server_name*:
+        cleanup then also looks for the run's floating IPs; returns the
+        description that marks it as the run's."""
+        self.creating()
+        self._created.floating_ips_asked = True
+        return cleanup.floating_ip_description(self.run_id, server_name)
+
+    def track_floating_ips(self, floating_ips):
+        """Remember *floating_ips* as allocated by this run: cleanup releases them."""
+        self._created.floating_ips.extend(floating_ips)
 
     def remaining(self):
         """Seconds left before the run's time limit (never below 0)."""

@@ -19,7 +19,7 @@ import datetime
 import secrets
 import time
 
-from osops import security_groups
+from osops import floating_ips, security_groups
 from osops.cloud import error_context
 from osops.errors import OsopsError, UsageError, explain
 from osops.scenario import cleanup
@@ -255,7 +255,7 @@ class Engine:
         if self.keep:
             alive = self._alive()
             report.kept = True
-            report.left = [f"{s.name} ({s.id})" for s in alive] + _groups(self.created.groups)
+            report.left = [f"{s.name} ({s.id})" for s in alive] + _made(self.created)
             if not report.left:
                 return result(SKIP, "--keep: nothing to keep")
             return result(SKIP, f"--keep: kept {', '.join(report.left)}")
@@ -268,10 +268,11 @@ class Engine:
                 problem = "stopped before cleanup began"
             else:
                 listed = self._add_tagged(todo)
+                released = self._release_floating_ips()
                 if todo:
                     cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
                                    on_gone=self.created.gone.add, on_change=self.on_change)
-                deleted = self._delete_groups()
+                deleted = released + self._delete_groups()
         except Stop as stop:
             problem = stop.message
         except KeyboardInterrupt:
@@ -281,9 +282,9 @@ class Engine:
         finally:
             guard.end_cleanup()
         left = [s for sid, s in todo.items() if sid not in self.created.gone]
-        report.left = [f"{s.name} ({s.id})" for s in left] + _groups(self.created.groups)
+        report.left = [f"{s.name} ({s.id})" for s in left] + _made(self.created)
         if problem and not left and not listed:  # what else this run created is not known
-            report.left = [f"servers tagged {self.TAG}={self.run_id}"] + _groups(self.created.groups)
+            report.left = [f"servers tagged {self.TAG}={self.run_id}"] + _made(self.created)
         if not report.left:
             deleted = [s.name for s in todo.values()] + deleted
             return result(PASS, f"deleted {', '.join(deleted)}" if deleted else "nothing left behind")
@@ -302,5 +303,22 @@ class Engine:
         return deleted
 
 
-def _groups(groups):
-    return [f"security group {g.name} ({g.id})" for g in groups]
+    def _release_floating_ips(self):
+        """Release the run's floating IPs, when it asked for any: those it
+        knows of, and any described as its own (an allocation whose answer
+        was lost); what was released, as words for the report."""
+        if not self.created.floating_ips_asked:
+            return []
+        known = {f.id: f for f in self.created.floating_ips}
+        for f in cleanup.floating_ips(self.conn, run_id=self.run_id, asked=True):
+            known.setdefault(f.id, f)
+        self.created.floating_ips = list(known.values())
+        floating_ips.delete_floating_ips(self.conn, self.created.floating_ips)
+        released, self.created.floating_ips = [f"floating IP {f.address}" for f in known.values()], []
+        return released
+
+
+def _made(created):
+    """The security groups and floating IPs of *created*, as a report lists what is left."""
+    return ([f"security group {g.name} ({g.id})" for g in created.groups]
+            + [f"floating IP {f.address} ({f.id})" for f in created.floating_ips])

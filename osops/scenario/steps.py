@@ -17,7 +17,7 @@ from osops import models
 from osops import servers as ops
 from osops.host import bridges
 from osops.host.models import Bridge, PingResult
-from osops.scenario import checks, template
+from osops.scenario import checks, fip_console_steps, template
 from osops.scenario.kinds import Action, Arg
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
 from osops.scenario.template import VALUE, ListOf
@@ -313,6 +313,7 @@ ACTIONS = {
         {"text": Arg("text", required=True, help="may read {{ variables }} and saved results")},
         positional="text", narration=True, help="a narration line for demos"),
 }
+ACTIONS.update(fip_console_steps.ACTIONS)  # floating_ip, console
 
 
 def describe(name, action):
