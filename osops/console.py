@@ -42,11 +42,13 @@ def console_log(conn: Connection, server: str | Server, lines: int | None = None
 
 
 def follow_log(conn: Connection, server: str | Server, lines: int | None = None,
-               interval: float = FOLLOW_INTERVAL, sleep: Callable[[float], None] = time.sleep) -> Iterator[str]:
+               interval: float = FOLLOW_INTERVAL, sleep: Callable[[float], None] | None = None) -> Iterator[str]:
     """The console log of *server* as it grows: first its last *lines*
     lines (all with None), then, every *interval* seconds, only what is
     new (a partial line, such as a login prompt, as soon as it is
-    there).  Endless: the caller stops (Ctrl-C)."""
+    there).  Endless: the caller stops (Ctrl-C).  *sleep* defaults to
+    :func:`time.sleep`."""
+    sleep = sleep or time.sleep
     server = running(conn, server)
     seen = conn.compute.get_server_console_output(server.id).get("output") or ""
     yield last_lines(seen, lines) if lines else seen

@@ -24,9 +24,9 @@ class ListFloatingIPs(CloudCommand, Lister):
         from osops.networks import list_networks
         from osops.servers import list_servers
 
+        servers = {s.id: s.name for s in list_servers(self.cloud)}  # the project's: others show by id
         found = list_floating_ips(self.cloud)
         networks = {n.id: n.name for n in list_networks(self.cloud)} if found else {}
-        servers = {s.id: s.name for s in list_servers(self.cloud)} if any(f.server_id for f in found) else {}
         rows = [(f.id, f.address, or_dash(f.fixed_address), or_dash(servers.get(f.server_id, f.server_id)),
                  networks.get(f.network_id, f.network_id), f.status) for f in found]
         return self.columns, rows

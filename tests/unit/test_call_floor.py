@@ -53,6 +53,8 @@ LIST = {
     "flavor-list": Floor(("GET compute /v2.1",), ("GET compute /v2.1/flavors/detail",)),
     "server-list": Floor(("GET compute /v2.1",), ("GET compute /v2.1/servers/detail",)),
     "server-show": Floor(("GET compute /v2.1",), ("GET compute /v2.1/servers/detail",)),
+    "floating-ip-list": Floor(("GET compute /v2.1",), ("GET compute /v2.1/servers/detail",
+                                                      "GET network /v2.0/floatingips", "GET network /v2.0/networks")),
 }
 
 
