@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 FOLLOW_INTERVAL = 2.0  # seconds between polls of --follow
 # console type -> the protocol Nova's remote-consoles API takes it with
 CONSOLE_TYPES = {"novnc": "vnc", "spice": "spice", "serial": "serial"}
-OVERLAP = 400  # characters of the last log seen looked for in the next one, when its start was cut
 
 
 def running(conn: Connection, server: str | Server) -> Server:
@@ -69,14 +68,25 @@ def last_lines(text: str, lines: int) -> str:
 
 def new_text(before: str, now: str) -> str:
     """What *now* has that *before*, an earlier read of the same log, did
-    not: the rest after it when the log grew, or, when its start was cut
-    off (Nova and libvirt keep only the tail), what follows the last part
-    of *before* found in it; all of *now* when that is gone too."""
+    not: the rest after it when the log grew; when its start was cut off
+    (Nova and libvirt keep only the tail), what follows the longest end of
+    *before* that *now* begins with; all of *now* when none does."""
     if now.startswith(before):
         return now[len(before):]
-    tail = before[-OVERLAP:]
-    at = now.rfind(tail) if tail else -1
-    return now[at + len(tail):] if at >= 0 else now
+    return now[_overlap(before, now):]
+
+
+def _overlap(before, now):
+    """The length of the longest end of *before* that *now* begins with
+    (the prefix function of *now*, a separator, then *before*: linear)."""
+    seq = [*now, None, *before]
+    longest = [0] * len(seq)
+    for i in range(1, len(seq)):
+        k = longest[i - 1]
+        while k and seq[i] != seq[k]:
+            k = longest[k - 1]
+        longest[i] = k + 1 if seq[i] == seq[k] else k
+    return longest[-1]
 
 
 def console_url(conn: Connection, server: str | Server, kind: str = "novnc") -> str:
