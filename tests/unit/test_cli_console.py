@@ -22,7 +22,7 @@ def recorded_log():
 def test_log_prints_the_last_lines_nova_sends(cli):
     r = cli("console-log", *LOG)
     assert (r.code, r.err) == (0, "")
-    assert r.out == recorded_log() and "login:" in r.out and f"Lease of 10.0.0." in r.out
+    assert r.out == recorded_log() and "login:" in r.out and "Lease of 10.0.0." in r.out
     assert r.bodies[-1] == {"os-getConsoleOutput": {"length": 20}}
 
 

@@ -125,7 +125,8 @@ def test_a_server_with_several_ports_gets_it_on_the_routed_one_and_says_which(cl
         ports = responses(it, "GET", "/v2.0/ports")[0]["ports"]
         ports.insert(0, {**ports[0], "id": "00000000-0000-4000-8000-0000000000aa",
                          "network_id": "00000000-0000-4000-8000-0000000000bb",
-                         "fixed_ips": [{"ip_address": "192.168.7.5", "subnet_id": "00000000-0000-4000-8000-0000000000cc"}]})
+                         "fixed_ips": [{"ip_address": "192.168.7.5",
+                                        "subnet_id": "00000000-0000-4000-8000-0000000000cc"}]})
 
     r = cli(edit("floating-ip-add", two_ports), *ADD, "-f", "json")
     assert r.code == 0, r.err
