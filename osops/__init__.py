@@ -1,7 +1,8 @@
 """osops: check, drive and demo an OpenStack cloud right after install.
 
 The Python API lives in the submodules (``osops.cloud``, ``osops.images``,
-``osops.flavors``, ``osops.networks``, ``osops.servers``); the command line
+``osops.flavors``, ``osops.networks``, ``osops.servers``, ``osops.floating_ips``,
+``osops.console``); the command line
 in ``osops.cli`` is a thin layer over them.  This module imports nothing
 heavy so that ``osops --help`` starts fast.
 """

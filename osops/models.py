@@ -268,3 +268,50 @@ def _image_ref(image):
     if not image:
         return ""
     return image.get("name") or image.get("id") or ""
+
+
+@dataclass(frozen=True)
+class FloatingIP:
+    """A Neutron floating IP: its address on the external network, and the
+    port and fixed address it maps to (None when it is free)."""
+
+    id: str
+    address: str
+    network_id: str                    # the external network it is allocated on
+    status: str
+    project_id: str = ""
+    port_id: str | None = None
+    fixed_address: str | None = None
+    server_id: str | None = None       # the device of its port (Neutron's port_details)
+    router_id: str | None = None
+    description: str = ""
+
+    @property
+    def free(self) -> bool:
+        """True when it maps to no port."""
+        return not self.port_id
+
+    @classmethod
+    def from_sdk(cls, fip):
+        """A FloatingIP from an openstacksdk floating IP."""
+        details = fip.port_details if isinstance(fip.port_details, dict) else {}
+        return cls(id=fip.id, address=fip.floating_ip_address or "", network_id=fip.floating_network_id or "",
+                   status=fip.status or "", project_id=fip.project_id or "", port_id=fip.port_id or None,
+                   fixed_address=fip.fixed_ip_address or None, server_id=details.get("device_id") or None,
+                   router_id=fip.router_id or None, description=fip.description or "")
+
+
+@dataclass(frozen=True)
+class FloatingIPAdded:
+    """What ``floating ip add`` did: *server* reaches *floating_ip* through
+    *port_id* (its *fixed_address* on *network*); *how* is ``allocated``,
+    ``reused`` (a free one of the project) or ``already`` (it had it)."""
+
+    server: Server
+    floating_ip: FloatingIP
+    fixed_address: str
+    port_id: str
+    network: str                       # the server's network the port is on
+    external_network: str
+    how: str
+    ports: int = 1                     # how many ports the server has

@@ -28,6 +28,8 @@ MANY = tuple(f"many-{i}" for i in range(1, 11))
 RECORDED_KEY = "tests/unit/data/recorded-key.pub"  # a public key imported (its private half was thrown away)
 ACCESS = "tests/unit/data/access.yaml"  # a scenario with a keypair and allow steps
 BRIDGE = "{bridge}"  # stands for hostrec's network's bridge, brq<network id>, filled in when recording
+PRINTED = "{printed}"  # stands for what the recording's last before step printed, filled in when recording
+FIP_SERVER = "h2-fip"  # the server the floating IP and console sessions give an address to and read
 
 # Where a session is recorded (tools/record-cassettes sets each one up).
 CLOUD = "the admin cloud"
@@ -124,6 +126,20 @@ RECORDINGS = (
     # the demo shows no host bridges (they are not the recorded cloud's)
     Recording("lab-demo", ("scenario", "run", "lab-demo", "--run-id", "labrec1"),
               demo=("scenario", "run", "lab-demo", "--run-id", "demolab", "--skip", "bridge")),
+    # floating IPs and the console, on one server: allocated, listed, removed (kept), reused, then
+    # deleted by its address (printed by an add that finds it there already); the cloud has no console proxy
+    Recording("floating-ip-add", ("floating", "ip", "add", FIP_SERVER),
+              before=(("boot", FIP_SERVER, "--flavor", "m1.tiny", "--image", IMAGE),)),
+    Recording("floating-ip-list", ("floating", "ip", "list")),
+    Recording("floating-ip-remove", ("floating", "ip", "remove", FIP_SERVER)),
+    Recording("floating-ip-reuse", ("floating", "ip", "add", FIP_SERVER)),
+    Recording("floating-ip-delete", ("floating", "ip", "delete", PRINTED),
+              before=(("floating", "ip", "add", FIP_SERVER, "-f", "value", "-c", "floating_ip_address"),)),
+    Recording("console-log", ("console", "log", FIP_SERVER, "--lines", "20")),
+    Recording("console-url", ("console", "url", FIP_SERVER), exit=1,
+              after=(("delete", FIP_SERVER, "--wait"),)),
+    # the floating_ip and console scenario actions: a run's floating IP, released by its cleanup
+    Recording("fip-console", ("scenario", "run", "tests/scenarios/fip-console.yaml", "--run-id", "h2fiprec1")),
     Recording("legacy-v2", ("image", "list"), stage=LEGACY),
     # hostrec has no floating address, so the ping sessions exit 1
     Recording("host-bridge-show", ("bridge", "show", BRIDGE), stage=HOST),

@@ -47,6 +47,12 @@ COMMANDS = {
     "security group deny": "osops.cli.security_group:DenyRule",
     "doctor": "osops.cli.doctor:Doctor",
     "diagnose": "osops.cli.diagnose:Diagnose",
+    "floating ip list": "osops.cli.floating_ip:ListFloatingIPs",
+    "floating ip add": "osops.cli.floating_ip:AddFloatingIP",
+    "floating ip remove": "osops.cli.floating_ip:RemoveFloatingIP",
+    "floating ip delete": "osops.cli.floating_ip:DeleteFloatingIPs",
+    "console log": "osops.cli.console:ConsoleLog",
+    "console url": "osops.cli.console:ConsoleURL",
 }
 
 # cliff's Command.get_epilog maps every installed distribution to its

@@ -1,4 +1,4 @@
-"""osops cleanup: remove servers that smoke and scenario runs, and interrupted boots, left behind."""
+"""osops cleanup: remove servers (and floating IPs) that smoke and scenario runs, and interrupted boots, left behind."""
 
 import argparse
 
@@ -15,7 +15,9 @@ class Cleanup(CloudCommand, Lister):
     scenario run (--all), or of every boot (--boots: after a boot was
     killed), found by their osops-run or osops-boot metadata in one
     server list, then the runs' security groups (osops-<run>-sg) and
-    keypairs (osops-<run>-NAME, made by a scenario's keypair step)."""
+    keypairs (osops-<run>-NAME, made by a scenario's keypair step); a
+    run's floating IPs (on its servers, or described as its own) are
+    released."""
 
     columns = COLUMNS
 
@@ -35,6 +37,7 @@ class Cleanup(CloudCommand, Lister):
 
     def take_action(self, parsed_args):
         from osops import security_groups
+        from osops.floating_ips import delete_floating_ips
         from osops.keypairs import remove_keypairs
         from osops.scenario import cleanup
 
@@ -44,11 +47,14 @@ class Cleanup(CloudCommand, Lister):
                                boots=a.boots)
         groups = cleanup.groups(self.cloud, run_id=a.run, all_runs=a.all, found=found)
         keys = cleanup.keypairs(self.cloud, run_id=a.run, all_runs=a.all, found=found)
-        if not found and not groups and not keys:
+        fips = cleanup.floating_ips(self.cloud, found, run_id=a.run, all_runs=a.all)
+        if not found and not groups and not keys and not fips:
             which = f"run {a.run}" if a.run else ("any osops boot" if a.boots else "any osops run")
-            self.app.warn(f"nothing to clean up: no server is tagged by {which}, and no security group "
-                          "or keypair is its")
+            self.app.warn(f"nothing to clean up: no server is tagged by {which}, and no security group, "
+                          "keypair or floating IP is its")
         elif not a.dry_run:
+            if fips:
+                delete_floating_ips(self.cloud, fips)
             if found:
                 cleanup.remove(self.cloud, found, a.wait, a.timeout,
                                on_change=self.progress({s.id: s.name for s in found}))
@@ -61,4 +67,12 @@ class Cleanup(CloudCommand, Lister):
         rows += [(g.id, g.name, g.description.split(":")[0].removeprefix("osops run "), kept) for g in groups]
         rows += [(k.name, k.name, k.public_key.rsplit(" ", 1)[-1], "would delete" if a.dry_run else "DELETED")
                  for k in keys]
+        runs = {s.id: cleanup.run_of(s) for s in found}
+        rows += [(f.id, f"floating IP {f.address}", runs.get(f.server_id) or _run_described(f.description),
+                  "would delete" if a.dry_run else "DELETED") for f in fips]
         return self.columns, rows
+
+
+def _run_described(description):
+    """The run id in an ``osops run ID: ...`` description ('' for none)."""
+    return description.split(":")[0].removeprefix("osops run ") if description.startswith("osops run ") else ""

@@ -55,7 +55,7 @@ def unknown_command(app_name, argv, names):
         words.append(word)
     n, typed = len(words), " ".join(words)
     split = [name.split() for name in names]
-    verbs = [parts[n] for parts in split if parts[:n] == words and len(parts) > n]
+    verbs = list(dict.fromkeys(" ".join(parts[n:]) for parts in split if parts[:n] == words and len(parts) > n))
     if verbs:
         return UnknownCommand(f"{app_name} {typed}: needs a command: {', '.join(verbs)}")
     close = [" ".join(parts) for parts in split if len(parts) == n

@@ -5,8 +5,9 @@ a name ``osops-<run id>-...``; every server ``osops boot`` creates
 carries ``osops-boot=<run id>``.  Nova cannot filter a server list on
 metadata, so one list call is made and filtered here.  A smoke or
 scenario run's security group is ``osops-<run id>-sg``, described as
-``osops run <run id>: ...``; its keypairs are ``osops-<run id>-NAME``,
-their public keys' comment ``osops run <run id>``.
+``osops run <run id>: ...``, and so is a floating IP it allocates; its
+keypairs are ``osops-<run id>-NAME``, their public keys' comment
+``osops run <run id>``.
 """
 
 import re
@@ -91,6 +92,28 @@ def keypairs(conn, run_id=None, all_runs=False, found=()):
     else:
         return []
     return [k for k in keypair_ops.list_keypairs(conn) if k.name.startswith("osops-") and ours.search(k.public_key)]
+
+
+def floating_ip_description(run_id, server_name):
+    """The description of a floating IP run *run_id* allocates for *server_name*."""
+    return f"osops run {run_id}: floating IP of {server_name}"
+
+
+def floating_ips(conn, found=(), run_id=None, all_runs=False, asked=False):
+    """The floating IPs of run *run_id* (of any smoke or scenario run with
+    *all_runs*): those it allocated (described as
+    :func:`floating_ip_description` says) and those on its servers among
+    *found*, from one list call.  That call is made only when one of
+    *found* is a run's server Nova lists with a floating address, or when
+    the run is known to have *asked* for a floating IP; else []."""
+    from osops.floating_ips import list_floating_ips
+
+    theirs = {s.id for s in found if TAG in s.metadata and s.ips("floating")}
+    if not theirs and not asked:
+        return []
+    prefix = f"osops run {run_id}:" if run_id else "osops run "
+    return [f for f in list_floating_ips(conn)
+            if f.server_id in theirs or ((run_id or all_runs) and f.description.startswith(prefix))]
 
 
 def remove(conn, doomed, wait=True, timeout=servers.DEFAULT_TIMEOUT, on_gone=None, on_change=None):

@@ -26,9 +26,10 @@ ADDRESS_WAIT = 30
 class Created:
     """What a run created, for its cleanup: the servers it booted (by id),
     those known to be gone, its security groups, the rules it added to
-    groups, its keypairs (and whether it asked for one: a lost answer
-    leaves one unknown), the directory of their private keys, and
-    whether it asked for a create at all."""
+    groups, its floating IPs (and whether it asked for one), its keypairs
+    (and whether it asked for one: a lost answer leaves one unknown), the
+    directory of their private keys, and whether it asked for a create at
+    all."""
 
     def __init__(self):
         self.servers = {}
@@ -38,6 +39,8 @@ class Created:
         self.keypairs = []
         self.keypairs_attempted = False
         self.key_dir = None
+        self.floating_ips = []
+        self.floating_ips_asked = False
         self.attempted = False
 
     def alive(self):
@@ -143,6 +146,18 @@ class StepContext:
     def track_rules(self, rule_ids):
         """Remember security group rules this run added: cleanup removes them."""
         self._created.rules.extend(rule_ids)
+
+    def floating_ip_description(self, server_name):
+        """Say so just before allocating a floating IP for *server_name*:
+        cleanup then also looks for the run's floating IPs; returns the
+        description that marks it as the run's."""
+        self.creating()
+        self._created.floating_ips_asked = True
+        return cleanup.floating_ip_description(self.run_id, server_name)
+
+    def track_floating_ips(self, floating_ips):
+        """Remember *floating_ips* as allocated by this run: cleanup releases them."""
+        self._created.floating_ips.extend(floating_ips)
 
     def remaining(self):
         """Seconds left before the run's time limit (never below 0)."""

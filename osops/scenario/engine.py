@@ -20,7 +20,7 @@ import secrets
 import shutil
 import time
 
-from osops import keypairs, security_groups
+from osops import floating_ips, keypairs, security_groups
 from osops.cloud import error_context
 from osops.errors import OsopsError, UsageError, explain
 from osops.scenario import cleanup
@@ -269,10 +269,11 @@ class Engine:
                 problem = "stopped before cleanup began"
             else:
                 listed = self._add_tagged(todo)
+                released = self._release_floating_ips()
                 if todo:
                     cleanup.remove(self.conn, list(todo.values()), True, self.cleanup_timeout,
                                    on_gone=self.created.gone.add, on_change=self.on_change)
-                deleted = self._delete_rules() + self._delete_groups() + self._delete_keypairs()
+                deleted = released + self._delete_rules() + self._delete_groups() + self._delete_keypairs()
         except Stop as stop:
             problem = stop.message
         except KeyboardInterrupt:
@@ -330,5 +331,21 @@ class Engine:
         made = self.created
         return ([f"security group rule {r}" for r in made.rules]
                 + [f"security group {g.name} ({g.id})" for g in made.groups]
+                + [f"floating IP {f.address} ({f.id})" for f in made.floating_ips]
                 + [f"keypair {k.name}" for k in made.keypairs]
                 + ([f"private keys in {made.key_dir}"] if made.key_dir else []))
+
+    def _release_floating_ips(self):
+        """Release the run's floating IPs, when it asked for any: those it
+        knows of, and any described as its own (an allocation whose answer
+        was lost); what was released, as words for the report."""
+        if not self.created.floating_ips_asked:
+            return []
+        known = {f.id: f for f in self.created.floating_ips}
+        for f in cleanup.floating_ips(self.conn, run_id=self.run_id, asked=True):
+            known.setdefault(f.id, f)
+        self.created.floating_ips = list(known.values())
+        floating_ips.delete_floating_ips(self.conn, self.created.floating_ips)
+        released, self.created.floating_ips = [f"floating IP {f.address}" for f in known.values()], []
+        return released
+

@@ -17,7 +17,7 @@ from osops import models
 from osops import servers as ops
 from osops.host import bridges
 from osops.host.models import Bridge, PingResult
-from osops.scenario import access_steps, checks, diagnose_steps, template
+from osops.scenario import access_steps, checks, diagnose_steps, fip_console_steps, template
 from osops.scenario.kinds import Action, Arg
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
 from osops.scenario.template import VALUE, ListOf
@@ -314,7 +314,7 @@ ACTIONS = {
         positional="text", narration=True, help="a narration line for demos"),
 }
 # The actions of the first hour, each group in a module of its own.
-for _group in (access_steps, diagnose_steps):
+for _group in (access_steps, diagnose_steps, fip_console_steps):
     ACTIONS.update(_group.ACTIONS)
 
 

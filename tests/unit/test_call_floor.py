@@ -56,6 +56,8 @@ LIST = {
     "keypair-list": Floor(("GET compute /v2.1",), ("GET compute /v2.1/os-keypairs",)),
     "security-group-list": Floor((), ("GET network /v2.0/security-groups",)),
     "security-group-show": Floor((), ("GET network /v2.0/security-groups",)),
+    "floating-ip-list": Floor(("GET compute /v2.1",), ("GET compute /v2.1/servers/detail",
+                                                      "GET network /v2.0/floatingips", "GET network /v2.0/networks")),
 }
 
 

@@ -79,6 +79,8 @@ def test_short_forms_are_the_same_commands(short, long):
      "(missing ), unterminated subpattern at position 0) (see: osops help server list)"),
     (["-v", "--os-cloud", "demo"], "osops: needs a command (see: osops --help)"),
     (["scenario", "--debug"], "osops scenario: needs a command: run, validate, list"),
+    (["floating"], "osops floating: needs a command: ip list, ip add, ip remove, ip delete"),
+    (["floating", "ip"], "osops floating ip: needs a command: list, add, remove, delete"),
     (["--os-cloud"], "osops: argument --os-cloud: expected one argument (see: osops --help)"),
     (["boot", "--count", "x", "--flavor", "1", "--image", "c"],
      "osops boot: argument --count: must be a whole number of 1 or more, not 'x' (see: osops help boot)"),

@@ -24,14 +24,15 @@ def recorded_command(path):
 
 def as_recorded(argv):
     """*argv* as a cassette keeps it: without the global --os-* options
-    (and their values); the bridge placeholder as a pattern."""
+    (and their values); the bridge and printed placeholders as patterns."""
     words, rest = [], list(argv)
     while rest:
         word = rest.pop(0)
         if word.startswith("--os-"):
             rest.pop(0)
         else:
-            words.append(re.escape(word) if word != recordings.BRIDGE else r"brq[0-9a-f-]{11}")
+            words.append({recordings.BRIDGE: r"brq[0-9a-f-]{11}",
+                          recordings.PRINTED: r"\S+"}.get(word, re.escape(word)))
     return " ".join(words)
 
 
@@ -104,7 +105,7 @@ def test_record_cassettes_records_every_declaration_in_order(monkeypatch, tmp_pa
     expected = []
     for rec in recordings.for_tests():
         env = "legacy" if rec.stage == recordings.LEGACY else "cloud"
-        argv = " ".join("brqab73f8ee-07" if a == recordings.BRIDGE else a for a in rec.argv)
+        argv = " ".join({recordings.BRIDGE: "brqab73f8ee-07", recordings.PRINTED: ""}.get(a, a) for a in rec.argv)
         expected += [("cloud", None, " ".join(step), 0, False) for step in rec.before]
         expected.append((env, f"tests/{rec.name}.json", argv, rec.exit, rec.stage == recordings.ROUTER_VIEW))
         expected += [("cloud", None, " ".join(step), 0, False) for step in rec.after]

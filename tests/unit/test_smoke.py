@@ -358,7 +358,8 @@ def test_cleanup_needs_a_run_or_all(cli):
     assert (r.code, r.err) == (2, "a run id is 4 to 20 lower-case letters and digits, not 'Not-An-Id'\n")
     r = cli(_cleanup(_no_group_named("osops-nosuchrun-sg")), "cleanup", "--run", "nosuchrun")
     assert r.code == 0 and deletes(r) == []
-    assert "nothing to clean up: no server is tagged by run nosuchrun, and no security group or keypair is its" in r.err
+    assert ("nothing to clean up: no server is tagged by run nosuchrun, and no security group, keypair or "
+            "floating IP is its") in r.err
 
 
 def _cleanup(change=None):
