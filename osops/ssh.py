@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from osops.errors import OsopsError, UsageError, printable
+from osops.host.models import Target
 from osops.models import Server
 
 if TYPE_CHECKING:
@@ -117,9 +118,18 @@ def check_identity(path: str) -> str:
 
 
 def reach(conn: Connection, server: Server, address_type: str = "any", user: str | None = None) -> Reach:
-    """How to reach *server*: its floating address first (with
-    *address_type* ``any``), IPv4 first, from the namespace ``--netns
-    auto`` picks; OsopsError when no address of it can be reached from here."""
+    """How to reach *server*: the address :func:`address_of` picks and
+    the user (*user*, else the image's)."""
+    target = address_of(conn, server, address_type)
+    name, properties = image_login(conn, server) if not user else ("", {})
+    return Reach(server, target.address, target.netns, login_user(name, properties, user))
+
+
+def address_of(conn: Connection, server: Server, address_type: str = "any") -> Target:
+    """The :class:`~osops.host.models.Target` to reach *server* at: its
+    floating address first (with *address_type* ``any``), IPv4 first, from
+    the namespace ``--netns auto`` picks; OsopsError when no address of it
+    can be reached from this host."""
     from osops.host import targets
 
     if address_type not in ADDRESS_TYPES:
@@ -129,10 +139,13 @@ def reach(conn: Connection, server: Server, address_type: str = "any", user: str
     usable = sorted((t for t in found if not t.error), key=lambda t: kinds.get(t.address, (True, 9)))
     if not usable:
         why = "; ".join(dict.fromkeys(t.error for t in found)) or f"{server.name} has no address"
-        raise OsopsError(f"cannot reach {printable(server.name)} by SSH from this host: {why}",
-                         f"give it a floating IP, or run osops on its network node (osops diagnose {server.name})")
-    name, properties = image_login(conn, server) if not user else ("", {})
-    return Reach(server, usable[0].address, usable[0].netns, login_user(name, properties, user))
+        raise Unreachable(f"cannot reach {printable(server.name)} from this host: {why}",
+                          f"give it a floating IP, or run osops on its network node (osops diagnose {server.name})")
+    return usable[0]
+
+
+class Unreachable(OsopsError):
+    """No address of a server can be reached from this host."""
 
 
 def forget_reused(address: str, server_id: str, path: pathlib.Path | None = None) -> str | None:
