@@ -187,6 +187,8 @@ def _ping_expect(value, arg):
 def _wait_for(value, arg):
     from osops.readiness import WAIT_FOR
 
+    if value is None or value == "":
+        return ""  # the boot's own default: ACTIVE
     if not isinstance(value, str) or value.strip().lower() not in WAIT_FOR:
         raise ValueError(f"wait_for is one of {', '.join(WAIT_FOR)}, not {value!r}")
     return value.strip().lower()

@@ -43,7 +43,7 @@ def boot(ctx, args, step):
         key_name=args["key_name"] or None, count=args.get("count", 1), metadata=ctx.tag,
         security_groups=args["security_groups"] or ctx.run_groups(),
         timeout=ctx.wait_timeout(step), on_change=ctx.on_change, on_booted=ctx.track,
-        keep=True, wait_for=args["wait_for"])  # the engine cleans up
+        keep=True, wait_for=args["wait_for"] or "active")  # the engine cleans up
     ready = READY.get(args["wait_for"], "ACTIVE")
     if len(booted) == 1:
         detail = f"{booted[0].name} {ready}{_where(booted[0])}"
@@ -263,8 +263,8 @@ ACTIONS = {
          "key_name": Arg("text", help="a keypair to inject"),
          "security_groups": Arg("names", default=[],
                                 help="groups to boot in; empty: the run's own, which lets ping and SSH in"),
-         "wait_for": Arg("wait_for", default="active",
-                         help="wait past ACTIVE until they answer ping, ssh, or show a login prompt")},
+         "wait_for": Arg("wait_for", help="ping, ssh or login: wait past ACTIVE until they answer ping, "
+                                          "SSH, or show a login prompt; empty: ACTIVE")},
         expect=("status", "servers"), count=True, gives=SERVER_LIST, help="boot servers and wait until ACTIVE"),
     "wait": Action(
         wait,

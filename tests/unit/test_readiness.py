@@ -135,3 +135,16 @@ def test_keep_leaves_it_and_no_wait_refuses_a_readiness_wait(cli, fake_pinger):
     r = cli("boot", *BOOT, "--wait-for", "ssh", "--no-wait", unmatched_ok=True)
     assert (r.code, r.err) == (2, "--wait-for ssh needs the wait; leave out --no-wait\n")
     assert not [c for c in r.calls if c.startswith("POST") and c.endswith("/servers")]
+
+
+def test_ctrl_c_while_waiting_for_ping_deletes_what_the_boot_created(cli, fake_pinger):
+    def interrupt():
+        raise KeyboardInterrupt
+
+    fake_pinger.mode, fake_pinger.hook = "answer", interrupt
+    data = cassette("boot")
+    sid = data["interactions"][-1]["response"]["json"]["server"]["id"]
+    r = cli(with_deletes(data, [sid]), *BOOT, "--wait-for", "ping")
+    assert r.code == 130
+    assert "interrupted by" in r.err and "deleted what this boot created: demo-1" in r.err
+    assert [c for c in r.calls if c.startswith("DELETE")] == [f"DELETE http://compute.osops.invalid/v2.1/servers/{sid}"]
