@@ -148,3 +148,9 @@ def test_ctrl_c_while_waiting_for_ping_deletes_what_the_boot_created(cli, fake_p
     assert r.code == 130
     assert "interrupted by" in r.err and "deleted what this boot created: demo-1" in r.err
     assert [c for c in r.calls if c.startswith("DELETE")] == [f"DELETE http://compute.osops.invalid/v2.1/servers/{sid}"]
+
+
+def test_the_cli_offers_the_phases_the_operations_know():
+    from osops.cli.wait_for import WAIT_FOR
+
+    assert WAIT_FOR == readiness.WAIT_FOR
