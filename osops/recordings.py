@@ -92,6 +92,13 @@ RECORDINGS = (
     Recording("delete-count", ("delete", "lab-1", "lab-2", "lab-3", "--wait")),
     Recording("boot-ambiguous", ("boot", "--flavor", "m1.tiny", "--image", "cirros"), exit=1),
     Recording("flavor-unknown", ("boot", "--flavor", "m1.huge", "--image", IMAGE), exit=1),
+    # readiness past ACTIVE: the console log polled until it shows a login prompt
+    Recording("boot-wait-login", ("boot", "h3-login", "--flavor", "m1.tiny", "--image", IMAGE, "--wait-for", "login"),
+              after=(("delete", "h3-login", "--wait"),)),
+    # ssh to a guest in the default group, which lets no SSH in: ssh's exit 255, said by osops
+    Recording("ssh", ("ssh", "h3-ssh", "--batch", "--", "hostname"), exit=255,
+              before=(("boot", "h3-ssh", "--flavor", "m1.tiny", "--image", IMAGE, "--wait-for", "login"),),
+              after=(("delete", "h3-ssh", "--wait"),)),
     Recording("wrong-password", ("--os-password", "not-the-password", "image", "list"), exit=1),
     Recording("doctor", ("doctor", "--no-host"), demo=("doctor",)),
     Recording("doctor-nonadmin", ("--os-cloud", "devstack", "doctor", "--no-host")),

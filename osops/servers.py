@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -68,7 +69,7 @@ def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavo
          security_groups: Sequence[str] | None = None, metadata: dict[str, str] | None = None,
          wait: bool = True, timeout: float = DEFAULT_TIMEOUT, on_change: OnChange | None = None,
          on_booted: Callable[[list[Server]], None] | None = None, keep: bool = False,
-         run_id: str | None = None) -> list[Server]:
+         run_id: str | None = None, wait_for: str = "active") -> list[Server]:
     """Boot *count* servers and return them (ACTIVE when *wait*).
 
     Keywords:
@@ -84,6 +85,9 @@ def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavo
     - *security_groups*: names or ids (default: the project's ``default``).
     - *metadata*: the servers' metadata.
     - *wait*, *timeout*: wait up to *timeout* seconds until ACTIVE.
+    - *wait_for*: with *wait*, wait past ACTIVE (within the same
+      *timeout*) until they answer ``ping``, ``ssh`` or show a ``login``
+      prompt on the console (see :func:`osops.readiness.wait_ready`).
     - *on_change*: ``on_change(server_id, server, old_status, elapsed)``
       at each status change during the wait (see :data:`OnChange`).
     - *on_booted*: ``on_booted(servers)`` as soon as they are first
@@ -101,10 +105,13 @@ def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavo
     then the caller cleans up) and the error says so, or names each server
     it could not delete and the command that will.
     """
-    from osops import booting
+    from osops import booting, readiness
 
     if count < 1:
         raise UsageError(f"--count must be 1 or more, not {count}")
+    if readiness.check_wait_for(wait_for) != "active" and not wait:
+        raise UsageError(f"--wait-for {wait_for} needs the wait", "leave out --no-wait")
+    began = time.monotonic()
     run_id = run_id or uuid.uuid4().hex[:8]
     name = name or f"osops-{run_id}"
     image = image if isinstance(image, Image) else images.find_image(conn, image)
@@ -130,6 +137,9 @@ def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavo
             on_booted(booted)
         if wait:
             booted = wait_for_status(conn, booted, "ACTIVE", timeout, on_change, reservation_id=reservation)
+            waited = time.monotonic() - began
+            booted = readiness.wait_ready(conn, booted, wait_for, max(timeout - waited, 0.0), on_change,
+                                          kept=keep, waited=waited)
     return booted
 
 

@@ -28,6 +28,7 @@ COMMANDS = {
     "resume": "osops.cli.server:ResumeServer",
     "delete": "osops.cli.server:DeleteServer",
     "ping": "osops.cli.ping:Ping",
+    "ssh": "osops.cli.ssh:Ssh",
     "bridge list": "osops.cli.bridge:ListBridges",
     "bridge show": "osops.cli.bridge:ShowBridge",
     "smoke": "osops.cli.smoke:Smoke",

@@ -8,6 +8,7 @@ from cliff.show import ShowOne
 
 from osops.cli.base import CloudCommand
 from osops.cli.types import regex, seconds, whole
+from osops.cli.wait_for import add_wait_for
 from osops.servers import DEFAULT_TIMEOUT
 
 LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Power State", "Networks")
@@ -124,6 +125,7 @@ class CreateServer(CloudCommand, Lister):
                             help="refuse to boot when a server of that name exists (one list call first)")
         parser.add_argument("--keep", action="store_true",
                             help="when the boot fails or is interrupted, keep what it created (default: delete it)")
+        add_wait_for(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -136,7 +138,7 @@ class CreateServer(CloudCommand, Lister):
         with on_signals():  # SIGTERM too: what this boot created is deleted (unless --keep)
             servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, network=a.network,
                            key_name=a.key_name, count=a.count, wait=a.wait, timeout=a.timeout,
-                           on_change=self.progress(), keep=a.keep)
+                           on_change=self.progress(), keep=a.keep, wait_for=a.wait_for)
         return self.columns, [_row(s, self.columns) for s in servers]
 
 

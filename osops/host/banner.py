@@ -1,5 +1,6 @@
 """Read a TCP service's greeting (an SSH server's ``SSH-2.0-...`` line),
-from this host or from inside a network namespace.
+from this host or from inside a network namespace, and whether it is an
+SSH server's.
 
 A namespace is entered by a child process of its own (this module run as
 ``python -m osops.host.banner NS ADDRESS PORT TIMEOUT``), as
@@ -14,9 +15,10 @@ import sys
 from osops.errors import OsopsError
 
 MAX_LINE = 256
+SSH_PORT = 22
 
 
-def read_banner(address: str, port: int = 22, timeout: float = 5.0, netns: str | None = None) -> str:
+def read_banner(address: str, port: int = SSH_PORT, timeout: float = 5.0, netns: str | None = None) -> str:
     """The first line the service at *address*:*port* sends; an
     :class:`~osops.errors.OsopsError` saying why there is none (refused,
     no answer in *timeout* seconds, closed without a word)."""
@@ -31,6 +33,19 @@ def read_banner(address: str, port: int = 22, timeout: float = 5.0, netns: str |
     if "banner" not in answer:
         raise OsopsError(answer.get("error") or f"reading {address}:{port} in namespace {netns} failed")
     return answer["banner"]
+
+
+def ssh_answers(address: str, namespace: str | None = None, port: int = SSH_PORT,
+                timeout: float = 3.0) -> tuple[bool, str]:
+    """(True, the banner) when an SSH server answers at *address* (from
+    *namespace* when given), else (False, why not)."""
+    try:
+        line = read_banner(address, port, timeout, netns=namespace)
+    except OsopsError as exc:
+        return False, f"port {port}: {str(exc)[:1].lower()}{str(exc)[1:]}"
+    if line.startswith("SSH-"):
+        return True, line
+    return False, f"port {port} answered, but not with an SSH banner ({line[:40]!r})"
 
 
 def _read(address, port, timeout):

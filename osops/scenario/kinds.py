@@ -199,17 +199,29 @@ def _service(value, arg):
     return value.strip()
 
 
+def _wait_for(value, arg):
+    from osops.readiness import WAIT_FOR
+
+    if value is None or value == "":
+        return ""  # the boot's own default: ACTIVE
+    if not isinstance(value, str) or value.strip().lower() not in WAIT_FOR:
+        raise ValueError(f"wait_for is one of {', '.join(WAIT_FOR)}, not {value!r}")
+    return value.strip().lower()
+
+
 CONVERT = {"text": _text, "int": _int, "number": _number, "bool": _bool,
            "image": _resource(models.Image), "flavor": _resource(models.Flavor),
            "network": _resource(models.Network), "servers": _servers, "server": _server,
-           "names": _names, "status": _status, "ping": _ping_expect, "service": _service}
+           "names": _names, "status": _status, "ping": _ping_expect, "service": _service,
+           "wait_for": _wait_for}
 
 COUNT = Arg("int", low=1, high=MAX_COUNT)  # a step's count:
 TIMEOUT = Arg("number", low=0.001, high=86400)  # a step's timeout:, in seconds
 
 # What each expect: key is checked as.
 EXPECT_KINDS = {"status": Arg("status"), "servers": Arg("int", low=0, high=10000),
-                "ping": Arg("ping")}
+                "ping": Arg("ping"),
+                "exit": Arg("int", low=0, high=255), "output": Arg("text")}
 
 
 def dataclass_name(value: object) -> str:

@@ -17,7 +17,7 @@ from osops import models
 from osops import servers as ops
 from osops.host import bridges
 from osops.host.models import Bridge, PingResult
-from osops.scenario import access_steps, checks, diagnose_steps, fip_console_steps, template
+from osops.scenario import access_steps, checks, diagnose_steps, fip_console_steps, ssh_steps, template
 from osops.scenario.kinds import Action, Arg
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
 from osops.scenario.template import VALUE, ListOf
@@ -43,11 +43,12 @@ def boot(ctx, args, step):
         key_name=args["key_name"] or None, count=args.get("count", 1), metadata=ctx.tag,
         security_groups=args["security_groups"] or ctx.run_groups(),
         timeout=ctx.wait_timeout(step), on_change=ctx.on_change, on_booted=ctx.track,
-        keep=True)  # the engine cleans up
+        keep=True, wait_for=args["wait_for"] or "active")  # the engine cleans up
+    ready = READY.get(args["wait_for"], "ACTIVE")
     if len(booted) == 1:
-        detail = f"{booted[0].name} ACTIVE{_where(booted[0])}"
+        detail = f"{booted[0].name} {ready}{_where(booted[0])}"
     else:
-        detail = f"{len(booted)} servers ACTIVE: {_short(booted)}"
+        detail = f"{len(booted)} servers {ready}: {_short(booted)}"
     return Outcome(detail=detail, value=booted, servers=booted,
                    resources=[f"server {s.name} ({s.id})" for s in booted])
 
@@ -225,6 +226,7 @@ def say(ctx, args, step):
     return Outcome(detail=args["text"])
 
 
+READY = {"ping": "ACTIVE, answers ping", "ssh": "ACTIVE, SSH up", "login": "ACTIVE, login prompt"}
 SERVERS = Arg("servers", required=True, help="server names or ids, or a saved result")
 SERVER_LIST = ListOf(models.Server)
 WAIT = Arg("bool", default=True, help="wait until the action is done")
@@ -260,7 +262,9 @@ ACTIONS = {
          "network": Arg("network", help="name, id or a saved network; empty: the only usable one"),
          "key_name": Arg("text", help="a keypair to inject"),
          "security_groups": Arg("names", default=[],
-                                help="groups to boot in; empty: the run's own, which lets ping and SSH in")},
+                                help="groups to boot in; empty: the run's own, which lets ping and SSH in"),
+         "wait_for": Arg("wait_for", help="ping, ssh or login: wait past ACTIVE until they answer ping, "
+                                          "SSH, or show a login prompt; empty: ACTIVE")},
         expect=("status", "servers"), count=True, gives=SERVER_LIST, help="boot servers and wait until ACTIVE"),
     "wait": Action(
         wait,
@@ -314,7 +318,7 @@ ACTIONS = {
         positional="text", narration=True, help="a narration line for demos"),
 }
 # The actions of the first hour, each group in a module of its own.
-for _group in (access_steps, diagnose_steps, fip_console_steps):
+for _group in (access_steps, diagnose_steps, fip_console_steps, ssh_steps):
     ACTIONS.update(_group.ACTIONS)
 
 

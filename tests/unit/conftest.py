@@ -2,12 +2,14 @@
 real osops entry point run in-process against them (``cli``), reading a
 scenario run's live lines, and fixtures each test asks for by name:
 ``zero_poll_waits`` (changes polling), ``fake_pinger`` (nothing is
-pinged), ``closed_port``, ``no_dns``."""
+pinged), ``closed_port``, ``no_dns``, ``fake_ssh`` (ssh and ip are fakes)."""
 
 import copy
 import itertools
 import json
+import os
 import re
+import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -213,3 +215,24 @@ def no_dns(monkeypatch):
         return lookup(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture
+def fake_ssh(tmp_path, monkeypatch):
+    """A fake ``ssh`` (and ``ip``, which runs what follows ``ip netns exec NS``)
+    first on PATH: it logs its arguments, says hi and exits with
+    $FAKE_SSH_EXIT (255: after ssh's complaint on stderr)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "argv"
+    (bin_dir / "ssh").write_text(
+        f'#!/bin/sh\necho "$@" >> {log}\necho "fake says hi"\n'
+        '[ "$FAKE_SSH_EXIT" = 255 ] && echo "Permission denied (publickey)." >&2\nexit ${FAKE_SSH_EXIT:-0}\n')
+    real_ip = shutil.which("ip") or "false"  # any other ip command is the real one's
+    (bin_dir / "ip").write_text(f'#!/bin/sh\n[ "$1 $2" = "netns exec" ] || exec {real_ip} "$@"\n'
+                                f'echo "ip $1 $2 $3" >> {log}\nshift 3\nexec "$@"\n')
+    for tool in ("ssh", "ip"):
+        (bin_dir / tool).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return log

@@ -68,7 +68,7 @@ def test_short_forms_are_the_same_commands(short, long):
     (["imgae", "list"], "osops: 'imgae list' is not a command; did you mean 'image list'? (see: osops --help)"),
     (["server", "lst", "--all-projects"],
      "osops: 'server lst' is not a command; did you mean 'server list'? (see: osops --help)"),
-    (["s"], "osops: 's' is not a command; did you mean 'suspend' or 'smoke'? (see: osops --help)"),
+    (["s"], "osops: 's' is not a command; did you mean 'suspend' or 'ssh' or 'smoke'? (see: osops --help)"),
     (["help", "imgae", "list"],
      "osops: 'imgae list' is not a command; did you mean 'image list'? (see: osops --help)"),
     (["bogus", "--help"], "osops: 'bogus' is not a command (see: osops --help)"),

@@ -246,7 +246,7 @@ def test_validate_reports_every_problem_with_file_and_line(cli, tmp_path):
     errors = r.err.strip().splitlines()
     assert errors == [
         f"{bad}:3: boot has no argument 'flavour' (did you mean 'flavor'?); it takes name, image, flavor, "
-        "network, key_name, security_groups",
+        "network, key_name, security_groups, wait_for",
         f"{bad}:3: boot needs flavor",
         f"{bad}:4: unknown action 'pign' (did you mean 'ping'?); actions: " + ", ".join(
             ACTIONS),
@@ -277,6 +277,8 @@ def test_list_actions_shows_what_a_step_can_do(cli):
         "flavor (required): name, id or a saved flavor",
         "network: name, id or a saved network; empty: the only usable one", "key_name: a keypair to inject",
         "security_groups: groups to boot in; empty: the run's own, which lets ping and SSH in",
+        "wait_for: ping, ssh or login: wait past ACTIVE until they answer ping, SSH, or show a login prompt; "
+        "empty: ACTIVE",
         "count: N (a step key): N servers in one request"]
     assert (boot["Expect"], boot["Saves"], boot["Description"]) == (
         "status, servers", "list of Server", "boot servers and wait until ACTIVE")
