@@ -25,6 +25,7 @@ TESTS_DIR = pathlib.Path(__file__).parent.parent / "tests" / "cassettes"  # in a
 IMAGE = "cirros-0.6"
 UEC = ("cirros-0.3.4-x86_64-uec", "cirros-0.3.4-x86_64-uec-kernel", "cirros-0.3.4-x86_64-uec-ramdisk")
 MANY = tuple(f"many-{i}" for i in range(1, 11))
+USER_DATA = "tests/unit/data/user-data.sh"  # a boot's user data (a script the guest runs)
 BRIDGE = "{bridge}"  # stands for hostrec's network's bridge, brq<network id>, filled in when recording
 
 # Where a session is recorded (tools/record-cassettes sets each one up).
@@ -80,6 +81,12 @@ RECORDINGS = (
     Recording("delete", ("delete", "demo-1", "--wait"), demo=True),
     Recording("boot-count", ("boot", "lab", "--count", "3", "--flavor", "1", "--image", IMAGE)),
     Recording("delete-count", ("delete", "lab-1", "lab-2", "lab-3", "--wait")),
+    # boot's options: a second NIC on private at a fixed address, the project's default group, user
+    # data, a zone and a config drive
+    Recording("boot-options", ("boot", "h4-opts", "--flavor", "m1.tiny", "--image", IMAGE, "--network", "private",
+                               "--nic", "net-id=private,v4-fixed-ip=10.0.0.60", "--security-group", "default",
+                               "--user-data", USER_DATA, "--availability-zone", "nova", "--config-drive"),
+              after=(("delete", "h4-opts", "--wait"),)),
     Recording("boot-ambiguous", ("boot", "--flavor", "m1.tiny", "--image", "cirros"), exit=1),
     Recording("flavor-unknown", ("boot", "--flavor", "m1.huge", "--image", IMAGE), exit=1),
     Recording("wrong-password", ("--os-password", "not-the-password", "image", "list"), exit=1),
