@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 USER_DATA_LIMIT = 65535  # Nova's limit on user data, in base64 characters
 USER_DATA_BYTES = USER_DATA_LIMIT // 4 * 3  # the most bytes whose base64 fits (49149)
 NIC_KEYS = ("net-id", "port-id", "v4-fixed-ip", "v6-fixed-ip")
-NIC_SYNTAX = "net-id=NETWORK[,v4-fixed-ip=IP][,v6-fixed-ip=IP] or port-id=PORT"
+NIC_SYNTAX = "net-id=NETWORK (with ,v4-fixed-ip=IP or ,v6-fixed-ip=IP if you like) or port-id=PORT"
 ZONE_SYNTAX = "ZONE or ZONE:HOST"
 
 
@@ -135,7 +135,7 @@ def encode_user_data(data: bytes | str) -> str:
 
 
 def _too_big(what: str, size: str) -> UsageError:
-    return UsageError(f"{what} is {size}: over Nova's limit of {USER_DATA_LIMIT} characters in base64 "
+    return UsageError(f"{what} is {size}, over Nova's limit of {USER_DATA_LIMIT} characters in base64 "
                       f"({USER_DATA_BYTES} bytes)", "make it smaller (cloud-init also reads gzipped user data)")
 
 
