@@ -194,7 +194,7 @@ def create_fields(conn: Connection, *, networks: Sequence[str | Network] = (), n
     """The fields of Nova's create call for these options (the keywords of
     :func:`osops.servers.boot`): what needs no call is checked first, then
     names are resolved with one list call per kind."""
-    nics = [parse_nic(n if isinstance(n, str) else n.text) for n in nics]
+    checked = [parse_nic(n if isinstance(n, str) else n.text) for n in nics]
     fields: dict = {}
     if availability_zone is not None:
         zone, host = parse_zone(availability_zone)
@@ -210,5 +210,5 @@ def create_fields(conn: Connection, *, networks: Sequence[str | Network] = (), n
         found = iter(find_security_groups(conn, named) if named else [])
         groups = [g if isinstance(g, SecurityGroup) else next(found) for g in security_groups]
         fields["security_groups"] = [{"name": gid} for gid in dict.fromkeys(g.id for g in groups)]
-    fields["networks"] = network_entries(conn, networks, nics)
+    fields["networks"] = network_entries(conn, networks, checked)
     return fields
