@@ -1,8 +1,8 @@
 """What a boot may ask for besides image and flavor: networks and NICs,
 security groups, a keypair, user data, an availability zone and a config
 drive.  The parsers check what a user typed before any call; the finders
-resolve names by the one rule (:mod:`osops.resolve`); :func:`create_fields`
-turns it all into the fields of Nova's create call.
+resolve names by the one rule (:mod:`osops.resolve`); :func:`checked_fields`
+and :func:`resolved_fields` turn it all into the fields of Nova's create call.
 """
 
 from __future__ import annotations
@@ -187,13 +187,11 @@ def network_entries(conn: Connection, names: Sequence[str | Network], nics: Sequ
     return entries
 
 
-def create_fields(conn: Connection, *, networks: Sequence[str | Network] = (), nics: Sequence[Nic | str] = (),
-                  key_name: str | None = None, security_groups: Sequence[str | SecurityGroup] = (),
-                  user_data: bytes | str | None = None, availability_zone: str | None = None,
-                  config_drive: bool = False) -> dict:
-    """The fields of Nova's create call for these options (the keywords of
-    :func:`osops.servers.boot`): what needs no call is checked first, then
-    names are resolved with one list call per kind."""
+def checked_fields(*, nics: Sequence[Nic | str] = (), user_data: bytes | str | None = None,
+                   availability_zone: str | None = None, config_drive: bool = False) -> tuple[list[Nic], dict]:
+    """The NICs, checked, and the fields of Nova's create call that need no
+    call (user data, zone, config drive); a :class:`~osops.errors.UsageError`
+    for bad input."""
     checked = [parse_nic(n if isinstance(n, str) else n.text) for n in nics]
     fields: dict = {}
     if availability_zone is not None:
@@ -203,6 +201,14 @@ def create_fields(conn: Connection, *, networks: Sequence[str | Network] = (), n
         fields["user_data"] = encode_user_data(user_data)
     if config_drive:
         fields["config_drive"] = True
+    return checked, fields
+
+
+def resolved_fields(conn: Connection, *, networks: Sequence[str | Network] = (), nics: Sequence[Nic] = (),
+                    key_name: str | None = None, security_groups: Sequence[str | SecurityGroup] = ()) -> dict:
+    """The fields of Nova's create call that name resources: the keypair,
+    the groups and the networks, resolved with one list call per kind."""
+    fields: dict = {}
     if key_name:
         fields["key_name"] = find_keypair(conn, key_name)
     if security_groups:
@@ -210,5 +216,5 @@ def create_fields(conn: Connection, *, networks: Sequence[str | Network] = (), n
         found = iter(find_security_groups(conn, named) if named else [])
         groups = [g if isinstance(g, SecurityGroup) else next(found) for g in security_groups]
         fields["security_groups"] = [{"name": gid} for gid in dict.fromkeys(g.id for g in groups)]
-    fields["networks"] = network_entries(conn, networks, checked)
+    fields["networks"] = network_entries(conn, networks, nics)
     return fields

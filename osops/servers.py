@@ -130,14 +130,15 @@ def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavo
 
     if count < 1:
         raise UsageError(f"--count must be 1 or more, not {count}")
+    checked, fields = boot_options.checked_fields(nics=nics, user_data=user_data,
+                                                  availability_zone=availability_zone, config_drive=config_drive)
     run_id = run_id or uuid.uuid4().hex[:8]
     given_name, name = name, name or f"osops-{run_id}"
     image = image if isinstance(image, Image) else images.find_image(conn, image)
     flavor = flavor if isinstance(flavor, Flavor) else flavors.find_flavor(conn, flavor)
-    fields = boot_options.create_fields(
-        conn, networks=[network, *networks] if network else networks, nics=nics, key_name=key_name,
-        security_groups=security_groups or (), user_data=user_data, availability_zone=availability_zone,
-        config_drive=config_drive)
+    fields.update(boot_options.resolved_fields(
+        conn, networks=[network, *networks] if network else networks, nics=checked, key_name=key_name,
+        security_groups=security_groups or ()))
     if fields["networks"] == "none":
         LOG.warning("no usable network: booting %s without one (networks=none)", name)
     if given_name and name_taken != "boot":

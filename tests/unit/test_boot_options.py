@@ -248,3 +248,13 @@ def test_a_scenario_boot_step_takes_the_options(cli, tmp_path):
     assert len(server["networks"]) == 2 and server["networks"][0] == server["networks"][1]
     assert base64.b64decode(server["user_data"]) == b"#!/bin/sh\necho hi\n"
     assert (server["availability_zone"], server["config_drive"], len(server["security_groups"])) == ("nova", True, 1)
+
+
+@pytest.mark.parametrize("options", [
+    {"nics": ["net-id=a,port-id=b"]}, {"nics": [Nic(port_id="p", v4_fixed_ip="10.0.0.1")]},
+    {"availability_zone": "nova:"}, {"user_data": b"x" * 49150}])
+def test_the_python_api_refuses_bad_input_before_any_call(options):
+    from osops import servers
+
+    with pytest.raises(UsageError):
+        servers.boot(None, "web", image="cirros", flavor="m1.tiny", **options)  # no connection is touched
