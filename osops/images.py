@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from osops.models import Image
@@ -27,3 +28,17 @@ def find_image(conn: Connection, name_or_id: str, images: list[Image] | None = N
     """The one active, bootable image *name_or_id* names."""
     images = list_images(conn) if images is None else images
     return resolve("image", name_or_id, [i for i in images if i.bootable], NOT_BOOTABLE)
+
+
+def names_by_id(conn: Connection, image_ids: Iterable[str]) -> dict[str, str | None]:
+    """{image id: name, or None when Glance no longer has it (deleted)}:
+    one GET per distinct id, each asked once per call."""
+    from openstack.exceptions import NotFoundException
+
+    names: dict[str, str | None] = {}
+    for image_id in dict.fromkeys(i for i in image_ids if i):
+        try:
+            names[image_id] = conn.image.get_image(image_id).name or ""
+        except NotFoundException:
+            names[image_id] = None
+    return names

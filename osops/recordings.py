@@ -27,6 +27,7 @@ UEC = ("cirros-0.3.4-x86_64-uec", "cirros-0.3.4-x86_64-uec-kernel", "cirros-0.3.
 MANY = tuple(f"many-{i}" for i in range(1, 11))
 RECORDED_KEY = "tests/unit/data/recorded-key.pub"  # a public key imported (its private half was thrown away)
 ACCESS = "tests/unit/data/access.yaml"  # a scenario with a keypair and allow steps
+USER_DATA = "tests/unit/data/user-data.sh"  # a boot's user data (a script the guest runs)
 BRIDGE = "{bridge}"  # stands for hostrec's network's bridge, brq<network id>, filled in when recording
 PRINTED = "{printed}"  # stands for what the recording's last before step printed, filled in when recording
 FIP_SERVER = "h2-fip"  # the server the floating IP and console sessions give an address to and read
@@ -90,6 +91,12 @@ RECORDINGS = (
               after=(("delete", "h5-diag", "--wait"),)),
     Recording("boot-count", ("boot", "lab", "--count", "3", "--flavor", "1", "--image", IMAGE)),
     Recording("delete-count", ("delete", "lab-1", "lab-2", "lab-3", "--wait")),
+    # boot's options: a second NIC on private at a fixed address, the project's default group, user
+    # data, a zone and a config drive
+    Recording("boot-options", ("boot", "h4-opts", "--flavor", "m1.tiny", "--image", IMAGE, "--network", "private",
+                               "--nic", "net-id=private,v4-fixed-ip=10.0.0.60", "--security-group", "default",
+                               "--user-data", USER_DATA, "--availability-zone", "nova", "--config-drive"),
+              after=(("delete", "h4-opts", "--wait"),)),
     Recording("boot-ambiguous", ("boot", "--flavor", "m1.tiny", "--image", "cirros"), exit=1),
     Recording("flavor-unknown", ("boot", "--flavor", "m1.huge", "--image", IMAGE), exit=1),
     # readiness past ACTIVE: the console log polled until it shows a login prompt

@@ -7,12 +7,12 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from osops import flavors, images, networks
+from osops import flavors, images
 from osops import wait as waiting
-from osops.errors import UsageError
-from osops.models import Flavor, Image, Network, Server
+from osops.errors import OsopsError, UsageError, printable
+from osops.models import Flavor, Image, Network, SecurityGroup, Server
 from osops.resolve import resolve_many
 
 LOG = logging.getLogger("osops")
@@ -23,9 +23,13 @@ RUN_TAG = "osops-run"  # the metadata key of smoke's and scenario runs' servers
 if TYPE_CHECKING:
     from openstack.connection import Connection
 
+    from osops.boot_options import Nic
+
 # on_change(server id, the server as now seen or None once it is gone, its
 # status before (None the first time it is seen), seconds since the wait began)
 OnChange = Callable[[str, "Server | None", "str | None", float], None]
+# what boot does when a server of the name exists: boot without looking, warn, or refuse
+NameTaken = Literal["boot", "warn", "refuse"]
 
 
 def list_servers(conn: Connection, all_projects: bool = False, **filters: Any) -> list[Server]:
@@ -65,9 +69,12 @@ def same_name(conn: Connection, name: str, count: int = 1) -> list[Server]:
 
 
 def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavor: str | Flavor,
-         network: str | Network | None = None, key_name: str | None = None, count: int = 1,
-         security_groups: Sequence[str] | None = None, metadata: dict[str, str] | None = None,
-         wait: bool = True, timeout: float = DEFAULT_TIMEOUT, on_change: OnChange | None = None,
+         network: str | Network | None = None, networks: Sequence[str | Network] = (),
+         nics: Sequence[Nic | str] = (), key_name: str | None = None, count: int = 1,
+         security_groups: Sequence[str | SecurityGroup] | None = None, user_data: bytes | str | None = None,
+         availability_zone: str | None = None, config_drive: bool = False,
+         metadata: dict[str, str] | None = None, name_taken: NameTaken = "boot", wait: bool = True,
+         timeout: float = DEFAULT_TIMEOUT, on_change: OnChange | None = None,
          on_booted: Callable[[list[Server]], None] | None = None, keep: bool = False,
          run_id: str | None = None, wait_for: str = "active") -> list[Server]:
     """Boot *count* servers and return them (ACTIVE when *wait*).
@@ -76,14 +83,30 @@ def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavo
 
     - *name*: the server's name (default ``osops-<run id>``); several
       servers get Nova's names ``NAME-1`` ... ``NAME-N``.
-    - *image*, *flavor*, *network*: names, ids or model objects; names
-      are resolved with one list call each.  With no *network*, the only
-      usable one is taken; with none at all the server boots without a
-      network, and a warning says so.
-    - *key_name*: the keypair to inject.
+    - *image*, *flavor*: names, ids or model objects; names are resolved
+      with one list call each.
+    - *network*, *networks*: a network, or several (names, ids or
+      models), one NIC on each, in order.  With neither and no *nics*, the
+      only usable network is taken; with none at all the server boots
+      without a network, and a warning says so.
+    - *nics*: NICs after those of *networks*, each a
+      :class:`~osops.boot_options.Nic` or ``--nic``'s text
+      (``net-id=NET,v4-fixed-ip=IP``, ``port-id=PORT``).
+    - *key_name*: the keypair to inject (resolved by the name rule).
     - *count*: how many servers (one create call).
-    - *security_groups*: names or ids (default: the project's ``default``).
+    - *security_groups*: names, ids or models (default: the project's
+      ``default``); names and ids are resolved with one list call among
+      the project's own and shared groups.
+    - *user_data*: the user data itself (bytes or text, not a file name:
+      see :func:`osops.boot_options.read_user_data`), at most 65535
+      characters in base64.
+    - *availability_zone*: ``ZONE`` or ``ZONE:HOST`` (a host: admins only).
+    - *config_drive*: give the servers a config drive.
     - *metadata*: the servers' metadata.
+    - *name_taken*: when a server of that name exists already (one list
+      call by name, made only when *name* is given and this is not
+      ``"boot"``): ``"warn"`` logs a warning naming them and boots,
+      ``"refuse"`` raises :class:`~osops.errors.OsopsError` naming them.
     - *wait*, *timeout*: wait up to *timeout* seconds until ACTIVE.
     - *wait_for*: with *wait*, wait past ACTIVE (within the same
       *timeout*) until they answer ``ping``, ``ssh`` or show a ``login``
@@ -96,7 +119,9 @@ def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavo
     - *keep*: keep what was created when the boot fails (default: delete it).
     - *run_id*: the id tagging the servers (default: a new one).
 
-    For a boot that is always cleaned up, see :func:`booted`.
+    Bad input (a *nics* entry, the zone, user data too big) is a
+    :class:`~osops.errors.UsageError` before any call.  For a boot that
+    is always cleaned up, see :func:`booted`.
 
     Each server carries ``osops-boot=<run id>`` in its metadata (unless
     *metadata* has a smoke or scenario run's tag).  The create call is
@@ -105,31 +130,31 @@ def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavo
     then the caller cleans up) and the error says so, or names each server
     it could not delete and the command that will.
     """
-    from osops import booting, readiness
+    from osops import boot_options, booting, readiness
 
     if count < 1:
         raise UsageError(f"--count must be 1 or more, not {count}")
     if readiness.check_wait_for(wait_for) != "active" and not wait:
         raise UsageError(f"--wait-for {wait_for} needs the wait", "leave out --no-wait")
+    checked, fields = boot_options.checked_fields(nics=nics, user_data=user_data,
+                                                  availability_zone=availability_zone, config_drive=config_drive)
     began = time.monotonic()
     run_id = run_id or uuid.uuid4().hex[:8]
-    name = name or f"osops-{run_id}"
+    given_name, name = name, name or f"osops-{run_id}"
     image = image if isinstance(image, Image) else images.find_image(conn, image)
     flavor = flavor if isinstance(flavor, Flavor) else flavors.find_flavor(conn, flavor)
-    if not isinstance(network, Network):
-        network = networks.choose_network(conn, network)
-    if network is None:
+    fields.update(boot_options.resolved_fields(
+        conn, networks=[network, *networks] if network else networks, nics=checked, key_name=key_name,
+        security_groups=security_groups or ()))
+    if fields["networks"] == "none":
         LOG.warning("no usable network: booting %s without one (networks=none)", name)
+    if given_name and name_taken != "boot":
+        _check_name(conn, name, count, name_taken)
     metadata = dict(metadata or {})
     tag = next(((k, v) for k, v in metadata.items() if k == RUN_TAG), None) or (booting.TAG, run_id)
     metadata.setdefault(*tag)
     body = {"name": name, "imageRef": image.id, "flavorRef": flavor.id,
-            "min_count": count, "max_count": count, "return_reservation_id": True,
-            "networks": [{"uuid": network.id}] if network else "none", "metadata": metadata}
-    if key_name:
-        body["key_name"] = key_name
-    if security_groups:
-        body["security_groups"] = [{"name": g} for g in security_groups]
+            "min_count": count, "max_count": count, "return_reservation_id": True, **fields, "metadata": metadata}
     with booting.Undo(conn, name, tag, keep) as undo:
         booted, reservation = booting.create(conn, body, tag, BOOT_MICROVERSION, undo)
         undo.created(booted)
@@ -141,6 +166,19 @@ def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavo
             booted = readiness.wait_ready(conn, booted, wait_for, max(timeout - waited, 0.0), on_change,
                                           kept=keep, waited=waited)
     return booted
+
+
+def _check_name(conn: Connection, name: str, count: int, name_taken: NameTaken) -> None:
+    """Warn of, or refuse (*name_taken* "refuse"), the servers already called *name*."""
+    taken = same_name(conn, name, count)
+    if not taken:
+        return
+    listed = ", ".join(f"{printable(s.name)} ({s.id}, {s.status})" for s in taken)
+    if name_taken == "refuse":
+        raise OsopsError(f"--unique: a server called {printable(name)} exists already: {listed}",
+                         "choose another name, or delete it first (osops delete ... --wait)")
+    LOG.warning("a server called %s exists already: %s; booting another of that name (--unique refuses)",
+                printable(name), listed)
 
 
 def wait_for(conn: Connection, servers: Sequence[Server], done: Callable[[Server | None], bool],

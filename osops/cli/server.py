@@ -7,6 +7,7 @@ from cliff.lister import Lister
 from cliff.show import ShowOne
 
 from osops.cli.base import CloudCommand
+from osops.cli.boot_options import add_boot_options, boot_keywords
 from osops.cli.types import regex, seconds, whole
 from osops.cli.wait_for import add_wait_for
 from osops.servers import DEFAULT_TIMEOUT
@@ -93,7 +94,7 @@ class ShowServer(CloudCommand, ShowOne):
         fields = {"id": s.id, "name": s.name, "status": s.status, "OS-EXT-STS:task_state": or_dash(s.task_state),
                   "OS-EXT-STS:power_state": s.power_state, "OS-EXT-STS:vm_state": or_dash(s.vm_state),
                   "addresses": addresses(s), "flavor": or_dash(s.flavor),
-                  "image": or_dash(s.image), "image_id": or_dash(s.image_id),
+                  "image": or_dash(_image(self.cloud, s)), "image_id": or_dash(s.image_id),
                   "key_name": or_dash(s.key_name), "security_groups": listed(s.security_groups),
                   "volumes_attached": listed(s.volumes),
                   "OS-EXT-AZ:availability_zone": or_dash(s.availability_zone),
@@ -102,6 +103,17 @@ class ShowServer(CloudCommand, ShowOne):
                   "updated": or_dash(s.updated), "project_id": s.project_id, "user_id": or_dash(s.user_id),
                   "properties": mapping(s.metadata), "fault": or_dash(s.fault)}
         return self.columns, tuple(fields[k] for k in self.columns)
+
+
+def _image(conn, server):
+    """The server's image as ``NAME (ID)`` (one Glance GET), ``ID (deleted)``
+    when Glance no longer has it, or '' for a server booted from a volume."""
+    from osops.images import names_by_id
+
+    if not server.image_id:
+        return ""
+    name = names_by_id(conn, [server.image_id])[server.image_id]
+    return f"{server.image_id} (deleted)" if name is None else f"{name} ({server.image_id})"
 
 
 class CreateServer(CloudCommand, Lister):
@@ -114,44 +126,29 @@ class CreateServer(CloudCommand, Lister):
         parser.add_argument("name", metavar="NAME", nargs="?", help="server name (generated when left out)")
         parser.add_argument("--flavor", required=True, help="flavor name or id (m1.tiny, 1)")
         parser.add_argument("--image", required=True, help="image name, prefix or id of a bootable image")
-        parser.add_argument("--network", help="network name or id (default: the only usable one)")
-        parser.add_argument("--key-name", help="keypair to inject")
         parser.add_argument("--count", type=whole(1), default=1, help="boot N servers named NAME-1..NAME-N")
         parser.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
                             help="wait until ACTIVE (default: wait)")
         parser.add_argument("--timeout", type=TIMEOUT, default=DEFAULT_TIMEOUT,
                             help=f"seconds to wait (default {DEFAULT_TIMEOUT})")
         parser.add_argument("--unique", action="store_true",
-                            help="refuse to boot when a server of that name exists (one list call first)")
+                            help="refuse to boot when a server of that name exists (default: a warning)")
         parser.add_argument("--keep", action="store_true",
                             help="when the boot fails or is interrupted, keep what it created (default: delete it)")
         add_wait_for(parser)
-        return parser
+        return add_boot_options(parser)
 
     def take_action(self, parsed_args):
         from osops.interrupt import on_signals
         from osops.servers import boot
 
         a = parsed_args
-        if a.unique and a.name:
-            _refuse_taken(self.cloud, a.name, a.count)
+        options = boot_keywords(a)
         with on_signals():  # SIGTERM too: what this boot created is deleted (unless --keep)
-            servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, network=a.network,
-                           key_name=a.key_name, count=a.count, wait=a.wait, timeout=a.timeout,
-                           on_change=self.progress(), keep=a.keep, wait_for=a.wait_for)
+            servers = boot(self.cloud, a.name, image=a.image, flavor=a.flavor, count=a.count, wait=a.wait,
+                           timeout=a.timeout, on_change=self.progress(), keep=a.keep, wait_for=a.wait_for,
+                           name_taken="refuse" if a.unique else "warn", **options)
         return self.columns, [_row(s, self.columns) for s in servers]
-
-
-def _refuse_taken(conn, name, count):
-    """--unique: an error naming the servers already called *name*."""
-    from osops.errors import OsopsError
-    from osops.servers import same_name
-
-    taken = same_name(conn, name, count)
-    if taken:
-        listed = ", ".join(f"{s.name} ({s.id}, {s.status})" for s in taken)
-        raise OsopsError(f"--unique: a server called {name} exists already: {listed}",
-                         "choose another name, or delete it first (osops delete ... --wait)")
 
 
 class _ServerAction(CloudCommand, Lister):

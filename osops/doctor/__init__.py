@@ -14,12 +14,20 @@ rest.  The groups live in one module each: config, proxy, keystone,
 catalog, services, resources, host.
 """
 
-from osops.doctor.core import FAIL, OK, RESULTS, SKIP, WARN, Check, Context, DoctorFailed, Skip
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from osops.doctor.core import FAIL, OK, RESULTS, SKIP, WARN, Check, CheckFn, Context, DoctorFailed, Skip
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
 
 __all__ = ["FAIL", "OK", "RESULTS", "SKIP", "WARN", "Check", "DoctorFailed", "Skip", "checks", "run"]
 
 
-def checks():
+def checks() -> list[CheckFn]:
     """The checks in the order they run."""
     from osops.doctor import catalog, config, host, keystone, proxy, resources, services
 
@@ -28,7 +36,9 @@ def checks():
             resources.images, resources.flavors, resources.networks, host.host_checks]
 
 
-def run(conn, *, interface=None, host=True, cloud=None, options=None, given_as="settings passed to connect()"):
+def run(conn: Connection | Callable[[], Connection], *, interface: str | None = None, host: bool = True,
+        cloud: str | None = None, options: dict | None = None,
+        given_as: str = "settings passed to connect()") -> list[Check]:
     """Run every check; a list of :class:`Check`.
 
     *conn* is an ``openstack.connection.Connection`` or a callable that
@@ -47,6 +57,6 @@ def run(conn, *, interface=None, host=True, cloud=None, options=None, given_as="
     return run_checks(ctx, checks())
 
 
-def failed(results):
+def failed(results: Iterable[Check]) -> list[Check]:
     """The checks among *results* that FAILed."""
     return [c for c in results if c.result == FAIL]

@@ -1,12 +1,12 @@
 """Catalog: every endpoint of the chosen interface answers; endpoints on
 127.0.0.1/localhost are useless to anyone not on the cloud host."""
 
-from osops.doctor.core import FAIL, OK, WARN, Check, check, host_of, is_loopback, ms
+from osops.doctor.core import FAIL, OK, WARN, Check, Context, check, host_of, is_loopback, ms
 from osops.errors import reason, unanswered_fix
 
 
 @check("Catalog")
-def endpoints(ctx):
+def endpoints(ctx: Context) -> Check | list[Check]:
     """One row per endpoint of the chosen interface: HTTP status and latency."""
     chosen, lacking = ctx.endpoints()
     interface = ctx.interface
@@ -26,7 +26,9 @@ def endpoints(ctx):
     return rows
 
 
-def endpoint(ctx, name, service_name, ep, remote_client):
+def endpoint(ctx: Context, name: str, service_name: str, ep: dict, remote_client: bool) -> Check:
+    """The row of one catalog endpoint *ep*: does it answer, and is its host one that every client
+    (*remote_client*: this one is not on Keystone's machine) can reach."""
     url = ep.get("url", "")
     local = is_loopback(host_of(url)) and remote_client
     relocate = (f"register the host's real address: openstack endpoint set --url "

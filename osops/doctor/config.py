@@ -1,10 +1,16 @@
 """Config: where the credentials come from, what is missing, and OS_*
 variables that a chosen clouds.yaml cloud silently overrides."""
 
-import os
+from __future__ import annotations
 
-from osops.doctor.core import FAIL, OK, WARN, Check, check, found_and_fix, one_line
+import os
+from typing import TYPE_CHECKING
+
+from osops.doctor.core import FAIL, OK, WARN, Check, Context, check, found_and_fix, one_line
 from osops.errors import UsageError
+
+if TYPE_CHECKING:
+    from openstack.config.cloud_region import CloudRegion
 
 NAME = "Config"
 # OS_* variable -> (where it lands in the config, secret?)
@@ -28,7 +34,7 @@ ENV_KEYS = (
 
 
 @check(NAME)
-def source(ctx):
+def source(ctx: Context) -> Check:
     """Which source the settings come from; FAIL when they cannot work
     (what osops.cloud.load_config refuses, in its words), WARN when they
     ask for Identity v2.0 or OS_* variables lose to a cloud."""
@@ -68,7 +74,7 @@ def source(ctx):
     return Check(NAME, OK, found)
 
 
-def contradictions(region, options=None):
+def contradictions(region: CloudRegion, options: dict | None = None) -> list[tuple[str, str]]:
     """OS_* variables that are set but lose to the chosen cloud: a list of
     (variable, description); secrets are named, never shown."""
     options = options or {}
@@ -103,7 +109,7 @@ def _same(env_value, current):
     return str(env_value).strip().rstrip("/") == str(current).strip().rstrip("/")
 
 
-def draft(cloud, options):
+def draft(cloud: str | None, options: dict | None) -> CloudRegion | None:
     """The unvalidated ``CloudRegion`` openstacksdk's loader makes of
     *cloud* and *options*; None when even that fails."""
     from osops.settings import draft_region

@@ -8,12 +8,22 @@ and Fix (with no fix for an exception osops did not foresee, how to see more
 with --debug), so one broken check never stops the others.
 """
 
+from __future__ import annotations
+
 import logging
 import time
 import urllib.parse
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from osops.errors import OsopsError, UsageError, explain
+
+if TYPE_CHECKING:
+    import requests
+    from keystoneauth1.access import AccessInfo
+    from openstack.config.cloud_region import CloudRegion
+    from openstack.connection import Connection
 
 LOG = logging.getLogger("osops.doctor")
 
@@ -34,14 +44,14 @@ class Check:
     found: str
     fix: str = ""
 
-    def row(self):
+    def row(self) -> tuple[str, str, str, str]:
         return (self.name, self.result, self.found, self.fix)
 
 
 class Skip(Exception):
     """Raised by a check that does not apply; *reason* says why."""
 
-    def __init__(self, reason, fix=""):
+    def __init__(self, reason: str, fix: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.fix = fix
@@ -51,7 +61,11 @@ class DoctorFailed(OsopsError):
     """Some checks FAILed (exit status 1); the message names them."""
 
 
-def check(name):
+# A check: a function of the doctor's Context returning its row, or one row per thing checked.
+CheckFn = Callable[["Context"], "Check | list[Check]"]
+
+
+def check(name: str) -> Callable[[CheckFn], CheckFn]:
     """Decorator: give a check function the name its row carries."""
     def mark(fn):
         fn.check_name = name
@@ -59,11 +73,12 @@ def check(name):
     return mark
 
 
-def one_line(text):
+def one_line(text: object) -> str:
+    """*text* on one line, runs of white space made one space."""
     return " ".join(str(text).split())
 
 
-def found_and_fix(exc, context=None):
+def found_and_fix(exc: BaseException, context: dict | None = None) -> tuple[str, str]:
     """*exc* as a row's (found, fix): what went wrong and what to do, each
     one line (the fix is '' when :func:`osops.errors.explain` has none);
     *context* is what :func:`osops.cloud.error_context` says of the connection."""
@@ -71,15 +86,18 @@ def found_and_fix(exc, context=None):
     return one_line(err.problem or err) or type(exc).__name__, one_line(err.fix)
 
 
-def ms(seconds):
+def ms(seconds: float) -> str:
+    """*seconds* as whole milliseconds (``12 ms``)."""
     return f"{seconds * 1000:.0f} ms"
 
 
-def host_of(url):
+def host_of(url: str) -> str:
+    """The host name of *url* ('' for none)."""
     return urllib.parse.urlsplit(url).hostname or ""
 
 
-def is_loopback(host):
+def is_loopback(host: str) -> bool:
+    """True when *host* (a name or address) is this machine's loopback."""
     import ipaddress
 
     if host in ("localhost", "localhost.localdomain", "ip6-localhost"):
@@ -90,7 +108,7 @@ def is_loopback(host):
         return False
 
 
-def forbidden(exc):
+def forbidden(exc: BaseException) -> bool:
     """True for an HTTP 403 from the SDK or keystoneauth."""
     return (getattr(exc, "status_code", None) or getattr(exc, "http_status", None)) == 403
 
@@ -101,31 +119,34 @@ class Context:
     lookup that fails is remembered, so later checks SKIP instead of
     asking again."""
 
-    def __init__(self, conn, *, interface=None, host=True, cloud=None, options=None,
-                 given_as="settings passed to connect()"):
+    def __init__(self, conn: Connection | Callable[[], Connection], *, interface: str | None = None,
+                 host: bool = True, cloud: str | None = None, options: dict | None = None,
+                 given_as: str = "settings passed to connect()") -> None:
+        self._factory: Callable[[], Connection] | None
+        self._conn: Connection | None
         if callable(conn) and not hasattr(conn, "session"):
             self._factory, self._conn = conn, None
         else:
-            self._factory, self._conn = None, conn
+            self._factory, self._conn = None, conn  # type: ignore[assignment]  # a Connection, not callable
         self._interface = interface
         self.host = host
         self.cloud = cloud
         self.options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
         self.given_as = given_as   # what gave settings that are neither OS_* nor clouds.yaml
-        self.connect_error = None
+        self.connect_error: Exception | None = None
         self.incomplete = False    # the Config check found settings missing
-        self.draft = None          # the unvalidated CloudRegion, when connecting failed
-        self.keystone_response = None  # (response, local time it arrived)
-        self.keystone_error = None     # why Keystone's version document did not come
-        self._access = None
-        self._access_error = None
-        self.token_window = None   # (local time before, after) of the token request
-        self._agents = None
-        self._agents_error = None
+        self.draft: CloudRegion | None = None  # the unvalidated CloudRegion, when connecting failed
+        self.keystone_response: tuple[requests.Response, float] | None = None  # (response, local time it arrived)
+        self.keystone_error: Exception | None = None  # why Keystone's version document did not come
+        self._access: AccessInfo | None = None
+        self._access_error: Exception | None = None
+        self.token_window: tuple[float, float] | None = None  # (local time before, after) of the token request
+        self._agents: list[Any] | None = None
+        self._agents_error: Exception | None = None
 
     # -- connection ------------------------------------------------------
 
-    def connect(self):
+    def connect(self) -> Connection:
         """The connection; raises what connecting raised."""
         if self._conn is None and self.connect_error is None:
             try:
@@ -137,29 +158,32 @@ class Context:
         return self._conn
 
     @property
-    def conn(self):
+    def conn(self) -> Connection:
+        """The connection; Skip when there is none."""
         try:
             return self.connect()
         except Exception:
             raise Skip("no connection to the cloud (see Config)") from None
 
     @property
-    def connected(self):
+    def connected(self) -> bool:
+        """True once a connection was made."""
         return self._conn is not None
 
     @property
-    def region(self):
+    def region(self) -> CloudRegion:
+        """The connection's openstacksdk configuration."""
         return self.conn.config
 
     @property
-    def error_context(self):
+    def error_context(self) -> dict:
         """What :func:`osops.errors.explain` can be told of the connection."""
         from osops.cloud import error_context
 
         return error_context(self._conn)
 
     @property
-    def auth_url(self):
+    def auth_url(self) -> str:
         """The Keystone URL in use (after osops's /v2.0 fix)."""
         if self._conn is not None:
             url = self._conn.config.config.get("auth", {}).get("auth_url")
@@ -170,7 +194,8 @@ class Context:
         return str(url)
 
     @property
-    def interface(self):
+    def interface(self) -> str:
+        """The endpoint interface checked (default: the connection's, else public)."""
         if self._interface:
             return self._interface
         if self._conn is not None:
@@ -178,12 +203,13 @@ class Context:
         return "public"
 
     @property
-    def region_name(self):
+    def region_name(self) -> str:
+        """The connection's region ('' for none)."""
         return self.conn.config.region_name or ""
 
     # -- HTTP ------------------------------------------------------------
 
-    def get(self, url, authenticated=False):
+    def get(self, url: str, authenticated: bool = False) -> tuple[requests.Response, float]:
         """GET *url* through the connection's session (so recording and
         replay see it); returns (response, seconds).  No retries; any HTTP
         status is returned, connection failures raise."""
@@ -195,7 +221,7 @@ class Context:
 
     # -- token and catalog -----------------------------------------------
 
-    def fresh_access(self):
+    def fresh_access(self) -> AccessInfo:
         """Authenticate now (a new token, timed); the AccessInfo."""
         session = self.conn.session
         auth = session.auth
@@ -210,7 +236,7 @@ class Context:
         return self._access
 
     @property
-    def access(self):
+    def access(self) -> AccessInfo:
         """The token; Skip when getting one failed (or Keystone did not answer)."""
         if self._access is None and self._access_error is None and self.keystone_error is None:
             try:
@@ -222,25 +248,27 @@ class Context:
         return self._access
 
     @property
-    def is_admin(self):
+    def is_admin(self) -> bool:
         """True when the token carries the admin role (False without a token)."""
         try:
             return "admin" in (self.access.role_names or [])
         except Skip:
             return False
 
-    def catalog(self):
+    def catalog(self) -> list[dict]:
         """The token's catalog as a list of services (v3 shape)."""
         return list(self.access.service_catalog.catalog or [])
 
-    def service_types(self):
+    def service_types(self) -> set[str | None]:
+        """The service types in the catalog."""
         return {s.get("type") for s in self.catalog()}
 
-    def require_service(self, service_type, what):
+    def require_service(self, service_type: str, what: str) -> None:
+        """Skip (no *what*) unless the catalog has *service_type*."""
         if service_type not in self.service_types():
             raise Skip(f"no {service_type} service in the catalog, so no {what}")
 
-    def endpoints(self):
+    def endpoints(self) -> tuple[list[tuple[str, str, dict]], list[tuple[str, list[str]]]]:
         """(service type, service name, endpoint) for the chosen interface
         and region, and the services that have no such endpoint."""
         region = self.region_name
@@ -258,7 +286,7 @@ class Context:
 
     # -- Neutron agents (two checks use them) ----------------------------
 
-    def agents(self):
+    def agents(self) -> list[Any]:
         """Neutron's agents; raises what Neutron raised (403 without admin)."""
         if self._agents is None and self._agents_error is None:
             try:
@@ -272,7 +300,7 @@ class Context:
         return self._agents
 
 
-def run_checks(ctx, checks):
+def run_checks(ctx: Context, checks: Iterable[CheckFn]) -> list[Check]:
     """Run *checks* in order against *ctx*; a list of :class:`Check`."""
     results = []
     for fn in checks:
@@ -280,7 +308,8 @@ def run_checks(ctx, checks):
     return results
 
 
-def run_one(fn, ctx):
+def run_one(fn: CheckFn, ctx: Context) -> list[Check]:
+    """The rows of check *fn*: its own, a SKIP, or a FAIL for what it raised."""
     name = getattr(fn, "check_name", fn.__name__)
     try:
         out = fn(ctx)

@@ -17,8 +17,9 @@ import stat
 import struct
 import subprocess
 import urllib.parse
+from collections.abc import Iterable
 
-from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, host_of, is_loopback, run_one
+from osops.doctor.core import FAIL, OK, WARN, Check, Context, Skip, check, host_of, is_loopback, run_one
 
 SOCKETS = ("/run/openvswitch/db.sock", "/var/run/openvswitch/db.sock")
 # Files that only a cloud host has.
@@ -31,7 +32,7 @@ START_OVS = "start it: sudo systemctl start openvswitch-switch"
 
 
 @check("Host")
-def host_checks(ctx):
+def host_checks(ctx: Context) -> list[Check]:
     """The host checks, when asked for and when this is a cloud host."""
     if not ctx.host:
         raise Skip("not asked for (--no-host)")
@@ -52,7 +53,7 @@ def host_checks(ctx):
     return rows
 
 
-def cloud_host(ctx):
+def cloud_host(ctx: Context) -> str:
     """Why this machine looks like a cloud host, or ''.  Looks at the auth
     URL's host (loopback, or an address bound here) and for files only a
     cloud host has; never resolves names."""
@@ -90,17 +91,19 @@ def _local_address(host):
 
 # -- Open vSwitch --------------------------------------------------------
 
-def socket_paths():
+def socket_paths() -> tuple[str, ...]:
+    """Where Open vSwitch's db.sock may be, $OVS_RUNDIR's first."""
     rundir = os.environ.get("OVS_RUNDIR")
     return ((os.path.join(rundir, "db.sock"),) if rundir else ()) + SOCKETS
 
 
-def find_socket():
+def find_socket() -> str | None:
+    """The first of :func:`socket_paths` that exists, or None."""
     return next((p for p in socket_paths() if os.path.lexists(p)), None)
 
 
 @check("OVS db.sock")
-def ovs_socket(ctx):
+def ovs_socket(ctx: Context) -> Check:
     path = find_socket()
     if path:
         return socket_check(path)
@@ -115,7 +118,7 @@ def ovs_socket(ctx):
     raise Skip(f"Open vSwitch is not running here (no {where}) and no Neutron agent here uses it")
 
 
-def socket_check(path, name="OVS db.sock"):
+def socket_check(path: str, name: str = "OVS db.sock") -> Check:
     """Connect to the unix socket *path* as this process's user."""
     try:
         st = os.stat(path)
@@ -144,7 +147,7 @@ def socket_check(path, name="OVS db.sock"):
     return Check(name, OK, f"{path} lets {_user()} in ({described})")
 
 
-def access_fix(path, st):
+def access_fix(path: str, st: os.stat_result) -> str:
     """What to do about a socket that refuses us: sudo, or its group when
     joining it would help (connecting to a unix socket needs write
     permission on it)."""
@@ -164,7 +167,7 @@ def access_fix(path, st):
             f"sudo usermod -aG {group} $USER, then log in again")
 
 
-def ovs_agents_here(ctx):
+def ovs_agents_here(ctx: Context) -> list[str] | None:
     """Neutron agents on this host that use Open vSwitch (as "TYPE@HOST"),
     [] when Neutron names none, None when we cannot ask (no admin, no token)."""
     try:
@@ -184,7 +187,7 @@ def _host_names():
 
 
 @check("OVS bridges")
-def bridges(ctx):
+def bridges(ctx: Context) -> Check:
     expected = expected_bridges(ctx)
     if not expected:
         raise Skip("no bridge expected: Neutron with Open vSwitch is not in use on this host")
@@ -199,7 +202,7 @@ def bridges(ctx):
     return Check("OVS bridges", OK, f"{', '.join(expected)} present (by {source})")
 
 
-def expected_bridges(ctx):
+def expected_bridges(ctx: Context) -> dict[str, str]:
     """{bridge: why} that Neutron with Open vSwitch implies on this host."""
     try:
         if "network" not in ctx.service_types():
@@ -223,7 +226,7 @@ def expected_bridges(ctx):
     return expected
 
 
-def agent_mappings(configuration):
+def agent_mappings(configuration: dict) -> list[tuple[str, str, str]]:
     """[(physnet, bridge, key)] in a Neutron agent's configuration: the
     Open vSwitch agent's ``bridge_mappings`` {physnet: bridge}, or OVN's
     ``bridge-mappings`` text "physnet:br,physnet2:br2"."""
@@ -240,7 +243,7 @@ def agent_mappings(configuration):
     return found
 
 
-def present_bridges():
+def present_bridges() -> tuple[set[str], str]:
     """(bridge names, how they were found): ovs-vsctl list-br when it can
     read the database, else the kernel's interfaces (each OVS bridge has
     an internal port of its own name)."""
@@ -270,7 +273,7 @@ def _sbin_path():
 
 # -- sysctls -------------------------------------------------------------
 
-def read_sysctl(name, root=None):
+def read_sysctl(name: str, root: str | None = None) -> str:
     """The value of sysctl *name* (net.ipv4.ip_forward) as text."""
     path = os.path.join(root or SYSCTL_ROOT, *name.split("."))
     with open(path, encoding="ascii") as f:
@@ -278,7 +281,8 @@ def read_sysctl(name, root=None):
 
 
 @check("net.ipv4.ip_forward")
-def ip_forward(ctx, root=None):
+def ip_forward(ctx: Context, root: str | None = None) -> Check:
+    """Does this host route (needed for floating IPs and NAT through its bridges)?"""
     value = read_sysctl("net.ipv4.ip_forward", root)
     if value == "1":
         return Check("net.ipv4.ip_forward", OK, "1: this host routes between its interfaces")
@@ -290,7 +294,9 @@ def ip_forward(ctx, root=None):
 
 
 @check("net.ipv4.ping_group_range")
-def ping_group_range(ctx, root=None, euid=None, groups=None, ping=None):
+def ping_group_range(ctx: Context, root: str | None = None, euid: int | None = None,
+                     groups: Iterable[int] | None = None, ping: str | None = None) -> Check:
+    """May this user send ICMP without root (datagram sockets), or may the system ping?"""
     name = "net.ipv4.ping_group_range"
     value = read_sysctl(name, root)
     low, high = (int(x) for x in value.split())

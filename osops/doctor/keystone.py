@@ -1,13 +1,19 @@
 """Keystone: reachable, which versions it serves (settings that ask for
 v2.0 are the Config row's), how long a token takes, and clock skew."""
 
+from __future__ import annotations
+
 import datetime
 import email.utils
 import time
+from typing import TYPE_CHECKING
 
-from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check, ms
+from osops.doctor.core import FAIL, OK, WARN, Check, Context, Skip, check, ms
 from osops.errors import reason, unanswered_fix
 from osops.proxy import off_the_proxy
+
+if TYPE_CHECKING:
+    import requests
 
 SKEW_WARN = 60  # seconds
 SERVER_5XX_FIX = ("Keystone itself failed: its log says why (a wrong database password shows "
@@ -15,7 +21,7 @@ SERVER_5XX_FIX = ("Keystone itself failed: its log says why (a wrong database pa
 
 
 @check("Keystone")
-def discovery(ctx):
+def discovery(ctx: Context) -> Check:
     """GET the unversioned Keystone URL: the versions it serves."""
     from osops.identity_v2 import identity_root, written
 
@@ -44,7 +50,7 @@ def discovery(ctx):
     return Check("Keystone", OK, found)
 
 
-def parse_versions(resp):
+def parse_versions(resp: requests.Response) -> list[tuple[str, str]]:
     """[(id, status)] from a Keystone version document, [] if it is not one."""
     try:
         body = resp.json()
@@ -62,7 +68,7 @@ def parse_versions(resp):
 
 
 @check("Token")
-def token(ctx):
+def token(ctx: Context) -> Check:
     """Authenticate afresh and time it."""
     if ctx.incomplete:
         raise Skip("the credentials are incomplete (see Config)")
@@ -86,9 +92,9 @@ def token(ctx):
 
 
 @check("Clock")
-def clock(ctx):
+def clock(ctx: Context) -> Check:
     """Local clock against Keystone's Date header and the token's issued_at."""
-    skews = []
+    skews: list[tuple[str, float, float]] = []  # (compared with, seconds ahead, uncertainty)
     if ctx.keystone_response is not None:
         resp, arrived = ctx.keystone_response
         date = resp.headers.get("Date")

@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 
-from osops.doctor.core import FAIL, OK, WARN, Check, Skip, check
+from osops.doctor.core import FAIL, OK, WARN, Check, Context, Skip, check
 
 SUDO = "run osops doctor with sudo (the OVN sockets are root's)"
 METADATA_AGENT = "OVN Metadata agent"
@@ -23,7 +23,7 @@ def _sbin_path():
     return os.environ.get("PATH", os.defpath) + ":/usr/local/sbin:/usr/sbin:/sbin"
 
 
-def tool(*argv):
+def tool(*argv: str) -> tuple[int | None, str, str]:
     """(exit status, stdout, last stderr line) of an OVS/OVN tool; (None,
     '', why) when it is not installed or does not end."""
     path = shutil.which(argv[0], path=_sbin_path())
@@ -38,7 +38,7 @@ def tool(*argv):
     return done.returncode, done.stdout.strip(), lines[-1] if lines else f"exit {done.returncode}"
 
 
-def running(name, proc="/proc"):
+def running(name: str, proc: str = "/proc") -> list[int]:
     """PIDs of processes whose program (or script, for Python) is *name*."""
     found = []
     for pid in os.listdir(proc):
@@ -55,17 +55,18 @@ def running(name, proc="/proc"):
     return found
 
 
-def ovs_setting(key):
+def ovs_setting(key: str) -> str:
     """This host's Open vSwitch ``external_ids:KEY``, '' when unset or unreadable."""
     code, out, _ = tool("ovs-vsctl", TIMEOUT, "--if-exists", "get", "Open_vSwitch", ".", f"external_ids:{key}")
     return out.strip('"') if code == 0 else ""
 
 
-def unreadable(why):
+def unreadable(why: str) -> bool:
+    """Does the tool's complaint *why* say it may not read the database?"""
     return "Permission denied" in why or "Operation not permitted" in why
 
 
-def elsewhere(why):
+def elsewhere(why: str) -> bool:
     """The tool found no socket where it looked (OVN runs with its sockets elsewhere)."""
     return "No such file or directory" in why
 
@@ -75,7 +76,7 @@ FIND_DB = ("point OVN_RUNDIR at the folder of ovnnb_db.sock and ovnsb_db.sock "
 
 
 @check("OVN")
-def ovn_checks(ctx):
+def ovn_checks(ctx: Context) -> list[Check]:
     """The OVN rows, where OVN runs on this host."""
     controllers, remote = running("ovn-controller"), ovs_setting("ovn-remote")
     central = running("ovn-northd")
@@ -99,7 +100,8 @@ def _local_db(ctl):
     return os.path.exists(os.path.join(rundir, name)) or os.path.exists(os.path.join("/var/run/ovn", name))
 
 
-def database(name, ctl, db):
+def database(name: str, ctl: str, db: tuple[str, ...]) -> Check:
+    """Does the database *ctl* (ovn-nbctl, ovn-sbctl) reaches, with its options *db*, answer?"""
     table = "NB_Global" if ctl == "ovn-nbctl" else "SB_Global"
     code, _, why = tool(ctl, TIMEOUT, *db, "--bare", "--columns=_uuid", "list", table)
     if code == 0:
@@ -111,7 +113,7 @@ def database(name, ctl, db):
     return Check(name, FAIL, f"does not answer: {why}", f"start it (its ovsdb-server), or {FIND_DB}")
 
 
-def northd(pids):
+def northd(pids: list[int]) -> Check:
     if not pids:
         return Check("ovn-northd", FAIL, "not running: the southbound database never learns of new ports",
                      "start ovn-northd (systemctl start ovn-northd, or ovn-ctl start_northd)")
@@ -123,7 +125,7 @@ def northd(pids):
     return Check("ovn-northd", OK, f"running (pid {pids[0]}); its status is not readable ({why})")
 
 
-def controller(pids):
+def controller(pids: list[int]) -> Check:
     if not pids:
         return Check("ovn-controller", FAIL,
                      "not running: ports on this host are never bound, get no DHCP and pass no traffic",
@@ -140,7 +142,7 @@ def controller(pids):
     return Check("ovn-controller", WARN, f"running (pid {pids[0]}); its connection is not readable ({why})")
 
 
-def chassis(ctx, remote):
+def chassis(ctx: Context, remote: str) -> Check:
     """This host's chassis in the southbound database, and its bridge mappings."""
     system_id = ovs_setting("system-id")
     if not system_id:
@@ -168,7 +170,7 @@ def chassis(ctx, remote):
     return Check("OVN chassis", OK, f"{system_id} ({out}) registered; {mapped}")
 
 
-def external_physnets(ctx):
+def external_physnets(ctx: Context) -> set[str]:
     """The physical networks of Neutron's external networks ({} when they cannot be read)."""
     try:
         return {n.provider_physical_network for n in ctx.conn.network.networks(is_router_external=True)
@@ -177,7 +179,7 @@ def external_physnets(ctx):
         return set()
 
 
-def metadata_agent(ctx):
+def metadata_agent(ctx: Context) -> Check:
     try:
         agents = [a for a in ctx.agents() if a.agent_type == METADATA_AGENT]
     except Skip:

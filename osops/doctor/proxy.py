@@ -5,7 +5,7 @@ import ipaddress
 import urllib.parse
 import urllib.request
 
-from osops.doctor.core import FAIL, OK, Check, Skip, check, host_of
+from osops.doctor.core import FAIL, OK, Check, Context, Skip, check, host_of
 from osops.proxy import masked, no_proxy_line, proxy_for
 
 SYMPTOM = ("a proxy cannot reach the cloud's own addresses; clients then fail with \"Could not "
@@ -13,13 +13,13 @@ SYMPTOM = ("a proxy cannot reach the cloud's own addresses; clients then fail wi
 
 
 @check("Proxy (Keystone)")
-def keystone(ctx):
+def keystone(ctx: Context) -> Check:
     """The auth URL must not go through a proxy."""
     return verdict("Proxy (Keystone)", [ctx.auth_url])
 
 
 @check("Proxy (endpoints)")
-def endpoints(ctx):
+def endpoints(ctx: Context) -> Check:
     """No catalog endpoint (nor the auth URL) may go through a proxy."""
     chosen, _ = ctx.endpoints()
     if not chosen:
@@ -27,12 +27,12 @@ def endpoints(ctx):
     return verdict("Proxy (endpoints)", [ctx.auth_url] + [ep["url"] for _, _, ep in chosen])
 
 
-def proxy_variables():
+def proxy_variables() -> dict[str, str]:
     """The proxy variables set, as {name: value} in their lower-case names."""
     return {f"{k}_proxy": v for k, v in urllib.request.getproxies_environment().items() if v}
 
 
-def verdict(name, urls):
+def verdict(name: str, urls: list[str]) -> Check:
     """OK when no URL goes through a proxy; FAIL naming each one that does,
     with the no_proxy line that keeps them all off it."""
     variables = proxy_variables()
@@ -45,7 +45,7 @@ def verdict(name, urls):
     current = variables.get("no_proxy")
     if not proxied:
         return Check(name, OK, f"{', '.join(hosts)} bypass the proxy (no_proxy={current})")
-    by_proxy = {}
+    by_proxy: dict[str, list[str]] = {}
     for url in proxied:
         by_proxy.setdefault(masked(routed[url]), []).append(url if len(urls) == 1 else _host_port(url))
     via = "; ".join(f"{', '.join(dict.fromkeys(targets))} via {proxy}" for proxy, targets in by_proxy.items())
@@ -54,7 +54,7 @@ def verdict(name, urls):
     return Check(name, FAIL, found + (f"; {note}" if note else ""), no_proxy_line(proxied))
 
 
-def cidr_note(urls, no_proxy):
+def cidr_note(urls: list[str], no_proxy: str | None) -> str:
     """Say so when no_proxy has CIDR ranges that requests cannot apply: to
     URLs that name their host instead of giving an IP address, and to IPv6
     addresses (requests matches ranges against IPv4 addresses only)."""

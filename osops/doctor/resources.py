@@ -1,6 +1,6 @@
 """Resources a first server needs: a bootable image, a flavor, a network."""
 
-from osops.doctor.core import FAIL, OK, WARN, Check, check
+from osops.doctor.core import FAIL, OK, WARN, Check, Context, check
 
 IMAGE_FIX = ("upload one: openstack image create --disk-format qcow2 --container-format bare "
              "--public --file cirros-0.6.2-x86_64-disk.img cirros")
@@ -16,7 +16,7 @@ def _names(items, limit=5):
 
 
 @check("Images")
-def images(ctx):
+def images(ctx: Context) -> Check:
     from osops.images import list_images
 
     ctx.require_service("image", "images")
@@ -30,7 +30,7 @@ def images(ctx):
 
 
 @check("Flavors")
-def flavors(ctx):
+def flavors(ctx: Context) -> Check:
     from osops.flavors import list_flavors, smallest_flavor
 
     ctx.require_service("compute", "flavors")
@@ -43,7 +43,7 @@ def flavors(ctx):
 
 
 @check("Networks")
-def networks(ctx):
+def networks(ctx: Context) -> Check:
     from osops.networks import list_networks, usable_networks
 
     ctx.require_service("network", "networks")

@@ -1,7 +1,7 @@
 """Compute and network: Nova services up and hypervisors registered,
 Neutron agents alive.  Both need admin; without it they SKIP with the reason."""
 
-from osops.doctor.core import ADMIN_FIX, FAIL, OK, WARN, Check, Skip, check, forbidden
+from osops.doctor.core import ADMIN_FIX, FAIL, OK, WARN, Check, Context, Skip, check, forbidden
 
 LOG_FIX = ("see the service's log; a service that reports down while running often means a clock "
            "skew or a broken message queue")
@@ -14,7 +14,7 @@ def _admin_only(exc, service):
 
 
 @check("Compute services")
-def compute(ctx):
+def compute(ctx: Context) -> Check:
     """nova-* services up or down, and how many hypervisors registered."""
     ctx.require_service("compute", "Nova services")
     conn = ctx.conn
@@ -48,7 +48,7 @@ def compute(ctx):
 
 
 @check("Neutron agents")
-def agents(ctx):
+def agents(ctx: Context) -> Check:
     """Every Neutron agent alive; WARN when there are none at all."""
     ctx.require_service("network", "Neutron agents")
     try:

@@ -1,16 +1,27 @@
 """All bridges of this host, Linux and Open vSwitch, with their ports tied
 to servers; one bridge by name; the bridges of one server."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from osops.errors import NotFound, explain
 from osops.host import libvirt, linux_bridge, ovs, ports
+from osops.host.models import Bridge
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+    from osops.errors import OsopsError
 
 # What list_bridges could not ask, as it tells on_problem.
 OVS, LIBVIRT, CLOUD = "ovs", "libvirt", "cloud"
 
 
-def list_bridges(conn=None, ovs_db=None, on_problem=None):
+def list_bridges(conn: Connection | None = None, ovs_db: str | None = None,
+                 on_problem: Callable[[str, OsopsError], None] | None = None) -> list[Bridge]:
     """Linux bridges, then Open vSwitch ones, ports tied through *conn*
     (an ``openstack.connection.Connection``, optional) and virsh.
 
@@ -45,7 +56,7 @@ def list_bridges(conn=None, ovs_db=None, on_problem=None):
         return ports.tie(bridges, None, domains)
 
 
-def find_bridge(bridges, name):
+def find_bridge(bridges: list[Bridge], name: str) -> Bridge:
     """The bridge called *name*; NotFound naming the bridges there are."""
     for bridge in bridges:
         if bridge.name == name:
@@ -54,7 +65,7 @@ def find_bridge(bridges, name):
     raise NotFound(f"no bridge {name} on this host (bridges: {names})")
 
 
-def of_server(bridges, server):
+def of_server(bridges: list[Bridge], server: str) -> list[Bridge]:
     """The bridges with ports of *server* (a name or id), with only those ports."""
     mine = [replace(b, ports=tuple(p for p in b.ports if server in (p.owner, p.server_id) and p.owner))
             for b in bridges]

@@ -4,6 +4,7 @@ import grp
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 
 from osops.errors import OsopsError
 
@@ -13,18 +14,18 @@ PACKAGES = {"ip": "iproute2", "ping": "iputils-ping", "ovs-vsctl": "openvswitch-
             "virsh": "libvirt-clients"}
 
 
-def have(tool):
+def have(tool: str) -> bool:
     """True when *tool* is on PATH (or in /sbin, /usr/sbin)."""
     return find(tool) is not None
 
 
-def find(tool):
+def find(tool: str) -> str | None:
     """The path of *tool*, also looking in the sbin folders a user's PATH may lack."""
     path = os.environ.get("PATH", os.defpath) + ":/usr/local/sbin:/usr/sbin:/sbin"
     return shutil.which(tool, path=path)
 
 
-def run(argv, timeout=30, check=True):
+def run(argv: Sequence[str], timeout: float = 30, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run *argv* in the C locale and return the CompletedProcess (text).
 
     A missing tool is an :class:`OsopsError` naming the package, one that
@@ -48,13 +49,13 @@ def run(argv, timeout=30, check=True):
     return done
 
 
-def last_line(text):
+def last_line(text: str | None) -> str:
     """The last non-empty line of *text*, stripped ('' for none)."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     return lines[-1] if lines else ""
 
 
-def socket_advice(sock):
+def socket_advice(sock: str) -> str:
     """What to do when a daemon's socket *sock* refused this user: sudo, or
     join the socket's group (never open it to everyone)."""
     try:

@@ -13,7 +13,7 @@ class VirshError(OsopsError):
     """virsh is installed but could not ask libvirt."""
 
 
-def interfaces(uri=None):
+def interfaces(uri: str | None = None) -> dict[str, tuple[str, str]]:
     """{interface: (domain name, domain uuid)} for the running domains;
     {} when virsh is missing.  *uri* defaults to ``$LIBVIRT_DEFAULT_URI``,
     else ``qemu:///system`` (where Nova's are).  Raises :class:`VirshError`
@@ -41,7 +41,7 @@ def _virsh(uri, *args):
         raise VirshError(f"cannot ask libvirt whose vnet ports these are: {exc}") from exc
 
 
-def failure(uri, stderr):
+def failure(uri: str, stderr: str) -> VirshError:
     """The :class:`VirshError` that virsh's *stderr* means."""
     line = re.sub(r"^error: ", "", commands.last_line(stderr)) or "no message"
     m = SOCKET_FAILED.search(line)
@@ -54,7 +54,7 @@ def failure(uri, stderr):
     return VirshError(f"cannot ask libvirt whose vnet ports these are (virsh -c {uri}: {line})", advice)
 
 
-def parse_domiflist(text):
+def parse_domiflist(text: str) -> list[tuple[str, str]]:
     """[(interface, mac)] from ``virsh domiflist``; interfaces without a
     host device ('-') are left out."""
     rows = []

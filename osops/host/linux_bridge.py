@@ -6,16 +6,16 @@ from osops.host import commands
 from osops.host.models import Bridge, BridgePort
 
 
-def list_bridges():
+def list_bridges() -> list[Bridge]:
     """The Linux bridges of this network namespace, with their ports."""
     done = commands.run(["ip", "-j", "-d", "link", "show"])
     return parse_links(json.loads(done.stdout or "[]"))
 
 
-def parse_links(links):
+def parse_links(links: list[dict]) -> list[Bridge]:
     """Bridges (sorted by name) from the JSON of ``ip -j -d link show``."""
     bridges = [link for link in links if _info(link).get("info_kind") == "bridge"]
-    ports = {}
+    ports: dict[str, list[BridgePort]] = {}
     for link in links:
         if _info(link).get("info_slave_kind") == "bridge" and link.get("master"):
             ports.setdefault(link["master"], []).append(_port(link))
@@ -27,7 +27,7 @@ def parse_links(links):
                    for b in bridges), key=lambda b: b.name)
 
 
-def brctl_id(bridge_id):
+def brctl_id(bridge_id: str) -> str:
     """``8000.0:17:a4:47:a8:a9`` (ip's form) as brctl shows it: ``8000.0017a447a8a9``."""
     priority, _, mac = bridge_id.partition(".")
     if not mac:

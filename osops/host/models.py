@@ -28,12 +28,12 @@ class PingResult:
     reason: str = ""
 
     @property
-    def answered(self):
+    def answered(self) -> bool:
         """True when at least one reply came back."""
         return self.received > 0
 
     @property
-    def loss(self):
+    def loss(self) -> float:
         """Packet loss in percent (100 when nothing was sent)."""
         return 100.0 if not self.sent else round(100.0 * (self.sent - self.received) / self.sent, 1)
 

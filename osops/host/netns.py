@@ -6,6 +6,7 @@ import ctypes
 import ipaddress
 import json
 import os
+from collections.abc import Callable, Iterable, Sequence
 
 from osops.errors import OsopsError, UsageError
 
@@ -14,7 +15,7 @@ CLONE_NEWNET = 0x40000000
 NAME_MAX = 255
 
 
-def check_name(name):
+def check_name(name: str) -> str:
     """Return *name* if ``ip netns`` could use it, else raise UsageError."""
     if not isinstance(name, str) or not name or name in (".", "..") or "/" in name \
             or "\0" in name or len(name.encode("utf-8", "surrogateescape")) > NAME_MAX:
@@ -23,12 +24,12 @@ def check_name(name):
     return name
 
 
-def path(name):
+def path(name: str) -> str:
     """The file ``ip netns`` keeps for namespace *name*."""
     return os.path.join(NETNS_DIR, check_name(name))
 
 
-def list_namespaces():
+def list_namespaces() -> list[str]:
     """Names of the namespaces ``ip netns`` knows, sorted."""
     try:
         return sorted(os.listdir(NETNS_DIR))
@@ -36,12 +37,12 @@ def list_namespaces():
         return []
 
 
-def exists(name):
+def exists(name: str) -> bool:
     """True when namespace *name* exists."""
     return os.path.exists(path(name))
 
 
-def enter(name):
+def enter(name: str) -> None:
     """Move the calling thread into namespace *name* (needs CAP_SYS_ADMIN).
 
     Meant for a process of its own (see ``osops.host.netns_worker``);
@@ -59,12 +60,13 @@ def enter(name):
         os.close(fd)
 
 
-def missing(name):
+def missing(name: str) -> str:
     """The one-line reason for a namespace that is not there."""
     return f"namespace {name} does not exist on this host (see 'ip netns list')"
 
 
-def for_network(network_id, router_ids=(), namespaces=None):
+def for_network(network_id: str, router_ids: Iterable[str] = (),
+                namespaces: Iterable[str] | None = None) -> str | None:
     """The namespace to reach *network_id* from: its ``qdhcp-`` namespace,
     else its ``ovnmeta-`` one (ML2/OVN's metadata namespace), else the
     ``qrouter-`` one of a router in *router_ids*; None when this host has
@@ -76,7 +78,8 @@ def for_network(network_id, router_ids=(), namespaces=None):
     return None
 
 
-def on_subnet_of(address, namespaces, run):
+def on_subnet_of(address: str, namespaces: Iterable[str],
+                 run: Callable[[Sequence[str]], str]) -> str | None:
     """The first of *namespaces* with an interface address on the same
     subnet as *address* (say a floating IP, from the namespace that is the
     external network's outside), or None.  *run(argv)* runs a command and

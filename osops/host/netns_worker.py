@@ -16,7 +16,7 @@ from osops.host.models import Target
 from osops.host.ping import ping
 
 
-def main():
+def main() -> None:
     job = json.load(sys.stdin)
     try:
         netns.enter(job["netns"])

@@ -27,12 +27,12 @@ class OvsNotRunning(OvsError):
     """ovs-vsctl is installed but no database answers on its socket."""
 
 
-def available():
+def available() -> bool:
     """True when ovs-vsctl is installed."""
     return commands.have("ovs-vsctl")
 
 
-def list_bridges(db=None):
+def list_bridges(db: str | None = None) -> list[Bridge]:
     """Open vSwitch bridges with their ports; [] when OVS is not installed.
 
     *db* is ovs-vsctl's ``--db`` (default: its own, ``$OVS_RUNDIR/db.sock``).
@@ -50,7 +50,7 @@ def list_bridges(db=None):
     return parse_tables(done.stdout)
 
 
-def parse_tables(text):
+def parse_tables(text: str) -> list[Bridge]:
     """Bridges (sorted by name) from the Bridge, Port and Interface tables,
     one JSON document per line as ``ovs-vsctl --format=json`` prints them.
     A bridge's own internal port is left out, as ``ovs-vsctl list-ports`` does."""
@@ -68,7 +68,7 @@ def parse_tables(text):
     return sorted(result, key=lambda b: b.name)
 
 
-def failure(stderr):
+def failure(stderr: str) -> OvsError:
     """The :class:`OvsError` that ovs-vsctl's *stderr* means."""
     line = commands.last_line(stderr)
     m = CONNECT_FAILED.search(line)

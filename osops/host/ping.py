@@ -16,12 +16,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 
 from osops.errors import OsopsError, UsageError
 from osops.host import commands, netns
-from osops.host.models import PingResult
+from osops.host.models import PingResult, Target
 
 MAX_THREADS = 64
 PING_GROUP_RANGE = "/proc/sys/net/ipv4/ping_group_range"
@@ -32,7 +33,7 @@ NO_PERMISSION = ("not permitted to send ICMP (no CAP_NET_RAW): let this user's g
 PING_NOT_PERMITTED = re.compile(r"socket: (Operation not permitted|Permission denied)|missing cap_net_raw")
 
 
-def parse_address(text):
+def parse_address(text: str) -> str:
     """The IP address *text* names, in its normal form; UsageError for
     anything that is not a unicast IPv4 or IPv6 address."""
     try:
@@ -45,7 +46,8 @@ def parse_address(text):
     return str(addr)
 
 
-def ping(targets, count=3, interval=1.0, timeout=2.0, method=None, where="this host"):
+def ping(targets: Iterable[Target], count: int = 3, interval: float = 1.0, timeout: float = 2.0,
+         method: str | None = None, where: str = "this host") -> list[PingResult]:
     """Ping every :class:`Target` concurrently; return a :class:`PingResult`
     for each, in order.
 
@@ -54,11 +56,11 @@ def ping(targets, count=3, interval=1.0, timeout=2.0, method=None, where="this h
     *where* names the place pinged from, for the reasons.
     """
     targets = list(targets)
-    namespaces = {}
+    namespaces: dict[str, list[int]] = {}
     for i, target in enumerate(targets):
         if target.netns is not None:
             namespaces.setdefault(target.netns, []).append(i)
-    results = [None] * len(targets)
+    results: list[PingResult] = [None] * len(targets)  # type: ignore[list-item]  # each filled in below
     with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(targets) or 1)) as pool:
         jobs = {pool.submit(_ping_one, t, count, interval, timeout, method, where): [i]
                 for i, t in enumerate(targets) if t.netns is None}
@@ -71,7 +73,7 @@ def ping(targets, count=3, interval=1.0, timeout=2.0, method=None, where="this h
     return results
 
 
-def icmp_mode():
+def icmp_mode() -> str | None:
     """How this process may send ICMP itself: ``"datagram"`` (unprivileged
     sockets), ``"raw"`` (root), or None (use the system ping)."""
     try:
@@ -84,7 +86,7 @@ def icmp_mode():
     return "raw" if os.geteuid() == 0 else None
 
 
-def parse_ping_output(text):
+def parse_ping_output(text: str) -> tuple[int, int, tuple[float, float, float] | None, str]:
     """(sent, received, (min, avg, max) or None, error) from iputils ping's
     output in the C locale; *error* is the last complaint it printed
     (:data:`NO_PERMISSION` when it could not open its socket)."""
@@ -154,7 +156,7 @@ def _with_note(reason, target):
     return f"{reason}; {target.note}" if target.note else reason
 
 
-def route_error(address, where="this host"):
+def route_error(address: str, where: str = "this host") -> str:
     """'' when the kernel has a route to *address*, else why not."""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     with socket.socket(family, socket.SOCK_DGRAM) as sock:
@@ -165,7 +167,7 @@ def route_error(address, where="this host"):
     return ""
 
 
-def default_route_only(address, auto=False):
+def default_route_only(address: str, auto: bool = False) -> str:
     """Why this host should not ping a server's fixed *address*, or ''.
 
     When the most specific route to it is the default route, packets would
@@ -187,7 +189,7 @@ def default_route_only(address, auto=False):
     return f"no route from this host into the server's network{how}; ping from {where} or from a host on that network"
 
 
-def neighbour_failure(address, where="this host"):
+def neighbour_failure(address: str, where: str = "this host") -> str:
     """Why *address* cannot be reached on its link: the neighbour (ARP or
     ND) entry for it, or for the gateway on the way, failed.  '' when the
     kernel knows of no such failure."""

@@ -8,24 +8,32 @@ cloud is asked twice at most, whatever the number of ports: one port list
 and one server list.
 """
 
+from __future__ import annotations
+
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from osops.host import libvirt
+from osops.host.models import Bridge
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
 
 NEUTRON_PREFIXES = ("tap", "qvo", "qvb")
 ID_PREFIX_LEN = 11
 VNET = re.compile(r"vnet\d+$")
 
 
-def port_id_prefix(ifname):
+def port_id_prefix(ifname: str) -> str:
     """The Neutron port id prefix in a device name, or ''."""
     if ifname[:3] in NEUTRON_PREFIXES and len(ifname) == 3 + ID_PREFIX_LEN:
         return ifname[3:]
     return ""
 
 
-def tie(bridges, conn, domains):
+def tie(bridges: list[Bridge], conn: Connection | None,
+        domains: dict[str, tuple[str, str]]) -> list[Bridge]:
     """*bridges* with each port's ``owner`` (and ``port_id``, ``server_id``)
     filled in where it can be known.
 
@@ -42,7 +50,7 @@ def tie(bridges, conn, domains):
             for b in bridges]
 
 
-def libvirt_domains(bridges):
+def libvirt_domains(bridges: list[Bridge]) -> dict[str, tuple[str, str]]:
     """:func:`osops.host.libvirt.interfaces` when a port of *bridges* looks
     like libvirt's, else {} without running virsh."""
     return libvirt.interfaces() if any(VNET.match(p.name) for b in bridges for p in b.ports) else {}

@@ -3,13 +3,22 @@ each from (``--netns auto``: the network's ``qdhcp-``, ``ovnmeta-`` or
 ``qrouter-`` namespace on this host; for a floating IP, this host when it
 has a route to it, else a namespace on the external network's subnet)."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from osops.errors import UsageError
 from osops.host import commands
 from osops.host import netns as namespaces
 from osops.host.models import Target
 from osops.host.ping import default_route_only, parse_address
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+    from osops.models import Server
 
 ADDRESS_TYPES = ("fixed", "floating", "any")
 log = logging.getLogger("osops.ping")
@@ -21,14 +30,15 @@ ROUTER_OWNERS = ("network:router_interface", "network:router_interface_distribut
 IDS_PER_PORT_LIST = 100  # server ids per port list call: a 4.7 kB query, within 8 kB request-line limits
 
 
-def address_targets(addresses, netns=None):
+def address_targets(addresses: Iterable[str], netns: str | None = None) -> list[Target]:
     """Targets for addresses given as they are (validated)."""
     if netns == AUTO:
         raise UsageError("--address targets cannot use --netns auto", "name a namespace with --netns NS")
     return [Target(address=parse_address(a), netns=netns) for a in addresses]
 
 
-def server_targets(conn, servers, address_type="any", netns=None):
+def server_targets(conn: Connection | None, servers: Sequence[Server], address_type: str = "any",
+                   netns: str | None = None) -> list[Target]:
     """One target per address of *type* of each of *servers*
     (:class:`~osops.models.Server`), IPv4 first; a server without such an
     address is a target that fails with that reason.

@@ -118,14 +118,15 @@ class StepContext:
             self._created.servers[s.id] = s
 
     def run_groups(self):
-        """The ids of the run's own security group, which lets ping and SSH
-        in (osops-<run id>-sg), made at the first call."""
+        """The run's own security group (a list of one
+        :class:`~osops.models.SecurityGroup`), which lets ping and SSH in
+        (osops-<run id>-sg), made at the first call."""
         if not self._created.groups:
             self.creating()
             description = f"osops run {self.run_id}: ping and SSH in, for its servers"
             self._created.groups.append(
                 security_groups.create_open_group(self.conn, cleanup.group_name(self.run_id), description))
-        return [g.id for g in self._created.groups]
+        return list(self._created.groups)
 
     def create_keypair(self, name):
         """A new keypair osops-<run id>-NAME of this run (its public key's

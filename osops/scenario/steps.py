@@ -39,9 +39,10 @@ def boot(ctx, args, step):
     # the servers from there (on_booted), so they are cleaned up if the wait fails
     booted = ops.boot(
         ctx.conn, ctx.server_name(args["name"]),
-        image=args["image"], flavor=args["flavor"], network=args["network"],
+        image=args["image"], flavor=args["flavor"], network=args["network"], networks=args["networks"],
         key_name=args["key_name"] or None, count=args.get("count", 1), metadata=ctx.tag,
-        security_groups=args["security_groups"] or ctx.run_groups(),
+        security_groups=args["security_groups"] or ctx.run_groups(), user_data=args["user_data"] or None,
+        availability_zone=args["availability_zone"] or None, config_drive=bool(args["config_drive"]),
         timeout=ctx.wait_timeout(step), on_change=ctx.on_change, on_booted=ctx.track,
         keep=True, wait_for=args["wait_for"] or "active")  # the engine cleans up
     ready = READY.get(args["wait_for"], "ACTIVE")
@@ -260,9 +261,13 @@ ACTIONS = {
          "image": Arg("image", required=True, help="name, id or a saved image"),
          "flavor": Arg("flavor", required=True, help="name, id or a saved flavor"),
          "network": Arg("network", help="name, id or a saved network; empty: the only usable one"),
+         "networks": Arg("names", default=[], help="more networks (names or ids), one NIC on each"),
          "key_name": Arg("text", help="a keypair to inject"),
          "security_groups": Arg("names", default=[],
                                 help="groups to boot in; empty: the run's own, which lets ping and SSH in"),
+         "user_data": Arg("text", help="the user data itself (a cloud-init script or #cloud-config)"),
+         "availability_zone": Arg("text", help="ZONE or ZONE:HOST (a host: admins only)"),
+         "config_drive": Arg("bool", help="true: give the servers a config drive"),
          "wait_for": Arg("wait_for", help="ping, ssh or login: wait past ACTIVE until they answer ping, "
                                           "SSH, or show a login prompt; empty: ACTIVE")},
         expect=("status", "servers"), count=True, gives=SERVER_LIST, help="boot servers and wait until ACTIVE"),

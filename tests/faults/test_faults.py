@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.faults.proxy import Fault
-from tests.unit.conftest import booted
+from tests.unit.conftest import cassette
 
 JSON = {"Content-Type": "application/json"}
 FAULTS = {
@@ -31,7 +31,9 @@ FAULTS = {
 # Faults after which the service has done what was asked though the client never heard.
 DONE_ANYWAY = ("reset-after", "truncated")
 BOOT = ("boot", "lab", "--count", "3", "--flavor", "1", "--image", "cirros-0.6", "--timeout", "30")
-DEMO_1 = booted("boot")["demo-1"]  # the server suspend, resume and delete act on (recorded on the same cloud)
+# the server suspend, resume and delete act on: the one delete.json deletes (recorded on the same cloud)
+[DEMO_1] = [i["request"]["url"].rsplit("/", 1)[1] for i in cassette("delete")["interactions"]
+            if i["request"]["method"] == "DELETE"]
 SERVER = rf"/servers/{DEMO_1}"
 SMOKE = ("smoke", "--run-id", "smokerec1", "--timeout", "60")
 LAB = ("scenario", "run", "lab-demo", "--run-id", "labrec1", "--timeout", "60")

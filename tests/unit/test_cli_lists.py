@@ -83,6 +83,17 @@ def _image_list():
     return {i["id"]: i["name"] for i in listing["response"]["json"]["images"]}
 
 
+def test_server_show_says_when_its_image_was_deleted(cli):
+    # Derived: the recorded Glance GET of the server's image answers 404, as for an image deleted since the boot.
+    data = cassette("server-show")
+    [get] = [i for i in data["interactions"] if "/v2/images/" in i["request"]["url"]]
+    get["response"] = {"status": 404, "headers": {"Content-Type": "text/plain"}, "text": "404 Not Found"}
+    r = cli(data, "server", "show", "demo-1", "-f", "json")
+    assert r.code == 0, r.err
+    shown = r.json()
+    assert shown["image"] == f"{shown['image_id']} (deleted)"
+
+
 def test_server_list_long_adds_image_flavor_zone_host_and_more(cli):
     r = cli(_with_image_list("server-list"), "server", "list", "--long", "-f", "json")
     assert r.code == 0, r.err
@@ -129,7 +140,8 @@ def test_server_show_has_openstacks_fields_with_nulls_lists_and_times(cli):
     assert shown["OS-EXT-STS:vm_state"] == "active" and shown["OS-EXT-AZ:availability_zone"] == "nova"
     assert shown["OS-EXT-SRV-ATTR:host"] == "devcloud" and shown["key_name"] is None
     assert shown["security_groups"] == ["default"] and shown["volumes_attached"] == []
-    assert shown["image"] == shown["image_id"] and shown["image_id"] in _image_list()
+    assert shown["image"] == f"cirros-0.6.2-x86_64-disk ({shown['image_id']})"  # by name and id, one Glance GET
+    assert [c for c in r.calls if "/v2/images" in c] == [f"GET http://image.osops.invalid/v2/images/{shown['image_id']}"]
     assert list(shown["properties"]) == ["osops-boot"] and shown["fault"] is None  # the tag of the boot that made it
     for field in ("created", "OS-SRV-USG:launched_at", "updated"):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", shown[field]), field

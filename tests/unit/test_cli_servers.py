@@ -35,7 +35,8 @@ def test_boot_resolves_each_name_with_one_list_call_and_polls_one_request_per_ro
     assert create["server"]["networks"] == [{"uuid": _private_net_id()}]
     assert create["server"]["name"].startswith("osops-")
     polls = requests_to(r, "/servers/", "GET")
-    assert len(polls) == len([i for i in cassette("boot")["interactions"] if "/servers/" in i["request"]["url"]])
+    assert len(polls) == len([i for i in cassette("boot")["interactions"] if "/servers/" in i["request"]["url"]
+                              and "name" not in i["request"]["query"]])  # a generated name is looked up by none
 
 
 def _private_net_id():
@@ -53,9 +54,10 @@ def test_boot_several_servers_waits_with_one_list_call_per_round(cli):
     assert all(s["Status"] == "ACTIVE" for s in r.json())
     assert not [c for c in r.calls if "/servers/" in c and "detail" not in c and c.startswith("GET")]
     lists = requests_to(r, "/servers/detail", "GET")
-    # the boot's list, then one poll per recorded round until all were ACTIVE
-    assert len(lists) == len(reservation_lists("boot-count"))
-    assert all(c.endswith(f"/servers/detail?reservation_id={reservation('boot-count')}") for c in lists)
+    # one list of the servers already called lab-N, the boot's list, then one poll per recorded round
+    assert lists[0].endswith("/servers/detail?name=%5Elab-%5B0-9%5D%2B%24")
+    assert len(lists[1:]) == len(reservation_lists("boot-count"))
+    assert all(c.endswith(f"/servers/detail?reservation_id={reservation('boot-count')}") for c in lists[1:])
 
 
 def test_ambiguous_image_lists_every_candidate(cli):
@@ -183,28 +185,42 @@ def test_an_unknown_column_is_refused_before_booting_or_deleting(cli):
 
 
 def _boot_with_name_list(servers):
-    """Derived: the recorded boot of demo-1, with a list of the servers
-    called demo-1 answered by *servers* just before its create call."""
-    import copy
-    import re
-
+    """Derived: the recorded boot of demo-1, its list of the servers
+    already called demo-1 (empty when recorded) answered by *servers*:
+    the recorded demo-1 itself, as the boot's list of it shows it."""
     data = cassette("boot")
-    [listing] = [i for i in cassette("server-list")["interactions"] if i["request"]["url"].endswith("/servers/detail")]
-    asked = copy.deepcopy(listing)
-    asked["request"]["query"] = {"name": [f"^{re.escape('demo-1')}$"]}
-    asked["response"]["json"]["servers"] = servers(asked["response"]["json"]["servers"])
-    at = next(n for n, i in enumerate(data["interactions"]) if i["request"]["method"] == "POST"
-              and i["request"]["url"].endswith("/servers"))
-    data["interactions"].insert(at, asked)
+    [asked] = [i for i in data["interactions"] if "name" in (i["request"]["query"] or {})]
+    assert asked["request"]["query"] == {"name": ["^demo\\-1$"]} and asked["response"]["json"]["servers"] == []
+    [listed] = [s for i in reservation_lists("boot") for s in i["response"]["json"]["servers"]][:1]
+    asked["response"]["json"]["servers"] = servers([listed])
     return data
 
 
 def test_unique_refuses_a_name_that_exists_before_creating(cli):
-    data = _boot_with_name_list(lambda listed: [s for s in listed if s["name"] == "demo-1"])
+    data = _boot_with_name_list(lambda listed: listed)
     r = cli(data, "boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6", "--unique")
     assert r.code == 1 and r.out == ""
     assert r.err.startswith("--unique: a server called demo-1 exists already: demo-1 (")
+    assert r.err.count("\n") == 1 and "BUILD)" in r.err  # as the list showed it
     assert [c for c in r.calls if c.startswith("POST") and c.endswith("/servers")] == []
+
+
+def test_booting_a_name_that_exists_warns_naming_it_and_boots(cli):
+    data = _boot_with_name_list(lambda listed: listed)
+    [existing] = [s for i in data["interactions"] if "name" in (i["request"]["query"] or {})
+                  for s in i["response"]["json"]["servers"]]
+    r = cli(data, "boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6", "-f", "value", "-c", "Status")
+    assert (r.code, r.out) == (0, "ACTIVE\n")
+    assert r.err == (f"a server called demo-1 exists already: demo-1 ({existing['id']}, {existing['status']}); "
+                     "booting another of that name (--unique refuses)\n")
+
+
+def test_the_name_is_looked_up_once_and_only_when_given(cli):
+    named = cli("boot", "boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6")
+    assert named.code == 0 and named.err == ""
+    assert len([c for c in named.calls if "?name=" in c]) == 1
+    generated = cli("boot", "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
+    assert generated.code == 0 and not [c for c in generated.calls if "?name=" in c]
 
 
 def test_unique_boots_when_the_name_is_free(cli):

@@ -246,7 +246,7 @@ def test_validate_reports_every_problem_with_file_and_line(cli, tmp_path):
     errors = r.err.strip().splitlines()
     assert errors == [
         f"{bad}:3: boot has no argument 'flavour' (did you mean 'flavor'?); it takes name, image, flavor, "
-        "network, key_name, security_groups, wait_for",
+        "network, networks, key_name, security_groups, user_data, availability_zone, config_drive, wait_for",
         f"{bad}:3: boot needs flavor",
         f"{bad}:4: unknown action 'pign' (did you mean 'ping'?); actions: " + ", ".join(
             ACTIONS),
@@ -275,8 +275,12 @@ def test_list_actions_shows_what_a_step_can_do(cli):
     assert boot["Arguments"].splitlines() == [
         "name = server: names become osops-<run>-NAME", "image (required): name, id or a saved image",
         "flavor (required): name, id or a saved flavor",
-        "network: name, id or a saved network; empty: the only usable one", "key_name: a keypair to inject",
+        "network: name, id or a saved network; empty: the only usable one",
+        "networks: more networks (names or ids), one NIC on each", "key_name: a keypair to inject",
         "security_groups: groups to boot in; empty: the run's own, which lets ping and SSH in",
+        "user_data: the user data itself (a cloud-init script or #cloud-config)",
+        "availability_zone: ZONE or ZONE:HOST (a host: admins only)",
+        "config_drive: true: give the servers a config drive",
         "wait_for: ping, ssh or login: wait past ACTIVE until they answer ping, SSH, or show a login prompt; "
         "empty: ACTIVE",
         "count: N (a step key): N servers in one request"]
