@@ -15,7 +15,7 @@ def keypair(ctx, args, step):
 
 
 def allow(ctx, args, step):
-    group = args["group"] or ctx.run_groups()[0]
+    group = args["group"] or ctx.run_groups()[0].id
     change = security_groups.allow(ctx.conn, group, args["rule"], args["from"] or None, args["ipv6"])
     if change.changed:
         ctx.track_rules(change.rule_ids)
