@@ -11,7 +11,7 @@ import base64
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from osops import networks as nets
 from osops.errors import NotFound, UsageError, printable
@@ -139,20 +139,14 @@ def _too_big(what: str, size: str) -> UsageError:
                       f"({USER_DATA_BYTES} bytes)", "make it smaller (cloud-init also reads gzipped user data)")
 
 
-class _Keypair(NamedTuple):
-    """A keypair as the name rule sees it (its name is its id)."""
-
-    id: str
-    name: str
-
-
 def find_keypair(conn: Connection, name: str) -> str:
     """The name of the one keypair *name* names (one list call); a
     :class:`~osops.errors.NotFound` naming it and where to see the
     keypairs."""
-    pairs = [_Keypair(k.name, k.name) for k in conn.compute.keypairs()]
+    from osops.keypairs import list_keypairs
+
     try:
-        return resolve("keypair", name, pairs).name
+        return resolve("keypair", name, list_keypairs(conn)).name
     except NotFound as exc:
         raise NotFound(exc.problem, "see the keypairs with: osops keypair list") from None
 
@@ -161,9 +155,10 @@ def find_security_groups(conn: Connection, names: Sequence[str]) -> list[Securit
     """The groups *names* (names or ids) name, among the project's own and
     shared ones, from one list call (an admin sees every project's
     ``default``: only this project's counts)."""
+    from osops.security_groups import list_groups
+
     project = conn.current_project_id
-    groups = [SecurityGroup.from_sdk(g) for g in conn.network.security_groups()
-              if g.project_id == project or g.is_shared]
+    groups = [g for g in list_groups(conn, all_projects=True) if g.project_id == project or g.shared]
     return resolve_many("security group", names, groups)
 
 

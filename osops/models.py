@@ -115,12 +115,13 @@ class SecurityGroup:
     description: str
     project_id: str
     rules: tuple[SecurityGroupRule, ...] = ()
+    shared: bool = False  # shared with this project by another (RBAC)
 
     @classmethod
     def from_sdk(cls, group):
         """A SecurityGroup from an openstacksdk security group."""
         return cls(id=group.id, name=group.name or "", description=group.description or "",
-                   project_id=group.project_id or "",
+                   project_id=group.project_id or "", shared=bool(getattr(group, "is_shared", False)),
                    rules=tuple(SecurityGroupRule.from_sdk(r) for r in group.security_group_rules or ()))
 
 

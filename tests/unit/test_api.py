@@ -148,3 +148,12 @@ def test_keypairs_and_security_groups_without_the_cli(connect):
     change = security_groups.allow(conn, "h1-web", "ssh")
     assert not change.changed and change.result.startswith("already allowed by rule ")
     assert not [c for c in player.calls if c.startswith("POST") and "security-group-rules" in c]
+
+
+def test_a_boot_finds_its_keypair_by_the_name_rule_or_says_where_to_see_them(connect):
+    from osops import boot_options
+
+    conn, _ = connect("keypair-list")  # one keypair: h1-key
+    assert boot_options.find_keypair(conn, "h1") == "h1-key"  # a prefix
+    with pytest.raises(NotFound, match="see the keypairs with: osops keypair list"):
+        boot_options.find_keypair(conn, "web")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from osops import boot_options
 from osops.boot_options import Nic, parse_nic, parse_zone
-from osops.errors import NotFound, UsageError
+from osops.errors import UsageError
 from osops.recordings import USER_DATA, find
 from tests.unit.conftest import cassette
 
@@ -167,22 +167,6 @@ def test_user_data_over_novas_limit_is_refused_before_any_call(cli, tmp_path):
                      "(49149 bytes); make it smaller (cloud-init also reads gzipped user data)\n")
     with pytest.raises(UsageError, match="^the user data is 49150 bytes, over"):
         boot_options.encode_user_data("x" * 49150)
-
-
-def test_a_keypair_missing_from_the_python_api_is_not_found():
-    class Pair:
-        def __init__(self, name):
-            self.name = name
-
-    class Conn:
-        class compute:  # noqa: N801  (openstacksdk's proxy name)
-            @staticmethod
-            def keypairs():
-                return [Pair("h4-key"), Pair("h4-key-2")]
-
-    assert boot_options.find_keypair(Conn, "h4-key") == "h4-key"  # an exact name before a prefix
-    with pytest.raises(NotFound, match="see the keypairs with: osops keypair list"):
-        boot_options.find_keypair(Conn, "web")
 
 
 # --nic: any text is a Nic or one clean error; a Nic's text parses back to it
