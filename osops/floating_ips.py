@@ -35,6 +35,10 @@ def list_floating_ips(conn: Connection, **filters: str) -> list[FloatingIP]:
     return [FloatingIP.from_sdk(f) for f in conn.network.ips(**filters)]
 
 
+class NoExternalNetwork(NotFound):
+    """The cloud has no external network: no floating IP can be had."""
+
+
 def external_network(conn: Connection, name_or_id: str | None = None,
                      networks: list[Network] | None = None) -> Network:
     """The external network floating IPs come from: the one *name_or_id*
@@ -49,7 +53,7 @@ def external_network(conn: Connection, name_or_id: str | None = None,
                              f"choose one of: {_names(externals)}" if externals else _NO_EXTERNAL_FIX)
         return chosen
     if not externals:
-        raise NotFound("no external network: floating IPs come from one", _NO_EXTERNAL_FIX)
+        raise NoExternalNetwork("no external network: floating IPs come from one", _NO_EXTERNAL_FIX)
     if len(externals) > 1:
         raise UsageError(f"several external networks: {_names(externals, ids=True)}",
                          "choose one with --network")

@@ -128,6 +128,12 @@ class StepContext:
                 security_groups.create_open_group(self.conn, cleanup.group_name(self.run_id), description))
         return list(self._created.groups)
 
+    def run_key_file(self):
+        """The private key file of the keypair this run made last ('' when
+        it made none): what its ssh steps log in with unless told."""
+        keys = self._created.keypairs
+        return keys[-1].private_key_file if keys else ""
+
     def create_keypair(self, name):
         """A new keypair osops-<run id>-NAME of this run (its public key's
         comment ``osops run <run id>``, as cleanup finds it), its private

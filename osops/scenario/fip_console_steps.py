@@ -9,7 +9,7 @@ from osops import console as consoles
 from osops import floating_ips, models
 from osops import wait as waiting
 from osops.scenario.kinds import Action, Arg
-from osops.scenario.results import FAIL, Outcome
+from osops.scenario.results import FAIL, Outcome, SkipStep
 from osops.scenario.template import VALUE, ListOf
 
 CONSOLE_FIRST_POLL = 1.0  # seconds before the console is read again while waiting for its text
@@ -20,8 +20,13 @@ def floating_ip(ctx, args, step):
     made, lines = [], []
     for server in found:
         description = ctx.floating_ip_description(server.name)  # cleanup looks for it from here on
-        added = floating_ips.add_floating_ip(ctx.conn, server, args["network"] or None, reuse=False,
-                                             description=description)
+        try:
+            added = floating_ips.add_floating_ip(ctx.conn, server, args["network"] or None, reuse=False,
+                                                 description=description)
+        except floating_ips.NoExternalNetwork as exc:
+            if args["optional"]:
+                raise SkipStep(f"{exc.problem} here") from None
+            raise
         if added.how == "allocated":
             ctx.track_floating_ips([added.floating_ip])
         made.append(added.floating_ip)
@@ -55,7 +60,8 @@ ACTIONS = {
     "floating_ip": Action(
         floating_ip,
         {"servers": Arg("servers", required=True, help="server names or ids, or a saved result"),
-         "network": Arg("text", help="the external network; empty: the only one")},
+         "network": Arg("text", help="the external network; empty: the only one"),
+         "optional": Arg("bool", default=False, help="true: SKIP, not FAIL, where the cloud has no external network")},
         positional="servers", gives=ListOf(models.FloatingIP),
         help="give servers a floating IP each, released with the run"),
     "console": Action(

@@ -23,7 +23,7 @@ def ssh(ctx, args, step):
     if getattr(ctx.conn, "osops_replayed", False):
         raise SkipStep("a replayed cloud (demo): its servers are not this host's to log in to")
     found = ctx.find_servers(args["servers"])
-    identity = os.path.expanduser(args["identity"]) if args["identity"] else None
+    identity = os.path.expanduser(args["identity"]) if args["identity"] else (ctx.run_key_file() or None)
     want_exit = step.expect.get("exit", 0)
     want_output = step.expect.get("output", "")
     outputs, lines, wrong = [], [], []
@@ -64,7 +64,7 @@ ACTIONS = {
         {"servers": Arg("servers", required=True, help="server names or ids, or a saved result"),
          "command": Arg("text", required=True, help="the command, as the remote shell reads it"),
          "user": Arg("text", help="user to log in as; empty: from the image (cirros for CirrOS)"),
-         "identity": Arg("text", help="private key file; empty: ssh's own default keys"),
+         "identity": Arg("text", help="private key file; empty: the run's keypair's, else ssh's own default keys"),
          "within": Arg("number", default=60, low=0, high=3600,
                        help="seconds SSH may take to let us in (a guest just booted)")},
         positional="servers", expect=("exit", "output"), gives=ListOf(VALUE),
