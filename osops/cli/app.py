@@ -37,6 +37,10 @@ COMMANDS = {
     "cleanup": "osops.cli.cleanup:Cleanup",
     "cache clear": "osops.cli.cache:ClearCache",
     "doctor": "osops.cli.doctor:Doctor",
+    "history list": "osops.cli.history:ListHistory",
+    "history show": "osops.cli.history:ShowHistory",
+    "history prune": "osops.cli.history:PruneHistory",
+    "history report": "osops.cli.history:ReportHistory",
 }
 
 # cliff's Command.get_epilog maps every installed distribution to its

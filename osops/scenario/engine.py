@@ -75,7 +75,7 @@ class Engine:
     def __init__(self, conn, scenario, *, run_id=None, keep=False, only=(), skip=(),
                  timeout=DEFAULT_TIMEOUT, cleanup_timeout=CLEANUP_TIMEOUT, pinger=None,
                  on_result=None, notify=None, on_change=None, handle_signals=True,
-                 clock=time.monotonic, sleep=time.sleep):
+                 clock=time.monotonic, sleep=time.sleep, history=None):
         self.conn = conn
         self.scenario = scenario
         self.run_id = check_run_id(run_id) if run_id else new_run_id()
@@ -96,6 +96,7 @@ class Engine:
         self.ctx = None  # the StepContext, made when the run starts
         self._current = None  # (step, when it began) while a step runs
         self.stopped_by = None
+        self.history = history  # an osops.history Store: each run is added to it as it ends
 
     # -- running ------------------------------------------------------------
 
@@ -123,9 +124,21 @@ class Engine:
                 if error is None:
                     raise
         report.duration = self.clock() - start
+        self._keep_in_history(report)
         if error is not None:
             raise error
         return report
+
+    def _keep_in_history(self, report):
+        """Add the finished run to the history, if there is one; a failure
+        to is a note and ``report.history_error``, never a lost report."""
+        if self.history is None:
+            return
+        try:
+            report.history_id = self.history.add_report(report, self.conn)
+        except OsopsError as exc:
+            report.history_error = str(exc)
+            self.notify(f"history: {exc}")
 
     def _run_steps(self, report, guard):
         """The steps in order, under the run's alarm; ``_current`` is the
