@@ -97,6 +97,7 @@ class Engine:
         self._current = None  # (step, when it began) while a step runs
         self.stopped_by = None
         self.history = history  # an osops.history Store: each run is added to it as it ends
+        self.signalled = ""  # SIGINT or SIGTERM when one came during the run (also after its steps)
 
     # -- running ------------------------------------------------------------
 
@@ -123,6 +124,7 @@ class Engine:
             except Exception:
                 if error is None:
                     raise
+        self.signalled = guard.signalled
         report.duration = self.clock() - start
         self._keep_in_history(report)
         if error is not None:
