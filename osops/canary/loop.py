@@ -18,6 +18,11 @@ from osops.scenario.results import SIGNAL_EXIT
 JITTER = 0.1  # of the interval, at most
 
 
+def wait(seconds):
+    """Sleep between rounds (tests replace it: ``osops.canary.loop.wait``)."""
+    time.sleep(seconds)
+
+
 class Stopped(BaseException):
     """A signal came while the canary waited."""
 
@@ -27,7 +32,7 @@ class Canary:
     *after_round(number, reports)* sees each round's reports."""
 
     def __init__(self, round_, every, *, jitter=False, rounds=None, after_round=None, notify=None,
-                 clock=time.monotonic, sleep=time.sleep, rand=random.random):
+                 clock=time.monotonic, sleep=None, rand=random.random):
         self.round = round_
         self.every = every
         self.jitter = jitter
@@ -35,7 +40,7 @@ class Canary:
         self.after_round = after_round or (lambda number, reports: None)
         self.notify = notify or (lambda line: None)
         self.clock = clock
-        self._sleep = sleep
+        self._sleep = sleep or wait
         self.rand = rand
         self.stopped_by = ""
         self._waiting = False

@@ -17,6 +17,7 @@ from osops.history.record import from_report
 from osops.scenario.engine import Engine
 from osops.scenario.results import FAIL, Report, StepResult
 
+ENV_CLOUD = "envvars"  # the name of the cloud '' (the OS_* variables), as openstacksdk calls it
 RETRY_TIMEOUT = 300  # seconds the deletion of an earlier run's leftovers may take
 
 
@@ -118,11 +119,11 @@ class Rounds:
                 self.notify(f"{cloud}: deleted what run {run_id} had left behind")
         if self.metrics is not None:
             with self._lock:
-                self.metrics.set_left(cloud, left)
+                self.metrics.set_left(cloud or ENV_CLOUD, left)
 
     def _keep(self, cloud, conn, report):
         """Into the history and the metrics; a history that fails is a note."""
-        record = from_report(report, conn, cloud)
+        record = from_report(report, conn, cloud or ENV_CLOUD)
         try:
             store = self.history()
             if store is not None:
@@ -133,4 +134,4 @@ class Rounds:
             self.notify(f"{cloud}: history: {exc}")
         if self.metrics is not None:
             with self._lock:
-                self.metrics.observe(cloud, record)
+                self.metrics.observe(record.cloud, record)

@@ -9,7 +9,8 @@ from osops.cli.history import duration
 
 
 def add_options(parser):
-    """--every, --jitter, --rounds, --metrics-*, --os-cloud (repeatable), --all-clouds."""
+    """--every, --jitter, --rounds, --metrics-*, --all-clouds (the global
+    --os-cloud, given several times, names several clouds)."""
     from osops.cli.types import whole
 
     group = parser.add_argument_group("watching (a canary) and many clouds")
@@ -24,8 +25,6 @@ def add_options(parser):
                             "written atomically)")
     group.add_argument("--metrics-listen", metavar="HOST:PORT", type=_address,
                        help="serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464)")
-    group.add_argument("--os-cloud", metavar="CLOUD", action="append", dest="clouds",
-                       help="run on this cloud of clouds.yaml; repeat it to run on several at once")
     group.add_argument("--all-clouds", action="store_true", help="run on every cloud of clouds.yaml at once")
 
 
@@ -40,7 +39,13 @@ def _address(text):
 
 def wanted(a) -> bool:
     """True when the options ask for more than one plain run."""
-    return bool(a.every or a.clouds or a.all_clouds or a.metrics_textfile or a.metrics_listen)
+    return bool(a.every or a.jitter or a.rounds or a.all_clouds or a.metrics_textfile or a.metrics_listen)
+
+
+def several_clouds(app) -> list:
+    """The clouds named by --os-cloud given more than once (else [])."""
+    named = list(dict.fromkeys(getattr(app.options, "os_clouds", None) or []))
+    return named if len(named) > 1 else []
 
 
 def cloud_names(app, a) -> list:
@@ -48,7 +53,7 @@ def cloud_names(app, a) -> list:
     from osops.errors import UsageError
 
     if a.all_clouds:
-        if a.clouds:
+        if getattr(app.options, "os_clouds", None):
             raise UsageError("--all-clouds runs on every cloud already; leave out --os-cloud")
         from openstack import config as sdk_config
 
@@ -56,8 +61,8 @@ def cloud_names(app, a) -> list:
         if not names:
             raise UsageError("--all-clouds: clouds.yaml defines no cloud; name one with --os-cloud")
         return names
-    if a.clouds:
-        return list(dict.fromkeys(a.clouds))
+    if several_clouds(app):
+        return several_clouds(app)
     return [app.options.os_cloud or os.environ.get("OS_CLOUD") or ""]
 
 
@@ -81,7 +86,7 @@ def run(cmd, scenario, a, only, skip) -> int:
     """Run *scenario* as the options say: rounds, clouds, metrics; the exit status."""
     from osops import demo
     from osops.canary.loop import Canary
-    from osops.canary.rounds import Rounds
+    from osops.canary.rounds import ENV_CLOUD, Rounds
     from osops.errors import UsageError
     from osops.history import chosen_path, open_history
     from osops.scenario import text
@@ -92,7 +97,7 @@ def run(cmd, scenario, a, only, skip) -> int:
     if (a.jitter or a.rounds) and not a.every:
         raise UsageError("--jitter and --rounds go with --every")
     clouds = cloud_names(app, a)
-    labels = {c: c or "default" for c in clouds}
+    labels = {c: c or ENV_CLOUD for c in clouds}
     history = None
     if not a.no_history:
         open_history(a.history).close()  # an unusable history fails now

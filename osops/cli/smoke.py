@@ -29,7 +29,7 @@ class Smoke(RunCommand):
         a = parsed_args
         overrides = {k: v for k, v in (("image", a.image), ("flavor", a.flavor), ("network", a.network)) if v}
         scenario = load_file(bundled.path("smoke"), overrides)
-        if canary.wanted(a):  # --every, several clouds, metrics: osops/cli/canary.py
+        if canary.wanted(a) or canary.several_clouds(self.app):  # --every, several clouds, metrics: osops/cli/canary.py
             from osops.scenario import engine
 
             only, skip = _names(a.only), _names(a.skip)
