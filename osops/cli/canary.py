@@ -96,6 +96,11 @@ def run(cmd, scenario, a, only, skip) -> int:
         raise UsageError("--record records one run; leave it out with --every or several clouds")
     if (a.jitter or a.rounds) and not a.every:
         raise UsageError("--jitter and --rounds go with --every")
+    if a.keep and a.every:
+        raise UsageError("--keep with --every would pile up servers every round; leave one of them out")
+    if a.junit:
+        raise UsageError("--junit writes the report of one run on one cloud; leave it out here "
+                         "(osops history keeps every run)")
     clouds = cloud_names(app, a)
     labels = {c: c or ENV_CLOUD for c in clouds}
     history = None

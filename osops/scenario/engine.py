@@ -12,7 +12,9 @@ it created.  A step whose saved input is missing (its step failed or was
 skipped) is skipped with that reason; ``on_failure: stop`` skips the rest.
 Whatever happens — success, failure, the time limit, SIGINT, SIGTERM —
 servers this run booted are deleted afterwards, unless ``keep``.  Actions
-see the run through a :class:`~osops.scenario.context.StepContext`.
+see the run through a :class:`~osops.scenario.context.StepContext`.  With
+``history=`` (an :class:`osops.history.store.Store`) the finished run is
+kept there too.
 """
 
 import datetime

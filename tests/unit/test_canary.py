@@ -377,6 +377,8 @@ def test_all_clouds_are_those_of_clouds_yaml(cli, replayed_clouds, tmp_path):
     (["--every", "banana"], "argument --every: not a duration: 'banana'"),
     (["--metrics-listen", "0.0.0.0"], "argument --metrics-listen: not an address to listen on: '0.0.0.0'"),
     (["--jitter"], "--jitter and --rounds go with --every"),
+    (["--every", "5m", "--keep"], "--keep with --every would pile up servers every round"),
+    (["--every", "5m", "--junit", "x.xml"], "--junit writes the report of one run on one cloud"),
 ])
 def test_bad_canary_options_are_one_line_exit_2(cli, argv, message):
     r = cli("smoke", *argv)
