@@ -25,7 +25,8 @@ def add_options(parser):
                             "written atomically)")
     group.add_argument("--metrics-listen", metavar="HOST:PORT", type=_address,
                        help="serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464)")
-    group.add_argument("--all-clouds", action="store_true", help="run on every cloud of clouds.yaml at once")
+    group.add_argument("--all-clouds", action="store_true",
+                       help="run on every cloud of clouds.yaml at once (or name several: --os-cloud A --os-cloud B)")
 
 
 def _address(text):
