@@ -40,10 +40,10 @@ def cloud_version(conn):
         cache = conn.session._discovery_cache  # keystoneauth's, filled as services are used
     except AttributeError:
         return ""
-    for url, doc in list(cache.items()):
-        versions = _versions(doc)
-        for v in versions:
-            if v.get("status", "").upper() == "CURRENT" and v.get("version") and "compute" in str(url):
+    for doc in list(cache.values()):
+        for v in _versions(doc):
+            kinds = " ".join(str(m.get("type", "")) for m in v.get("media-types", []) if isinstance(m, dict))
+            if v.get("version") and str(v.get("status", "")).upper() == "CURRENT" and ".compute+" in kinds:
                 return f"compute {v['version']}"
     return ""
 

@@ -276,3 +276,20 @@ def test_bad_history_input_is_one_line_exit_2(cli, argv):
     r = cli(EMPTY, *argv)
     assert r.code == 2
     assert len(r.err.strip().splitlines()) == 1 and "Traceback" not in r.err
+
+
+def test_cloud_version_is_compute_discovery_whatever_its_host():
+    from types import SimpleNamespace
+
+    from osops.history.record import cloud_version
+
+    compute = {"id": "v2.1", "status": "CURRENT", "version": "2.104", "min_version": "2.1",
+               "media-types": [{"type": "application/vnd.openstack.compute+json;version=2.1"}]}
+    identity = {"id": "v3.14", "status": "stable",
+                "media-types": [{"type": "application/vnd.openstack.identity-v3+json"}]}
+    session = SimpleNamespace(_discovery_cache={"http://127.0.0.1:5000/v3": [identity],
+                                                "http://127.0.0.1:8774/v2.1": [compute]})
+    assert cloud_version(SimpleNamespace(session=session)) == "compute 2.104"
+    session._discovery_cache.pop("http://127.0.0.1:8774/v2.1")
+    assert cloud_version(SimpleNamespace(session=session)) == ""
+    assert cloud_version(None) == ""
