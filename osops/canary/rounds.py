@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from osops.errors import OsopsError, explain
+from osops.errors import OsopsError, UsageError, explain
 from osops.history.record import from_report
 from osops.scenario.engine import Engine
 from osops.scenario.results import FAIL, Report, StepResult
@@ -90,6 +90,8 @@ class Rounds:
                                  on_result=lambda result: self.on_result(cloud, result), **self.engine_options)
             report = engine.run()
             self.signalled = self.signalled or getattr(engine, "signalled", "")
+        except UsageError:  # bad input (a cloud clouds.yaml lacks ...): no round would do better
+            raise
         except OsopsError as exc:
             report = failed_report(self.scenario, "-", str(exc))
             self.on_result(cloud, report.steps[0])

@@ -38,9 +38,10 @@ def _address(text):
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def wanted(a) -> bool:
+def wanted(a, app) -> bool:
     """True when the options ask for more than one plain run."""
-    return bool(a.every or a.jitter or a.rounds or a.all_clouds or a.metrics_textfile or a.metrics_listen)
+    return bool(a.every or a.jitter or a.rounds or a.all_clouds or a.metrics_textfile or a.metrics_listen
+                or several_clouds(app))
 
 
 def several_clouds(app) -> list:
@@ -62,8 +63,17 @@ def cloud_names(app, a) -> list:
         if not names:
             raise UsageError("--all-clouds: clouds.yaml defines no cloud; name one with --os-cloud")
         return names
-    if several_clouds(app):
-        return several_clouds(app)
+    named = several_clouds(app)
+    if named:
+        from openstack import config as sdk_config
+
+        from osops import demo
+
+        known = sdk_config.OpenStackConfig().get_cloud_names()
+        unknown = [n for n in named if n not in known and not demo.is_demo(n)]
+        if unknown:
+            raise UsageError(f"no cloud {', '.join(unknown)} in clouds.yaml; it has: {', '.join(known) or 'none'}")
+        return named
     return [app.options.os_cloud or os.environ.get("OS_CLOUD") or ""]
 
 
@@ -83,14 +93,20 @@ def connector(app):
     return connect
 
 
-def run(cmd, scenario, a, only, skip) -> int:
+def run(cmd, scenario, a) -> int:
     """Run *scenario* as the options say: rounds, clouds, metrics; the exit status."""
     from osops import demo
     from osops.canary.loop import Canary
     from osops.canary.rounds import ENV_CLOUD, Rounds
+    from osops.cli.scenario import _names
     from osops.errors import UsageError
     from osops.history import chosen_path, open_history
-    from osops.scenario import text
+    from osops.scenario import engine, text
+
+    only, skip = _names(a.only), _names(a.skip)
+    engine.select(scenario, only, skip)  # bad step names and run ids fail before any round
+    if a.run_id:
+        engine.check_run_id(a.run_id)
 
     app = cmd.app
     if app.options.record:

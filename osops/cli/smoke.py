@@ -1,7 +1,7 @@
 """osops smoke: the post-install check, step by step, with cleanup."""
 
 from osops.cli import canary
-from osops.cli.scenario import RunCommand, _names
+from osops.cli.scenario import RunCommand
 
 
 class Smoke(RunCommand):
@@ -29,10 +29,6 @@ class Smoke(RunCommand):
         a = parsed_args
         overrides = {k: v for k, v in (("image", a.image), ("flavor", a.flavor), ("network", a.network)) if v}
         scenario = load_file(bundled.path("smoke"), overrides)
-        if canary.wanted(a) or canary.several_clouds(self.app):  # --every, several clouds, metrics: osops/cli/canary.py
-            from osops.scenario import engine
-
-            only, skip = _names(a.only), _names(a.skip)
-            engine.select(scenario, only, skip)
-            return canary.run(self, scenario, a, only, skip)
+        if canary.wanted(a, self.app):  # --every, several clouds, metrics: osops/cli/canary.py
+            return canary.run(self, scenario, a)
         return self.run_scenario(scenario, a)

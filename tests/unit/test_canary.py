@@ -345,8 +345,17 @@ def test_sigterm_during_a_run_undoes_it_and_stops(cli, replayed_clouds, fake_wai
     assert (run.verdict, run.interrupted) == ("STOPPED", "SIGTERM")
 
 
-def test_two_clouds_at_once_print_one_matrix(cli, replayed_clouds, tmp_path):
-    r = cli("smoke", "--run-id", "smokerec1", "--os-cloud", "east", "--os-cloud", "west")
+@pytest.fixture
+def two_clouds(tmp_path):
+    """A clouds.yaml with the clouds east and west (replayed_clouds answers for them)."""
+    config = tmp_path / "clouds.yaml"
+    config.write_text("clouds:\n  east: {auth: {auth_url: 'http://127.0.0.1:1/'}}\n"
+                      "  west: {auth: {auth_url: 'http://127.0.0.1:2/'}}\n")
+    return {"OS_CLIENT_CONFIG_FILE": str(config)}
+
+
+def test_two_clouds_at_once_print_one_matrix(cli, replayed_clouds, two_clouds):
+    r = cli("smoke", "--run-id", "smokerec1", "--os-cloud", "east", "--os-cloud", "west", env=two_clouds)
     assert r.code == 0, r.err
     assert sorted(replayed_clouds) == ["east", "west"]
     lines = r.out.splitlines()
@@ -360,12 +369,8 @@ def test_two_clouds_at_once_print_one_matrix(cli, replayed_clouds, tmp_path):
         assert sorted(run.cloud for run in store.runs()) == ["east", "west"]
 
 
-def test_all_clouds_are_those_of_clouds_yaml(cli, replayed_clouds, tmp_path):
-    config = tmp_path / "clouds.yaml"
-    config.write_text("clouds:\n  east: {auth: {auth_url: 'http://127.0.0.1:1/'}}\n"
-                      "  west: {auth: {auth_url: 'http://127.0.0.1:2/'}}\n")
-    r = cli("smoke", "--run-id", "smokerec1", "--all-clouds", "-f", "json",
-            env={"OS_CLIENT_CONFIG_FILE": str(config)})
+def test_all_clouds_are_those_of_clouds_yaml(cli, replayed_clouds, two_clouds):
+    r = cli("smoke", "--run-id", "smokerec1", "--all-clouds", "-f", "json", env=two_clouds)
     assert r.code == 0, r.err
     assert sorted(replayed_clouds) == ["east", "west"]
     assert sorted(r.json()) == ["east", "west"]
@@ -379,6 +384,9 @@ def test_all_clouds_are_those_of_clouds_yaml(cli, replayed_clouds, tmp_path):
     (["--jitter"], "--jitter and --rounds go with --every"),
     (["--every", "5m", "--keep"], "--keep with --every would pile up servers every round"),
     (["--every", "5m", "--junit", "x.xml"], "--junit writes the report of one run on one cloud"),
+    (["--every", "5m", "--run-id", "Bad-Id"], "a run id is 4 to 20 lower-case letters and digits, not 'Bad-Id'"),
+    (["--every", "5m", "--only", "bott"], "no step 'bott' in smoke"),
+    (["--os-cloud", "nowhere", "--os-cloud", "elsewhere"], "no cloud nowhere, elsewhere in clouds.yaml; it has: "),
 ])
 def test_bad_canary_options_are_one_line_exit_2(cli, argv, message):
     r = cli("smoke", *argv)
