@@ -118,6 +118,9 @@ def run(cmd, scenario, a) -> int:
     if a.junit:
         raise UsageError("--junit writes the report of one run on one cloud; leave it out here "
                          "(osops history keeps every run)")
+    if a.metrics_textfile and not os.path.isdir(os.path.dirname(os.path.abspath(a.metrics_textfile))):
+        raise UsageError(f"--metrics-textfile {a.metrics_textfile}: there is no such directory; "
+                         "name a file in node_exporter's textfile directory")
     clouds = cloud_names(app, a)
     labels = {c: c or ENV_CLOUD for c in clouds}
     history = None

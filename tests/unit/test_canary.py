@@ -386,6 +386,7 @@ def test_all_clouds_are_those_of_clouds_yaml(cli, replayed_clouds, two_clouds):
     (["--every", "5m", "--junit", "x.xml"], "--junit writes the report of one run on one cloud"),
     (["--every", "5m", "--run-id", "Bad-Id"], "a run id is 4 to 20 lower-case letters and digits, not 'Bad-Id'"),
     (["--every", "5m", "--only", "bott"], "no step 'bott' in smoke"),
+    (["--metrics-textfile", "/nonexistent-dir/m.prom"], "--metrics-textfile /nonexistent-dir/m.prom: there is no"),
     (["--os-cloud", "nowhere", "--os-cloud", "elsewhere"], "no cloud nowhere, elsewhere in clouds.yaml; it has: "),
 ])
 def test_bad_canary_options_are_one_line_exit_2(cli, argv, message):
