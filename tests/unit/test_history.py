@@ -14,6 +14,7 @@ from osops.history import chosen_path, default_path, durations, open_history
 from osops.history.models import FAIL, PASS, STOPPED, RunRecord, StepRecord
 from osops.history.store import MIGRATIONS, VERSION, HistoryError, Store
 from tests.unit.conftest import STEPS
+from tests.unit.test_scenario_run import LAB, bridges  # noqa: F401 (bridges: a fixture)
 
 NOW = 1_800_000_000.0
 
@@ -293,3 +294,14 @@ def test_cloud_version_is_compute_discovery_whatever_its_host():
     session._discovery_cache.pop("http://127.0.0.1:8774/v2.1")
     assert cloud_version(SimpleNamespace(session=session)) == ""
     assert cloud_version(None) == ""
+
+
+@pytest.mark.usefixtures("bridges")
+def test_scenario_run_stores_its_run(cli, fake_pinger):
+    fake_pinger.mode = "answer"
+    r = cli("lab-demo", *LAB)
+    assert r.code == 0, r.err
+    with open_history() as store:
+        (got,) = store.runs(steps=True)
+    assert (got.scenario, got.run_id, got.verdict) == ("lab-demo", "labrec1", PASS)
+    assert got.steps[-1].name == "cleanup" and len(got.steps) > 5
