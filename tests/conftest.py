@@ -46,6 +46,7 @@ def clean_env(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / ".local" / "share"))  # the run history
     # An empty working directory: openstacksdk also reads ./clouds.yaml.
     (tmp_path / "cwd").mkdir()
     monkeypatch.chdir(tmp_path / "cwd")

@@ -54,6 +54,10 @@ COMMANDS = {
     "floating ip delete": "osops.cli.floating_ip:DeleteFloatingIPs",
     "console log": "osops.cli.console:ConsoleLog",
     "console url": "osops.cli.console:ConsoleURL",
+    "history list": "osops.cli.history:ListHistory",
+    "history show": "osops.cli.history:ShowHistory",
+    "history prune": "osops.cli.history:PruneHistory",
+    "history report": "osops.cli.history:ReportHistory",
 }
 
 # cliff's Command.get_epilog maps every installed distribution to its

@@ -46,13 +46,22 @@ def env(*names):
     return next((os.environ[n] for n in names if os.environ.get(n)), None)
 
 
+class Clouds(argparse.Action):
+    """--os-cloud: the last one given is *os_cloud*; every one, in order, *os_clouds* (osops smoke runs them all)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.os_clouds = [*(getattr(namespace, "os_clouds", None) or []), values]
+
+
 def add_to(parser):
     """Add --os-cloud, the OS_OPTIONS and --os-api-timeout to *parser*,
     each defaulting to its variable as python-openstackclient's do."""
     # None when not given: openstacksdk's loader reads OS_CLOUD itself, and
     # messages say which of the two chose the cloud.
-    parser.add_argument("--os-cloud", metavar="CLOUD",
-                        help="cloud name in clouds.yaml (env OS_CLOUD); 'demo' replays the built-in demo cloud")
+    parser.add_argument("--os-cloud", metavar="CLOUD", action=Clouds,
+                        help="cloud name in clouds.yaml (env OS_CLOUD); 'demo' replays the built-in demo cloud; "
+                             "osops smoke takes several")
     for key, text in OS_OPTIONS.items():
         names = SETTINGS[key]
         help_ = f"{text} (env {names[0]})"

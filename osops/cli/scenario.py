@@ -9,6 +9,7 @@ import json
 from cliff.command import Command
 from cliff.lister import Lister
 
+from osops.cli import history_options
 from osops.cli.base import CloudCommand, OsopsCommand
 from osops.cli.types import seconds
 
@@ -39,6 +40,7 @@ class RunCommand(CloudCommand, Command):
                             help="give up the run after this many seconds (default 900); cleanup still runs")
         parser.add_argument("--run-id", metavar="ID",
                             help="the run id to name and tag servers with (default: random)")
+        history_options.add_to(parser)
         return parser
 
     def run_scenario(self, scenario, a):
@@ -49,6 +51,7 @@ class RunCommand(CloudCommand, Command):
         engine.select(scenario, only, skip)  # bad step names fail before connecting
         if a.run_id:
             engine.check_run_id(a.run_id)
+        store = history_options.open_for(a)  # an unusable history fails before the cloud is asked
         run_id = demo.run_id(self.cloud, scenario.name, a.run_id)  # the demo replays a recorded run
         width = text.width_for(scenario)
         err = self.app.stderr
@@ -59,11 +62,16 @@ class RunCommand(CloudCommand, Command):
 
         run = engine.Engine(self.cloud, scenario, run_id=run_id, keep=a.keep, only=only, skip=skip,
                             timeout=a.timeout, on_result=live, notify=self.app.warn,
-                            on_change=self.progress(heartbeat=False))  # between the live lines
+                            on_change=self.progress(heartbeat=False),  # between the live lines
+                            history=store)
         err.write(f"{scenario.name}: run {run.run_id} (servers osops-{run.run_id}-..., "
                   f"tagged osops-run={run.run_id})\n")
-        report = run.run()
-        code = report.exit_code
+        try:
+            report = run.run()
+        finally:
+            if store is not None:
+                store.close()
+        code = report.exit_code or (1 if report.history_error else 0)
         if a.junit:  # first: a closed stdout must not cost CI its file
             try:
                 junit.write(report, a.junit)

@@ -1,5 +1,6 @@
 """osops smoke: the post-install check, step by step, with cleanup."""
 
+from osops.cli import canary
 from osops.cli.scenario import RunCommand
 
 
@@ -18,6 +19,7 @@ class Smoke(RunCommand):
         parser.add_argument("--image", help="image name or id (default: cirros, newest first)")
         parser.add_argument("--flavor", help="flavor name or id (default: m1.tiny, else the smallest that fits)")
         parser.add_argument("--network", help="network name or id (default: the only usable one)")
+        canary.add_options(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -26,4 +28,7 @@ class Smoke(RunCommand):
 
         a = parsed_args
         overrides = {k: v for k, v in (("image", a.image), ("flavor", a.flavor), ("network", a.network)) if v}
-        return self.run_scenario(load_file(bundled.path("smoke"), overrides), a)
+        scenario = load_file(bundled.path("smoke"), overrides)
+        if canary.wanted(a, self.app):  # --every, several clouds, metrics: osops/cli/canary.py
+            return canary.run(self, scenario, a)
+        return self.run_scenario(scenario, a)

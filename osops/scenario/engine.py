@@ -12,7 +12,9 @@ it created.  A step whose saved input is missing (its step failed or was
 skipped) is skipped with that reason; ``on_failure: stop`` skips the rest.
 Whatever happens — success, failure, the time limit, SIGINT, SIGTERM —
 servers this run booted are deleted afterwards, unless ``keep``.  Actions
-see the run through a :class:`~osops.scenario.context.StepContext`.
+see the run through a :class:`~osops.scenario.context.StepContext`.  With
+``history=`` (an :class:`osops.history.store.Store`) the finished run is
+kept there too.
 """
 
 import datetime
@@ -76,7 +78,7 @@ class Engine:
     def __init__(self, conn, scenario, *, run_id=None, keep=False, only=(), skip=(),
                  timeout=DEFAULT_TIMEOUT, cleanup_timeout=CLEANUP_TIMEOUT, pinger=None,
                  on_result=None, notify=None, on_change=None, handle_signals=True,
-                 clock=time.monotonic, sleep=time.sleep):
+                 clock=time.monotonic, sleep=time.sleep, history=None):
         self.conn = conn
         self.scenario = scenario
         self.run_id = check_run_id(run_id) if run_id else new_run_id()
@@ -97,6 +99,8 @@ class Engine:
         self.ctx = None  # the StepContext, made when the run starts
         self._current = None  # (step, when it began) while a step runs
         self.stopped_by = None
+        self.history = history  # an osops.history Store: each run is added to it as it ends
+        self.signalled = ""  # SIGINT or SIGTERM when one came during the run (also after its steps)
 
     # -- running ------------------------------------------------------------
 
@@ -123,10 +127,23 @@ class Engine:
             except Exception:
                 if error is None:
                     raise
+        self.signalled = guard.signalled
         report.duration = self.clock() - start
+        self._keep_in_history(report)
         if error is not None:
             raise error
         return report
+
+    def _keep_in_history(self, report):
+        """Add the finished run to the history, if there is one; a failure
+        to is a note and ``report.history_error``, never a lost report."""
+        if self.history is None:
+            return
+        try:
+            report.history_id = self.history.add_report(report, self.conn)
+        except OsopsError as exc:
+            report.history_error = str(exc)
+            self.notify(f"history: {exc}")
 
     def _run_steps(self, report, guard):
         """The steps in order, under the run's alarm; ``_current`` is the

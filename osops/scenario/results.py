@@ -72,6 +72,8 @@ class Report:
     interrupted: str = ""  # "SIGINT", "SIGTERM" or "timeout"
     started: str = ""
     duration: float = 0.0
+    history_id: int = 0  # its number in the run history, once stored
+    history_error: str = ""  # why it could not be stored
 
     @property
     def results(self):

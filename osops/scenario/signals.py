@@ -42,6 +42,7 @@ class Guard:
         self.phase = STEPS
         self.signals = 0
         self.abandon = False  # a second signal came before cleanup began
+        self.signalled = ""  # the last SIGINT or SIGTERM that came, whenever it came
         self.limit = 0.0
         self._old = {}
 
@@ -94,6 +95,7 @@ class Guard:
             return
         name = NAMES.get(signum, f"signal {signum}")
         self.signals += 1
+        self.signalled = name
         if self.phase == STEPS:
             self.phase = STOPPING
             self.notify(f"{name}: stopping; cleaning up what this run created "
