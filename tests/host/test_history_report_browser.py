@@ -2,8 +2,9 @@
 inside a network namespace of its own (no network at all: the page must
 need none): every plot rendered with a size and drawn marks, and a
 screenshot kept (in $OSOPS_TEST_ARTIFACTS when set, else the test's
-tmp directory).  Skips, saying why, where chromium or unshare is missing
-or the namespace cannot be made (needs root)."""
+tmp directory).  Where chromium or unshare is missing or the namespace
+cannot be made (needs root) it skips saying why, and fails in CI
+(OSOPS_REQUIRE_HOST=1; tools/host-deps installs chromium)."""
 
 import json
 import os
@@ -12,9 +13,8 @@ import re
 import shutil
 import subprocess
 
-import pytest
-
 from osops.history.report import render
+from tests.host.conftest import cannot_run, need
 from tests.unit.test_history_report import runs
 
 MEASURE = """<script>
@@ -30,12 +30,11 @@ document.body.appendChild(out);
 
 
 def browser():
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found or not shutil.which("unshare"):
-        pytest.skip("no chromium or unshare here (apt-get install chromium util-linux)")
+    need("chromium", "chromium")
+    need("unshare", "util-linux")
     if subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode != 0:
-        pytest.skip("cannot make a network namespace for the browser (needs root)")
-    return found
+        cannot_run("cannot make a network namespace for the browser (needs root)")
+    return shutil.which("chromium")
 
 
 def headless(binary, tmp_path, *args):
