@@ -16,8 +16,8 @@ from tests.integration.devcloud import ROOT
 
 pytestmark = pytest.mark.integration
 
-STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
-         "ping", "suspend", "resume", "delete"]
+STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "keypair", "boot", "address",
+         "floating_ip", "ping", "ssh", "suspend", "resume", "delete"]
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_smoke_passes_and_leaves_nothing(cloud, run_id, tmp_path):
     assert report["cleanup"]["status"] == "PASS" and report["left"] == []
     assert "PASS boot " in done.stderr and f"osops-{run_id}-smoke ACTIVE on private=10.0.0." in done.stderr
     suite = ET.parse(junit).getroot().find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("13", "0", "0")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("16", "0", "0")
     assert left_by(cloud, run_id) == []
 
 

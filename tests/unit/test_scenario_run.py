@@ -261,7 +261,7 @@ def test_list_shows_the_bundled_scenarios(cli):
     assert r.code == 0, r.err
     rows = {row["Name"]: row for row in r.json()}
     assert set(rows) >= {"smoke", "lab-demo"}
-    assert rows["smoke"]["Steps"] == 12
+    assert rows["smoke"]["Steps"] == 15
     assert rows["lab-demo"]["Description"].startswith("Boot three cirros servers")
 
 

@@ -28,11 +28,15 @@ def test_bundled_examples_are_valid():
     assert {"smoke", "lab-demo"} <= set(bundled.names())
     smoke = load_file(bundled.path("smoke"))
     assert [s.name for s in smoke.steps] == [
-        "token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
-        "ping", "suspend", "resume", "delete"]
+        "token", "catalog", "compute-services", "image", "flavor", "network", "keypair", "boot", "address",
+        "floating_ip", "ping", "ssh", "suspend", "resume", "delete"]
+    (fip,) = [s for s in smoke.steps if s.action == "floating_ip"]
+    assert fip.args["optional"] is True
     lab = load_file(bundled.path("lab-demo"))
     (boot,) = [s for s in lab.steps if s.name == "boot"]
     assert boot.count == 3 and boot.expect == {"status": "ACTIVE", "servers": 3}
+    assert boot.args["wait_for"] == "ssh"
+    assert {"keypair", "console", "ssh"} <= {s.action for s in lab.steps}
     assert [s.action for s in lab.steps].count("ping") == 2
     assert "bridge" in [s.action for s in lab.steps]
 

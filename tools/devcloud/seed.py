@@ -10,8 +10,9 @@ resources:    flavors, and devstack's topology: the shared network
               `private` (private-subnet 10.0.0.0/26), the external flat
               network `public` (public-subnet 172.24.4.0/24, no DHCP, its
               outside 172.24.4.1 is devcloud's namespace devcloud-ext) and
-              `router1`, its gateway on public, an interface on
-              private-subnet.
+              `router1` of project demo (as devstack makes it, so that
+              demo's servers get floating IPs), its gateway on public, an
+              interface on private-subnet.
 network-node: a network:dhcp port on each network with IPv4 DHCP subnets,
               with an address on each of them, as Neutron's DHCP agent
               makes; prints one JSON line per port (network id, port id,
@@ -192,8 +193,9 @@ def seed_topology(net):
         "provider:physical_network": "public"})
     subnet(net, public, name="public-subnet", cidr="172.24.4.0/24", gateway_ip="172.24.4.1",
            enable_dhcp=False, allocation_pools=[{"start": "172.24.4.2", "end": "172.24.4.254"}])
+    demo = Api(net.s, "identity", "http://127.0.0.1:5000/v3").get("/projects?name=demo")["projects"][0]["id"]
     router = find_or_create(net, "/v2.0/routers", "router", "router1", {
-        "name": "router1", "external_gateway_info": {"network_id": public["id"]}})
+        "name": "router1", "project_id": demo, "external_gateway_info": {"network_id": public["id"]}})
     interfaces = net.get("/v2.0/ports?device_owner=network:router_interface&device_id=" + router["id"])["ports"]
     if not any(f["subnet_id"] == private["id"] for p in interfaces for f in p["fixed_ips"]):
         net.s.put("/v2.0/routers/%s/add_router_interface" % router["id"], json={"subnet_id": private["id"]},

@@ -203,6 +203,9 @@ enabled = False
 region_name = RegionOne
 """.format(host=NOVA_HOST, dir=DIR) + _auth(
         "keystone_authtoken", "nova", PW) + _auth(
+        # a service token beside the user's, as devstack sends: Neutron lets
+        # only a service delete a server's port
+        "service_user", "nova", PW, "send_service_user_token = True\n") + _auth(
         "placement", "placement", PW, "valid_interfaces = public\n") + _auth(
         "neutron", "neutron", PW, "valid_interfaces = public\n" + (
             "service_metadata_proxy = True\nmetadata_proxy_shared_secret = %s\n" % METADATA_SECRET
