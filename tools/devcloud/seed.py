@@ -137,7 +137,6 @@ def seed_images(sess):
     import os
 
     image = Api(sess, "image")
-    have = {i["name"]: i for i in image.get("/v2/images?limit=100")["images"]}
     guest = {k: os.environ.get("DEVCLOUD_GUEST_" + k.upper()) for k in ("kernel", "initramfs", "qcow2")}
 
     def data(kind, placeholder):
@@ -148,7 +147,8 @@ def seed_images(sess):
 
     def img(name, disk, container, content, **props):
         digest = hashlib.sha512(content).hexdigest()
-        found = have.get(name)
+        # by name: a listing's first page may hold none of ours (a cloud of many images)
+        found = next(iter(image.get("/v2/images?name=" + name)["images"]), None)
         if found and found["status"] == "active" and found.get("os_hash_value") == digest and all(
                 found.get(k) == v for k, v in props.items()):
             return found["id"]
