@@ -133,7 +133,7 @@ class _Checker:
                 self.vars[key] = value
 
     def _saves_ahead(self, steps):
-        ahead = {}
+        ahead: dict[str, int] = {}
         for index, item in enumerate(steps):
             if isinstance(item, Mapping) and isinstance(item.get("save"), str):
                 ahead.setdefault(item["save"], steps.line_of(index))
@@ -314,7 +314,7 @@ class _Checker:
         self._name(step, keys)
 
     def _expect(self, action, spec, value, line):
-        out = {}
+        out: dict[str, object] = {}
         if not isinstance(value, Mapping):
             example = ", ".join(f"{k}: ..." for k in spec.expect) or "status: ACTIVE"
             self.error(line, f"expect must be a mapping, e.g. expect: {{{example}}}")
