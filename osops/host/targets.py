@@ -124,7 +124,7 @@ def _auto_chooser(conn, pairs):
     for start in range(0, len(ids), IDS_PER_PORT_LIST):
         for port in conn.network.ports(device_id=ids[start:start + IDS_PER_PORT_LIST]):
             by_port[(port.device_id, port.mac_address)] = port.network_id
-    by_name = {}
+    by_name: dict[str, list[str]] = {}
     if any((s.id, a.mac) not in by_port for s, a in fixed):
         for n in list_networks(conn):
             by_name.setdefault(n.name, []).append(n.id)
@@ -140,7 +140,7 @@ def _auto_chooser(conn, pairs):
         return (ids[0] if ids else None), ""
 
     wanted = {network_of(s, a)[0] for s, a in fixed} - {None}
-    routers = {}
+    routers: dict[str, list[str]] = {}
     if any(f"qdhcp-{n}" not in here and f"ovnmeta-{n}" not in here for n in wanted):
         for port in conn.network.ports(device_owner=list(ROUTER_OWNERS)):
             routers.setdefault(port.network_id, []).append(port.device_id)
