@@ -244,7 +244,7 @@ class SshFailed(OsopsError):
 
     exit_code = SSH_FAILED
 
-    def __init__(self, problem, fix, target):
+    def __init__(self, problem: str, fix: str, target: Reach) -> None:
         super().__init__(problem, fix)
         self.target = target
 
