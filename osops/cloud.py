@@ -75,9 +75,14 @@ def connect(cloud: str | None = None, *, warn: Callable[[str], None] | None = No
     conn = connection.Connection(config=region)
     if cached is not None:
         conn._osops_cache = cached  # type: ignore[attr-defined]  # read by token_cache.save
-        ref = weakref.ref(conn)
-        atexit.register(lambda: ref() is not None and token_cache.save(ref()))
+        atexit.register(_save_at_exit, weakref.ref(conn))
     return conn
+
+
+def _save_at_exit(ref: weakref.ref[Connection]) -> None:
+    conn = ref()
+    if conn is not None:
+        token_cache.save(conn)
 
 
 def load_config(cloud: str | None = None, *, warn: Callable[[str], None] | None = None, session: Any = None,
@@ -102,8 +107,8 @@ def load_config(cloud: str | None = None, *, warn: Callable[[str], None] | None 
     if not only_options:
         config_checks.check_files(cloud)
     with explained(cloud, lambda: loader):
-        loader = sdk_config.OpenStackConfig(
-            app_name="osops", session_constructor=retry.session_constructor(session),
+        loader = sdk_config.OpenStackConfig(  # a factory where openstacksdk's hints say a class: it only calls it
+            app_name="osops", session_constructor=retry.session_constructor(session),  # type: ignore[arg-type]
             load_yaml_config=not only_options, load_envvars=not only_options)
         given = {k: v for k, v in options.items() if v not in (None, "")}
         if given.get("token") and not any(given.get(k) for k in ("auth_type", "username", "user_id", "password")):

@@ -128,7 +128,7 @@ def _associate(conn, fip, port_id, fixed):
 def routed_subnets(conn: Connection, external_id: str) -> set[str]:
     """The ids of the subnets a router with its gateway on the network
     *external_id* has an interface on."""
-    subnets = set()
+    subnets: set[str] = set()
     for router in conn.network.routers():
         if (router.external_gateway_info or {}).get("network_id") != external_id:
             continue

@@ -58,7 +58,8 @@ class TokenCache:
                 LOG.debug("cached token unreadable: %s", exc)
                 plugin.set_auth_state(None)
         discovery = _known_discovery(loaded["discovery"])
-        region.set_session_constructor(retry.session_constructor(discovery_cache=discovery))
+        # a factory where openstacksdk's hints say a class: it only calls it
+        region.set_session_constructor(retry.session_constructor(discovery_cache=discovery))  # type: ignore[arg-type]
         if reused:
             LOG.info("reusing the cached token of %s (expires %s)", entry.path, plugin.auth_ref.expires)
         return cls(entry, plugin, discovery, reused)

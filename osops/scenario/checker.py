@@ -44,7 +44,7 @@ def load_file(path: str, overrides: dict[str, object] | None = None) -> Scenario
     return load_text(data, path, overrides)
 
 
-def load_text(text: str, path: str = "<text>", overrides: dict[str, object] | None = None) -> Scenario:
+def load_text(text: str | bytes, path: str = "<text>", overrides: dict[str, object] | None = None) -> Scenario:
     """The validated :class:`Scenario` in *text* (str or bytes)."""
     doc = loader.load(text, path)
     return _Checker(path, overrides or {}).scenario(doc)

@@ -63,16 +63,17 @@ class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader; only used to compose nodes and build scalars."""
 
 
-def load(text: str, path: str = "<text>") -> object:
+def load(text: str | bytes, path: str = "<text>") -> object:
     """The document in *text* as line-aware plain values.
 
     *text* is a str (or UTF-8 bytes).  An empty document is None.
     """
     if isinstance(text, bytes):
+        raw = text
         try:
-            text = text.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise SourceError(path, text[:exc.start].count(b"\n") + 1, "not UTF-8 text") from None
+            raise SourceError(path, raw[:exc.start].count(b"\n") + 1, "not UTF-8 text") from None
     loader = None
     try:
         loader = _Loader(text)  # the reader already refuses some characters
