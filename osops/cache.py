@@ -85,7 +85,7 @@ def identity(auth_type: str | None, auth: Mapping[str, Any]) -> dict[str, str]:
 
 
 def entry_path(ident: Mapping[str, str], directory: str | os.PathLike[str] | None = None) -> pathlib.Path:
-    """The file of *ident*: a SHA-256 of its canonical JSON."""
+    """The file of *ident* in *directory* (default :func:`cache_dir`): a SHA-256 of its canonical JSON."""
     digest = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()
     return pathlib.Path(directory or cache_dir()) / f"{digest}{SUFFIX}"
 
@@ -96,7 +96,8 @@ def secret_of(auth: Mapping[str, Any]) -> str:
 
 
 class Entry:
-    """The cached state of one identity: auth state and discovery documents."""
+    """The cached state of one identity (*ident*, given with its *secret*,
+    in *directory*): auth state and discovery documents."""
 
     def __init__(self, ident: dict[str, str], secret: str, directory: str | os.PathLike[str] | None = None) -> None:
         self.identity = ident

@@ -89,7 +89,7 @@ def load_config(cloud: str | None = None, *, warn: Callable[[str], None] | None 
                 only_options: bool = False, **options: Any) -> CloudRegion:
     """Return the openstacksdk ``CloudRegion`` for *cloud* and *options*
     (with *only_options*, for *options* alone: clouds.yaml and OS_*
-    variables unread).
+    variables unread).  *warn* and *session* are as for :func:`connect`.
 
     Settings a password login cannot do without (see
     :func:`missing_settings`) are checked before anything is sent: one

@@ -47,7 +47,7 @@ def find_group(conn: Connection, name_or_id: str, groups: list[SecurityGroup] | 
 
 
 def create_group(conn: Connection, name: str, description: str = "") -> SecurityGroup:
-    """A new group *name* (Neutron gives it its two egress rules)."""
+    """A new group *name* with *description* (Neutron gives it its two egress rules)."""
     if not isinstance(name, str) or not name.strip():
         raise UsageError("an empty security group name was given", "name the group")
     return SecurityGroup.from_sdk(conn.network.create_security_group(name=name, description=description))
@@ -74,7 +74,7 @@ def allow(conn: Connection, group: str, service: str, source: str | None = None,
           ipv6: bool = False) -> RuleChange:
     """Let *service* (``ping``, ``ssh``, ``tcp:PORT[-PORT]``,
     ``udp:PORT[-PORT]``) into *group* from *source* (a CIDR or a group;
-    default anywhere), unless a rule there lets it in already: then that
+    default anywhere, ``::/0`` with *ipv6*), unless a rule there lets it in already: then that
     rule is named and nothing is added.  Bad input is a UsageError
     before any call; one list call, and a create when one is needed."""
     found, want, names = _asked(conn, group, service, source, ipv6)
@@ -100,7 +100,7 @@ def allow(conn: Connection, group: str, service: str, source: str | None = None,
 def deny(conn: Connection, group: str, service: str, source: str | None = None,
          ipv6: bool = False) -> RuleChange:
     """Remove from *group* the rule :func:`allow` would add for the same
-    arguments (every copy of it); says "nothing to remove" when there is
+    *service*, *source* and *ipv6* (every copy of it); says "nothing to remove" when there is
     none, naming a broader rule that still lets the traffic in."""
     found, want, names = _asked(conn, group, service, source, ipv6)
     said = rules.words(want, names)
@@ -154,8 +154,8 @@ def find_groups(conn: Connection, name: str | None = None) -> list[SecurityGroup
 def delete_groups(conn: Connection, groups: Iterable[SecurityGroup],
                   sleep: Callable[[float], None] = time.sleep) -> None:
     """Delete *groups* (those already gone are fine).  A group still in
-    use (HTTP 409) is tried again a few times, as the ports of servers just
-    deleted let go of it; the last error is raised."""
+    use (HTTP 409) is tried again a few times (*sleep* between tries), as the
+    ports of servers just deleted let go of it; the last error is raised."""
     from openstack import exceptions
 
     for group in groups:

@@ -65,7 +65,8 @@ class TokenCache:
         return cls(entry, plugin, discovery, reused)
 
     def save(self, error: BaseException | None = None) -> bool:
-        """Write the token and discovery back (see :func:`save`); True when written."""
+        """Write the token and discovery back, or drop them after *error*
+        (see :func:`save`); True when written."""
         if self.dropped:  # not even at exit: what made us drop it may still hold
             return False
         if error is not None and _spoils_cache(error):

@@ -19,7 +19,8 @@ NAMED = 5  # servers a timeout message names; the rest are counted
 
 
 def intervals(first: float = FIRST, factor: float = FACTOR, cap: float = CAP) -> Iterator[float]:
-    """Sleep times between polls: 0.25, 0.375, 0.56 ... up to *cap* seconds."""
+    """Sleep times between polls: *first* (0.25), then each *factor* (1.5)
+    times the one before (0.375, 0.56 ...) up to *cap* seconds."""
     delay = first
     while True:
         yield delay
@@ -36,7 +37,8 @@ def wait(fetch: Callable[[], Mapping[str, Server]], ids: Sequence[str], done: Ca
     *fetch* is called once per round and returns ``{id: Server}``; a
     missing id means the server is gone (passed to *done* as None).
     *first*, when given, is the first round's ``{id: Server}``, just
-    fetched by the caller: that round makes no call.
+    fetched by the caller: that round makes no call.  *sleep* and *clock*
+    are the wait's time (tests pass their own).
     *on_change(server_id, server, old_status, elapsed)* sees each status
     change.  A server in ERROR raises :class:`ServerFailed` with Nova's
     fault unless *fail_on_error* is False (or, when it is a function,

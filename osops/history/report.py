@@ -57,7 +57,8 @@ def step_stats(runs: Iterable[RunRecord]) -> dict[str, tuple[int, float, float, 
 
 def write(runs: Sequence[RunRecord], path: str, cloud: str | None = None, since: float = DEFAULT_SINCE) -> str:
     """Write the report of *runs* (with their steps) to *path* atomically;
-    a line saying what it holds."""
+    a line saying what it holds.  *cloud* and *since* (seconds) are what
+    the runs were chosen by, for the title and the messages."""
     if not runs:
         where = f" on cloud {cloud}" if cloud else ""
         raise OsopsError(f"no runs in the history{where} in the last {durations.shown(since)}",
@@ -78,7 +79,7 @@ def write(runs: Sequence[RunRecord], path: str, cloud: str | None = None, since:
 
 
 def render(runs: Sequence[RunRecord], cloud: str | None = None, since: float = DEFAULT_SINCE) -> str:
-    """The HTML page."""
+    """The HTML page of *runs* (chosen by *cloud* and *since*, as for :func:`write`)."""
     clouds = sorted({r.cloud for r in runs})
     stats = step_stats(runs)
     failing = [r for r in runs if r.verdict != PASS]

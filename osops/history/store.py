@@ -65,7 +65,10 @@ def _problem(path, exc):
 
 
 class Store:
-    """The history in the SQLite file *path* (created, or migrated, on open)."""
+    """The history in the SQLite file *path* (created, or migrated, on open).
+
+    A writer waits up to *busy_timeout* seconds for another one;
+    *migrations* are the schema's steps (tests pass their own)."""
 
     def __init__(self, path: str | os.PathLike[str], busy_timeout: float = BUSY_TIMEOUT,
                  migrations: Sequence[str] = MIGRATIONS) -> None:
@@ -145,13 +148,15 @@ class Store:
         return run_id
 
     def add_report(self, report: Report, conn: Connection | None = None, cloud: str | None = None) -> int:
-        """Store a finished run's report (see :func:`osops.history.record.from_report`); its id."""
+        """Store a finished run's report, run on *conn* (named *cloud*; see
+        :func:`osops.history.record.from_report`); its id."""
         from osops.history.record import from_report
 
         return self.add(from_report(report, conn, cloud))
 
     def prune(self, older_than: float, now: float | None = None) -> int:
-        """Delete the runs that started more than *older_than* seconds ago; how many."""
+        """Delete the runs that started more than *older_than* seconds
+        before *now* (default: the time now); how many."""
         cutoff = (time.time() if now is None else now) - older_than
         try:
             with self._transaction():
@@ -164,8 +169,8 @@ class Store:
     def runs(self, cloud: str | None = None, since: float | None = None, failed: bool = False,
              now: float | None = None, steps: bool = False) -> list[RunRecord]:
         """Stored runs, oldest first: of *cloud*, started in the last
-        *since* seconds, only those that did not pass (*failed*); with
-        their *steps* when asked."""
+        *since* seconds (before *now*, default the time now), only those
+        that did not pass (*failed*); with their *steps* when asked."""
         where: list[str] = []
         args: list[object] = []
         if cloud:

@@ -31,7 +31,8 @@ IDS_PER_PORT_LIST = 100  # server ids per port list call: a 4.7 kB query, within
 
 
 def address_targets(addresses: Iterable[str], netns: str | None = None) -> list[Target]:
-    """Targets for addresses given as they are (validated)."""
+    """Targets for addresses given as they are (validated), pinged from
+    namespace *netns* (None: this host)."""
     if netns == AUTO:
         raise UsageError("--address targets cannot use --netns auto", "name a namespace with --netns NS")
     return [Target(address=parse_address(a), netns=netns) for a in addresses]
@@ -39,7 +40,7 @@ def address_targets(addresses: Iterable[str], netns: str | None = None) -> list[
 
 def server_targets(conn: Connection | None, servers: Sequence[Server], address_type: str = "any",
                    netns: str | None = None) -> list[Target]:
-    """One target per address of *type* of each of *servers*
+    """One target per address of *address_type* (any, fixed, floating) of each of *servers*
     (:class:`~osops.models.Server`), IPv4 first; a server without such an
     address is a target that fails with that reason.
 

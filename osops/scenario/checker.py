@@ -10,6 +10,7 @@ references are checked here against what the saving action gives
 (``Action.gives``): ``{{ img.nmae }}`` fails validation, not the run.
 """
 
+import collections.abc
 import os
 
 from osops.errors import UsageError
@@ -32,7 +33,7 @@ from osops.scenario.schema import (
 from osops.scenario.steps import ACTIONS
 
 
-def load_file(path: str, overrides: dict[str, object] | None = None) -> Scenario:
+def load_file(path: str, overrides: collections.abc.Mapping[str, object] | None = None) -> Scenario:
     """The validated :class:`Scenario` in file *path*; *overrides* are
     ``--var`` values (name -> text)."""
     from osops.files import read_limited
@@ -44,8 +45,10 @@ def load_file(path: str, overrides: dict[str, object] | None = None) -> Scenario
     return load_text(data, path, overrides)
 
 
-def load_text(text: str | bytes, path: str = "<text>", overrides: dict[str, object] | None = None) -> Scenario:
-    """The validated :class:`Scenario` in *text* (str or bytes)."""
+def load_text(text: str | bytes, path: str = "<text>",
+              overrides: collections.abc.Mapping[str, object] | None = None) -> Scenario:
+    """The validated :class:`Scenario` in *text* (str or bytes), read from
+    *path* (for the messages); *overrides* as for :func:`load_file`."""
     doc = loader.load(text, path)
     return _Checker(path, overrides or {}).scenario(doc)
 

@@ -83,7 +83,21 @@ def select(scenario: Scenario, only: Iterable[str] = (), skip: Iterable[str] = (
 
 
 class Engine:
-    """One run of a scenario on *conn*; :meth:`run` runs it."""
+    """One run of *scenario* on *conn*; :meth:`run` runs it.
+
+    *run_id* names the run (default: 8 random hex digits); *keep* leaves
+    its servers (``delete`` steps skip, cleanup deletes nothing); *only*
+    and *skip* select steps by name (see :func:`select`); *timeout* is
+    the whole run's limit and *cleanup_timeout* the cleanup's, in
+    seconds.  *pinger* pings for ``ping`` steps (default
+    :class:`~osops.scenario.reach.HostPinger`).  *on_result(result)*
+    hears each finished :class:`StepResult` (cleanup last), *notify(line)*
+    one-line notes, *on_change* each server status change a wait sees
+    (see :data:`osops.servers.OnChange`).  *handle_signals*: SIGINT,
+    SIGTERM and the time limit stop the run cleanly (main thread only).
+    *clock* and *sleep* are the run's time (tests pass their own);
+    *history* a :class:`~osops.history.store.Store` each run is added to.
+    """
 
     TAG = cleanup.TAG
 

@@ -31,8 +31,9 @@ class Exchange:
 
 
 class RecordingAdapter(BaseAdapter):
-    """A transport adapter that keeps a copy of every exchange that the
-    adapter under it (a plain ``HTTPAdapter`` by default) carries."""
+    """A transport adapter that keeps a copy (in *exchanges*) of every
+    exchange that the adapter under it, *inner* (a plain ``HTTPAdapter``
+    by default), carries."""
 
     def __init__(self, exchanges: list[Exchange], inner: BaseAdapter | None = None) -> None:
         super().__init__()
@@ -47,7 +48,8 @@ class RecordingAdapter(BaseAdapter):
              timeout: None | float | tuple[float, float] | tuple[float, None] = None, verify: bool | str = True,
              cert: None | bytes | str | tuple[bytes | str, bytes | str] = None,
              proxies: Mapping[str, str] | None = None) -> requests.Response:
-        """Send *request* through the adapter under it, keeping a copy."""
+        """Send *request* through the adapter under it, keeping a copy;
+        *stream*, *timeout*, *verify*, *cert* and *proxies* are requests' own."""
         x = Exchange(str(request.method), str(request.url), request.body, dict(request.headers))
         self.exchanges.append(x)
         try:
@@ -64,7 +66,8 @@ class Recorder:
     """Collects exchanges from :meth:`session` and saves them as a cassette.
 
     *transport* is the adapter that really sends (default: the network);
-    tests pass a requests-mock adapter.
+    tests pass a requests-mock adapter.  With *scrub_names*, user and
+    project names are masked too.
     """
 
     def __init__(self, scrub_names: bool = False, transport: BaseAdapter | None = None) -> None:
@@ -81,11 +84,11 @@ class Recorder:
         return s
 
     def cassette(self, command: str = "") -> dict[str, Any]:
-        """The scrubbed cassette of everything recorded so far."""
+        """The scrubbed cassette of everything recorded so far, for *command* (its command line)."""
         return scrub.to_cassette(self.exchanges, command, self.scrub_names)
 
     def save(self, path: str, command: str = "") -> None:
-        """Write the scrubbed cassette to *path* atomically."""
+        """Write the scrubbed cassette (of *command*) to *path* atomically."""
         cassette.save(path, self.cassette(command))
 
 

@@ -28,7 +28,8 @@ class UnmatchedRequest(AssertionError):
 
 
 class Replay:
-    """Answers requests from a cassette.
+    """Answers requests from a cassette (*data*: a path or a loaded dict),
+    each service at its URL in *bases* (default ``http://NAME.osops.invalid``).
 
     Matching is on method, service, path and query (order-insensitive), and
     on the top-level keys of a recorded JSON body (so ``{"suspend": null}``
@@ -142,7 +143,8 @@ class Replay:
 @contextlib.contextmanager
 def replay(cassette: str | dict[str, Any], bases: Mapping[str, str] | None = None,
            clock_skew: float = 0) -> Iterator[Replay]:
-    """Replay *cassette* (a path or loaded dict) for every request in the block.
+    """Replay *cassette* (a path or loaded dict) for every request in the
+    block, its services at *bases* (see :class:`Replay`).
 
     Yields the :class:`Replay`; use its ``auth_url`` to connect.  Any
     request the cassette lacks raises :class:`UnmatchedRequest`.
