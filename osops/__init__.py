@@ -16,7 +16,9 @@ __version__ = "0.1.0"
 
 
 def connect(cloud: "str | None" = None, **options: "Any") -> "Connection":
-    """Connect to a cloud; see :func:`osops.cloud.connect`."""
+    """Connect to *cloud* (a clouds.yaml name; None: ``OS_CLOUD``, else the
+    OS_* variables); *options* are :func:`osops.cloud.connect`'s keywords
+    (``auth_url``, ``password``, ``region_name`` ..., ``cache``, ``warn``)."""
     from osops.cloud import connect as _connect
 
     return _connect(cloud, **options)

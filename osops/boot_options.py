@@ -184,9 +184,10 @@ def network_entries(conn: Connection, names: Sequence[str | Network], nics: Sequ
 
 def checked_fields(*, nics: Sequence[Nic | str] = (), user_data: bytes | str | None = None,
                    availability_zone: str | None = None, config_drive: bool = False) -> tuple[list[Nic], dict]:
-    """The NICs, checked, and the fields of Nova's create call that need no
-    call (user data, zone, config drive); a :class:`~osops.errors.UsageError`
-    for bad input."""
+    """The NICs (*nics*: nova's ``--nic`` strings or parsed), checked, and
+    the fields of Nova's create call that need no call (*user_data*,
+    *availability_zone* ``ZONE[:HOST]``, *config_drive*); a
+    :class:`~osops.errors.UsageError` for bad input."""
     checked = [parse_nic(n if isinstance(n, str) else n.text) for n in nics]
     fields: dict = {}
     if availability_zone is not None:
@@ -201,8 +202,9 @@ def checked_fields(*, nics: Sequence[Nic | str] = (), user_data: bytes | str | N
 
 def resolved_fields(conn: Connection, *, networks: Sequence[str | Network] = (), nics: Sequence[Nic] = (),
                     key_name: str | None = None, security_groups: Sequence[str | SecurityGroup] = ()) -> dict:
-    """The fields of Nova's create call that name resources: the keypair,
-    the groups and the networks, resolved with one list call per kind."""
+    """The fields of Nova's create call that name resources: the keypair
+    *key_name*, the *security_groups* and the *networks* (and those of
+    *nics*), resolved with one list call per kind."""
     fields: dict = {}
     if key_name:
         fields["key_name"] = find_keypair(conn, key_name)

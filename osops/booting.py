@@ -9,20 +9,30 @@ after kill -9 (``osops cleanup --boots``).  Nova cannot filter a list on
 metadata: one list by name is made and filtered here.
 """
 
+from __future__ import annotations
+
 import logging
 import re
+from collections.abc import Callable, Iterable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
 
 from osops import servers as ops
 from osops.errors import OsopsError, ServerFailed, explain, printable
 from osops.interrupt import name_of
 from osops.wait import transient
 
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+    from osops.models import Server
+
 LOG = logging.getLogger("osops")
 TAG = "osops-boot"
 CLEANUP_TIMEOUT = 120  # seconds the undo waits for the servers to go
 
 
-def lookup(conn, name, tag):
+def lookup(conn: Connection, name: str, tag: tuple[str, str]) -> list[Server]:
     """The servers named *name* or *name*-N that carry *tag* (a
     ``(key, value)`` pair) in their metadata, from one list call."""
     key, value = tag
@@ -30,7 +40,8 @@ def lookup(conn, name, tag):
     return sorted((s for s in found if s.metadata.get(key) == value), key=lambda s: s.name)
 
 
-def create(conn, body, tag, microversion, undo=None):
+def create(conn: Connection, body: Mapping[str, Any], tag: tuple[str, str], microversion: str,
+           undo: Undo | None = None) -> tuple[list[Server], str | None]:
     """Send the create call once; return (the servers it made, the
     reservation id or None).  When its answer is lost (a broken
     connection, a timeout, a body cut short, a 5xx), the servers are
@@ -62,7 +73,7 @@ class LostCreate(OsopsError):
     """The create call got no usable answer and the lookup did not find
     every server it asked for (*found* are those it did find)."""
 
-    def __init__(self, problem, fix, found):
+    def __init__(self, problem: str, fix: str, found: list[Server]) -> None:
         super().__init__(problem, fix)
         self.found = found
 
@@ -76,20 +87,22 @@ class Undo:
     servers, with the exit status of what failed.  *notify* hears one
     line when an interrupt starts the cleanup."""
 
-    def __init__(self, conn, name, tag, keep=False, notify=None):
+    def __init__(self, conn: Connection, name: str, tag: tuple[str, str], keep: bool = False,
+                 notify: Callable[[str], None] | None = None) -> None:
         self.conn, self.name, self.tag, self.keep = conn, name, tag, keep
         self.notify = notify or LOG.warning
-        self.servers = []
+        self.servers: list[Server] = []
         self.known = False  # whether self.servers is all the boot made
 
-    def __enter__(self):
+    def __enter__(self) -> Undo:
         return self
 
-    def created(self, servers):
+    def created(self, servers: Iterable[Server]) -> None:
         """The servers the create call made, as first listed."""
         self.servers, self.known = list(servers), True
 
-    def __exit__(self, kind, exc, tb):
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> Literal[False]:
         if exc is None or self.keep or (self.known and not self.servers and not isinstance(exc, LostCreate)):
             return False  # nothing to undo: the error stands as it is
         problem, fix, code = _headline(self.conn, exc)

@@ -11,6 +11,8 @@ This module imports only the standard library, so ``osops cache clear``
 starts as fast as ``osops --help``.
 """
 
+from __future__ import annotations
+
 import base64
 import datetime
 import hashlib
@@ -21,6 +23,8 @@ import pathlib
 import re
 import stat
 import tempfile
+from collections.abc import Mapping
+from typing import Any
 
 FORMAT = 1
 SUFFIX = ".json"
@@ -40,7 +44,7 @@ SECRETS = ("password", "application_credential_secret")
 ROUNDS = 100_000
 
 
-def cache_dir():
+def cache_dir() -> pathlib.Path:
     """``$XDG_CACHE_HOME/osops``, or ``~/.cache/osops``."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return pathlib.Path(base) / "osops"
@@ -50,7 +54,7 @@ class UnsafeCache(OSError):
     """The cache directory is not safe to use (its one-line reason)."""
 
 
-def unsafe(directory=None):
+def unsafe(directory: str | os.PathLike[str] | None = None) -> str:
     """Why the cache directory may not be used ('' when it may, when it is
     not there yet, or when a file is in its way): a symlink, owned by
     another user, or group- or world-writable."""
@@ -72,7 +76,7 @@ def unsafe(directory=None):
     return ""
 
 
-def identity(auth_type, auth):
+def identity(auth_type: str | None, auth: Mapping[str, Any]) -> dict[str, str]:
     """The identity an entry is for: *auth_type* and the non-secret parts of *auth*."""
     found = {k: str(auth[k]) for k in IDENTITY if auth.get(k)}
     if found.get("auth_url"):
@@ -80,35 +84,36 @@ def identity(auth_type, auth):
     return {"auth_type": auth_type or "password", **found}
 
 
-def entry_path(ident, directory=None):
-    """The file of *ident*: a SHA-256 of its canonical JSON."""
+def entry_path(ident: Mapping[str, str], directory: str | os.PathLike[str] | None = None) -> pathlib.Path:
+    """The file of *ident* in *directory* (default :func:`cache_dir`): a SHA-256 of its canonical JSON."""
     digest = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()
     return pathlib.Path(directory or cache_dir()) / f"{digest}{SUFFIX}"
 
 
-def secret_of(auth):
+def secret_of(auth: Mapping[str, Any]) -> str:
     """The secrets in *auth*, as one string (never stored)."""
     return json.dumps({k: str(auth[k]) for k in SECRETS if auth.get(k)}, sort_keys=True)
 
 
 class Entry:
-    """The cached state of one identity: auth state and discovery documents."""
+    """The cached state of one identity (*ident*, given with its *secret*,
+    in *directory*): auth state and discovery documents."""
 
-    def __init__(self, ident, secret, directory=None):
+    def __init__(self, ident: dict[str, str], secret: str, directory: str | os.PathLike[str] | None = None) -> None:
         self.identity = ident
         self.path = entry_path(ident, directory)
         self._secret = secret
-        self._check = None
-        self._written = None
+        self._check: dict[str, Any] | None = None
+        self._written: dict[str, Any] | None = None
 
-    def load(self):
+    def load(self) -> dict[str, Any]:
         """``{"auth_state": str|None, "discovery": {url: [version, ...]}}``.
 
         An unreadable, foreign, group- or world-readable entry reads as
         empty; the token is left out when it is about to expire or was
         issued for another secret.
         """
-        empty = {"auth_state": None, "discovery": {}}
+        empty: dict[str, Any] = {"auth_state": None, "discovery": {}}
         data = _read_private(self.path)
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("identity") != self.identity:
             return empty
@@ -120,8 +125,8 @@ class Entry:
         discovery = data.get("discovery") if isinstance(data.get("discovery"), dict) else {}
         return {"auth_state": state, "discovery": discovery}
 
-    def save(self, auth_state, expires_at, discovery):
-        """Write the entry (0600, atomically) unless it is unchanged."""
+    def save(self, auth_state: str | None, expires_at: str | None, discovery: Mapping[str, Any]) -> bool:
+        """Write the entry (0600, atomically) unless it is unchanged; True when written."""
         if auth_state and self._check is None:
             self._check = _digest(self._secret, os.urandom(16))
         data = {"format": FORMAT, "identity": self.identity, "expires_at": expires_at,
@@ -146,7 +151,7 @@ class Entry:
         self._check = expected
         return True
 
-    def drop(self):
+    def drop(self) -> None:
         """Forget this identity's token and discovery."""
         self._written = None
         try:
@@ -155,7 +160,7 @@ class Entry:
             pass
 
 
-def clear(directory=None):
+def clear(directory: str | os.PathLike[str] | None = None) -> int:
     """Remove every cache entry (only files named as entries are, and
     regular ones); return how many there were.  :class:`UnsafeCache` when
     the directory may not be used (see :func:`unsafe`)."""

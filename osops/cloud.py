@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from osops import token_cache
@@ -31,7 +31,10 @@ from osops.settings import (
 )
 
 if TYPE_CHECKING:
+    from openstack.config.cloud_region import CloudRegion
     from openstack.connection import Connection
+
+    from osops.testing.recorder import Recorder
 
 LOG = logging.getLogger("osops")
 # What a password login cannot do without, each with the settings any of
@@ -71,16 +74,22 @@ def connect(cloud: str | None = None, *, warn: Callable[[str], None] | None = No
     cached = token_cache.TokenCache.attach(region, warn or _stderr) if cache and session is None else None
     conn = connection.Connection(config=region)
     if cached is not None:
-        conn._osops_cache = cached
-        ref = weakref.ref(conn)
-        atexit.register(lambda: ref() is not None and token_cache.save(ref()))
+        conn._osops_cache = cached  # type: ignore[attr-defined]  # read by token_cache.save
+        atexit.register(_save_at_exit, weakref.ref(conn))
     return conn
 
 
-def load_config(cloud=None, *, warn=None, session=None, only_options=False, **options):
+def _save_at_exit(ref: weakref.ref[Connection]) -> None:
+    conn = ref()
+    if conn is not None:
+        token_cache.save(conn)
+
+
+def load_config(cloud: str | None = None, *, warn: Callable[[str], None] | None = None, session: Any = None,
+                only_options: bool = False, **options: Any) -> CloudRegion:
     """Return the openstacksdk ``CloudRegion`` for *cloud* and *options*
     (with *only_options*, for *options* alone: clouds.yaml and OS_*
-    variables unread).
+    variables unread).  *warn* and *session* are as for :func:`connect`.
 
     Settings a password login cannot do without (see
     :func:`missing_settings`) are checked before anything is sent: one
@@ -98,8 +107,8 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
     if not only_options:
         config_checks.check_files(cloud)
     with explained(cloud, lambda: loader):
-        loader = sdk_config.OpenStackConfig(
-            app_name="osops", session_constructor=retry.session_constructor(session),
+        loader = sdk_config.OpenStackConfig(  # a factory where openstacksdk's hints say a class: it only calls it
+            app_name="osops", session_constructor=retry.session_constructor(session),  # type: ignore[arg-type]
             load_yaml_config=not only_options, load_envvars=not only_options)
         given = {k: v for k, v in options.items() if v not in (None, "")}
         if given.get("token") and not any(given.get(k) for k in ("auth_type", "username", "user_id", "password")):
@@ -116,16 +125,18 @@ def load_config(cloud=None, *, warn=None, session=None, only_options=False, **op
         if legacy:
             warn(legacy.pop("warning"))
             options = nest_auth({**options, **legacy})
-        loader.auth_config_hook = plugin_settings  # after the draft, whose checks see every setting given
+        # after the draft, whose checks see every setting given
+        loader.auth_config_hook = plugin_settings  # type: ignore[method-assign]
         region = loader.get_one(cloud=cloud, **options)
-        region.osops_written = written(draft, given)  # where its auth URL came from, for error messages
+        settings = written(draft, given)
+        region.osops_written = settings  # type: ignore[attr-defined]  # where its auth URL came from, for errors
         LOG.info("settings from %s: %s at %s, region %s, interface %s", describe_source(region, cloud)[0],
-                 region.config.get("auth_type"), region.osops_written.url or "?", region.region_name or "(any)",
+                 region.config.get("auth_type"), settings.url or "?", region.region_name or "(any)",
                  region.config.get("interface") or "public")
         return region
 
 
-def plugin_settings(config):
+def plugin_settings(config: dict[str, Any]) -> dict[str, Any]:
     """*config* (a cloud config before its auth plugin is loaded) without
     the auth settings its plugin does not take, such as an openrc's
     OS_USER_DOMAIN_ID beside --os-token, which keystoneauth would refuse:
@@ -147,12 +158,12 @@ class MissingSettings(OsopsError):
     """A password login lacks settings it cannot do without (exit status
     1); *missing* names them as clouds.yaml does (``password``)."""
 
-    def __init__(self, problem, fix, missing=()):
+    def __init__(self, problem: str, fix: str, missing: Iterable[str] = ()) -> None:
         super().__init__(problem, fix)
         self.missing = list(missing)
 
 
-def missing_settings(config):
+def missing_settings(config: Mapping[str, Any]) -> list[str]:
     """The settings a password login with *config* (a CloudRegion's
     config, the auth settings under "auth") cannot do without and lacks,
     by their clouds.yaml names: the auth URL, the user, the password and,
@@ -180,7 +191,7 @@ def _with_fix(config, legacy):
     return {**config, "identity_api_version": legacy["identity_api_version"], "auth": auth}
 
 
-def error_context(conn):
+def error_context(conn: Connection | None) -> dict[str, Any]:
     """What :func:`osops.errors.explain` can be told of *conn* (a
     connection, or None): ``{"auth": the safe auth settings, "services":
     {endpoint URL: service type}, "url_where": where the auth URL was
@@ -189,7 +200,8 @@ def error_context(conn):
     if conn is None:
         return {}
     try:
-        catalog = conn.session.auth.auth_ref.service_catalog.get_endpoints()
+        plugin: Any = conn.session.auth
+        catalog = plugin.auth_ref.service_catalog.get_endpoints()
     except Exception:  # no session, plugin or token yet
         catalog = {}
     services = {ep["url"]: service_type for service_type, eps in catalog.items()
@@ -207,7 +219,7 @@ def _timeout_of(conn):
         return None
 
 
-def _missing_message(loader, draft, cloud, missing):
+def _missing_message(loader, draft, cloud, missing) -> tuple[str, str]:
     """(problem, fix) for a password login that lacks the settings
     *missing*, in the words of where they would go."""
     source = source_of(draft)
@@ -247,7 +259,7 @@ def _and(names):
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
 
 
-_RECORDERS = {}  # OSOPS_RECORD path -> the one Recorder of this process
+_RECORDERS: dict[str, Recorder] = {}  # OSOPS_RECORD path -> the one Recorder of this process
 
 
 def _recorded_session(path, transport=None):

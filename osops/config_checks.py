@@ -8,14 +8,21 @@ and at the draft settings it made (a URL that is not one, a token left
 in ``OS_TOKEN`` beside a password).
 """
 
+from __future__ import annotations
+
 import os
 import urllib.parse
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from osops.errors import OsopsError, printable
 from osops.files import read_limited
 
+if TYPE_CHECKING:
+    from openstack.config.cloud_region import CloudRegion
 
-def config_files():
+
+def config_files() -> list[str]:
     """The clouds.yaml files openstacksdk would look at, in its order."""
     from openstack.config import loader
 
@@ -23,7 +30,7 @@ def config_files():
     return ([override] if override else []) + list(loader.CONFIG_FILES)
 
 
-def check_files(cloud):
+def check_files(cloud: str | None) -> None:
     """Before the loader runs for the cloud named *cloud* (or OS_CLOUD):
     OsopsError for no clouds.yaml anywhere (listing where it looked), or
     for the one it would read being a directory, unreadable, empty or too
@@ -57,7 +64,7 @@ def check_files(cloud):
                          f"(see {CLOUDS_YAML_EXAMPLE})")
 
 
-def check_draft(draft, url_where):
+def check_draft(draft: CloudRegion, url_where: str) -> None:
     """Around the loader: OsopsError for an auth URL that is not a URL (it
     is named as *url_where* says: OS_AUTH_URL ...) and for a token left in
     OS_TOKEN while the auth type wants a password."""
@@ -79,7 +86,7 @@ def check_draft(draft, url_where):
                          "(OS_AUTH_TYPE=token, without OS_USERNAME and OS_PASSWORD)")
 
 
-def unscoped(auth):
+def unscoped(auth: Mapping[str, Any] | None) -> tuple[str, str] | None:
     """(problem, fix) when the safe auth settings *auth* name no project
     (nor domain), so the token is unscoped and has no catalog; else None."""
     if not auth or any(auth.get(k) for k in ("project_name", "project_id", "domain_name", "domain_id")):

@@ -5,10 +5,17 @@ often as it reads the file) and then reports "Cloud X was not found"; this
 module keeps that line, once, and puts it in the one-line error instead.
 """
 
+from __future__ import annotations
+
 import contextlib
 import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from osops.errors import OsopsError, printable
+
+if TYPE_CHECKING:
+    from openstack.config.loader import OpenStackConfig
 
 LOGGER = "openstack.config"
 
@@ -16,14 +23,14 @@ LOGGER = "openstack.config"
 class _Keep(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
-        self.lines = []
+        self.lines: list[str] = []
 
     def emit(self, record):
         self.lines.append(" ".join(record.getMessage().split()))
 
 
 @contextlib.contextmanager
-def explained(cloud, loader):
+def explained(cloud: str | None, loader: Callable[[], OpenStackConfig | None]) -> Iterator[None]:
     """Run openstacksdk's config loading; failures leave as one-line
     :class:`OsopsError`.  *loader* returns the ``OpenStackConfig`` (or None
     before it exists)."""

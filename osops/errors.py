@@ -6,9 +6,13 @@ it.  The message names what went wrong (the service and URL when known)
 and what to do about it.
 """
 
+from __future__ import annotations
+
 import re
 import typing
 import urllib.parse
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 TOKEN_PATH = re.compile(r"/(v3/auth|v2\.0)/tokens/?$")  # what only Keystone serves
 # What may follow the unversioned auth URL in a URL of Keystone's: nothing, or its API versions.
@@ -34,7 +38,7 @@ class OsopsError(Exception):
 
     exit_code = 1
 
-    def __init__(self, problem="", fix=""):
+    def __init__(self, problem: str = "", fix: str = "") -> None:
         problem, fix = mask_passwords(problem), mask_passwords(fix)
         super().__init__(f"{problem}; {fix}" if fix else problem)
         self.problem, self.fix = problem, fix
@@ -62,18 +66,19 @@ class Timeout(OsopsError):
     """A wait ran out of time."""
 
 
-def mask_passwords(text):
+def mask_passwords(text: object) -> str:
     """*text* with the password of every URL in it (``http://user:pw@host``) as ``***``."""
     return URL_PASSWORD.sub(r"\1:***@", str(text))
 
 
-def printable(text):
+def printable(text: object) -> str:
     """*text* as it can stand in a one-line message (repr when it cannot)."""
     text = "" if text is None else str(text)
     return text if text and text.isprintable() and text.strip() == text else repr(text)
 
 
-def explain(exc, auth=None, services=None, url_where="", timeout=None):
+def explain(exc: BaseException, auth: Mapping[str, Any] | None = None, services: Mapping[str, str] | None = None,
+            url_where: str = "", timeout: float | None = None) -> OsopsError:
     """Return an :class:`OsopsError` that says what *exc* means, with its
     ``problem`` and ``fix`` apart.
 
@@ -94,7 +99,7 @@ def explain(exc, auth=None, services=None, url_where="", timeout=None):
     return OsopsError(*parts)
 
 
-def reason(exc, url=""):
+def reason(exc: BaseException, url: str = "") -> str:
     """Why a request got no answer, in a few words ("connection refused");
     no URL, callers name it.  Given the *url* asked for, a proxy that
     failed is named, with the variable that names it."""
@@ -115,8 +120,8 @@ def reason(exc, url=""):
 class _Known(typing.NamedTuple):
     """What is known of the cloud an error came from."""
 
-    auth: dict
-    services: dict
+    auth: Mapping[str, Any]
+    services: Mapping[str, str]
     url_where: str
     timeout: float | None = None
 
@@ -255,7 +260,7 @@ def _proxy(url):
     return proxy_for(url) if str(url).startswith("http") else None
 
 
-def unanswered_fix(exc, url, otherwise):
+def unanswered_fix(exc: BaseException, url: str, otherwise: str) -> str:
     """What to do about a request to *url* that got no answer (*exc*):
     check the proxy that failed, or the host name that does not resolve,
     or keep the cloud off a proxy in the way; else *otherwise*."""
@@ -289,7 +294,7 @@ def _unresolved(exc, url):
 
 
 def _unreachable(exc, known):
-    bad = next((e for e in causes(exc) if hasattr(e, "osops_body")), None)  # osops.retry.BadBody
+    bad: Any = next((e for e in causes(exc) if hasattr(e, "osops_body")), None)  # osops.retry.BadBody
     if bad is not None and bad.osops_body is not None:
         return _not_json_body(bad.osops_body, known)
     url, service, via = _no_answer(exc, known)
@@ -361,7 +366,7 @@ def _discovery(exc, known):
     return f"cannot find the Identity API at {url}{_via(url)}", fix
 
 
-def causes(exc):
+def causes(exc: BaseException | None) -> Iterator[BaseException]:
     """*exc*, then its cause (or else its context), and so on: the chain an
     exception was raised through, each once."""
     seen = set()

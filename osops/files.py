@@ -1,6 +1,8 @@
 """Files handled safely: input files read up to a size limit, output
 files written only where a regular file (or nothing) is."""
 
+from __future__ import annotations
+
 import os
 import stat
 
@@ -15,7 +17,7 @@ class TooBig(UsageError):
     """An input file over :data:`MAX_BYTES` (exit status 2)."""
 
 
-def read_limited(path, what):
+def read_limited(path: str | os.PathLike[str], what: str) -> bytes:
     """The bytes of the *what* ("scenario", "cassette" ...) file *path*;
     :class:`TooBig`, naming its size, when it is over :data:`MAX_BYTES`.
     OSError when it cannot be read."""
@@ -34,7 +36,7 @@ def _too_big(path, what, size):
                   f"check that it is the {what} you meant")
 
 
-def not_regular(path):
+def not_regular(path: str | os.PathLike[str]) -> str:
     """What *path* is when it exists and is not a regular file ("a FIFO",
     "a directory" ... as :func:`os.lstat` sees it, so a symlink is one),
     else ''."""

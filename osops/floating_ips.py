@@ -43,7 +43,8 @@ def external_network(conn: Connection, name_or_id: str | None = None,
                      networks: list[Network] | None = None) -> Network:
     """The external network floating IPs come from: the one *name_or_id*
     names (it must be external), or else the only one there is.  None at
-    all, or several without a name, is an error naming them."""
+    all, or several without a name, is an error naming them.  *networks*:
+    the list to choose from (default: one list call)."""
     networks = nets.list_networks(conn) if networks is None else networks
     externals = [n for n in networks if n.external]
     if name_or_id:
@@ -128,7 +129,7 @@ def _associate(conn, fip, port_id, fixed):
 def routed_subnets(conn: Connection, external_id: str) -> set[str]:
     """The ids of the subnets a router with its gateway on the network
     *external_id* has an interface on."""
-    subnets = set()
+    subnets: set[str] = set()
     for router in conn.network.routers():
         if (router.external_gateway_info or {}).get("network_id") != external_id:
             continue

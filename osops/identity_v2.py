@@ -2,17 +2,24 @@
 OS_IDENTITY_API_VERSION=2): today's Keystone serves only v3, so osops
 authenticates with v3 at the root and says what to change."""
 
+from __future__ import annotations
+
 import os
 import re
 import typing
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from osops.settings import config_file, draft_auth, source_of, variable_of
+
+if TYPE_CHECKING:
+    from openstack.config.cloud_region import CloudRegion
 
 V2_PATH = re.compile(r"/v2\.0/?$")
 VERSION_PATH = re.compile(r"/(v2\.0|v3)/?$")
 
 
-def identity_root(url):
+def identity_root(url: str) -> str:
     """The unversioned Identity URL: http://h:5000/v3 -> http://h:5000."""
     return VERSION_PATH.sub("", url.rstrip("/") + "/").rstrip("/") if url else url
 
@@ -30,20 +37,20 @@ class Written(typing.NamedTuple):
     file: str
 
     @property
-    def url_where(self):
+    def url_where(self) -> str:
         """Where the auth URL was set, in the words of that place."""
         return {"env": "OS_AUTH_URL", "option": "--os-auth-url",
                 "cloud": f"auth_url of cloud {self.cloud!r}"}.get(self.url_from, "the auth URL")
 
 
-def written(region, options=None):
+def written(region: CloudRegion, options: Mapping[str, Any] | None = None) -> Written:
     """The :class:`Written` settings of *region* (validated or a draft);
     *options* are what connect() or the --os-* options were given."""
     options = options or {}
     source = source_of(region)
     from_env, in_yaml = source == "env", source == "cloud"
     loader = getattr(region, "_openstack_config", None)
-    raw = ((loader.cloud_config.get("clouds") or {}).get(region.name) or {}) if in_yaml else {}
+    raw = ((loader.cloud_config.get("clouds") or {}).get(region.name) or {}) if loader and in_yaml else {}
     raw_auth = draft_auth(raw)
     auth = draft_auth(region.config)
     given_url = (options.get("auth") or {}).get("auth_url") or options.get("auth_url")
@@ -60,7 +67,7 @@ def written(region, options=None):
                    config_file(region) if in_yaml else "")
 
 
-def legacy_v2(settings):
+def legacy_v2(settings: Written) -> tuple[str, str] | None:
     """(what asks for Identity v2.0, what to change) for :class:`Written`
     *settings* that ask for it, else None."""
     url, version = settings.url, settings.version
@@ -94,7 +101,7 @@ def legacy_v2(settings):
     return None
 
 
-def v3_fix(draft, options):
+def v3_fix(draft: CloudRegion, options: Mapping[str, Any]) -> dict[str, str] | None:
     """Settings that move a config asking for Identity v2.0 to v3, with the
     warning to print; None when it asks for v3."""
     legacy = legacy_v2(written(draft, options))

@@ -18,7 +18,7 @@ def list_networks(conn: Connection) -> list[Network]:
 
 
 def find_network(conn: Connection, name_or_id: str, networks: list[Network] | None = None) -> Network:
-    """The one network *name_or_id* names."""
+    """The one network *name_or_id* names, among *networks* (default: one list call)."""
     return resolve("network", name_or_id, list_networks(conn) if networks is None else networks)
 
 
@@ -34,9 +34,10 @@ def choose_network(conn: Connection, name_or_id: str | None = None,
                    networks: list[Network] | None = None) -> Network | None:
     """The network to boot on, or None to boot without one.
 
-    With a name, that network.  Without one: the only usable network, None
+    With *name_or_id*, that network.  Without one: the only usable network, None
     when there is none, and an :class:`~osops.errors.Ambiguous` error
-    listing them when there are several.
+    listing them when there are several.  *networks*: the list to choose
+    from (default: one list call).
     """
     networks = list_networks(conn) if networks is None else networks
     if name_or_id:

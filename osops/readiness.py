@@ -97,7 +97,8 @@ def wait_ready(conn: Connection, servers: Sequence[Server], wait_for: str, timeo
     from there).  A server that cannot be reached from this host at all
     ends the wait at once; a timeout is a :class:`~osops.errors.Timeout`
     saying what was reached and what was last seen, and, when the servers
-    are *kept*, how to look at them.
+    are *kept*, how to look at them.  *probes*, *clock* and *sleep* stand
+    in for the host's probes and time (tests pass their own).
     """
     check_wait_for(wait_for)
     if wait_for == "active":

@@ -16,7 +16,10 @@ is ``tests/cassettes/image-list.json`` and ``osops/demo/image-list.json``,
 both recorded with ``osops --record FILE image list``.
 """
 
+from __future__ import annotations
+
 import pathlib
+from collections.abc import Collection
 from dataclasses import dataclass
 
 DEMO_DIR = pathlib.Path(__file__).parent / "demo"
@@ -54,15 +57,15 @@ class Recording:
     """
 
     name: str
-    argv: tuple | None
+    argv: tuple[str, ...] | None
     exit: int = 0
-    demo: bool | tuple = False
+    demo: bool | tuple[str, ...] = False
     stage: str = CLOUD
-    before: tuple = ()
-    after: tuple = ()
+    before: tuple[tuple[str, ...], ...] = ()
+    after: tuple[tuple[str, ...], ...] = ()
 
     @property
-    def demo_argv(self):
+    def demo_argv(self) -> tuple[str, ...] | None:
         """The command line of the demo's recording, or None."""
         return self.argv if self.demo is True else (self.demo or None)
 
@@ -165,17 +168,17 @@ RECORDINGS = (
 )
 
 
-def for_tests(stages=STAGES):
+def for_tests(stages: Collection[str] = STAGES) -> list[Recording]:
     """The recordings the tests have, in recording order (of *stages*)."""
     return [r for r in RECORDINGS if r.argv is not None and r.stage in stages]
 
 
-def for_demo():
+def for_demo() -> list[Recording]:
     """The recordings the demo replays, in recording order."""
     return [r for r in RECORDINGS if r.demo_argv is not None]
 
 
-def find(name):
+def find(name: str) -> Recording:
     """The tests' recording *name*; KeyError unless it is declared."""
     for rec in for_tests():
         if rec.name == name:
@@ -183,11 +186,11 @@ def find(name):
     raise KeyError(f"no tests' cassette {name!r} is declared in osops/recordings.py")
 
 
-def cassette_path(name):
+def cassette_path(name: str) -> pathlib.Path:
     """tests/cassettes/*name*.json; KeyError unless it is declared."""
     return TESTS_DIR / f"{find(name).name}.json"
 
 
-def demo_path(name):
+def demo_path(name: str) -> pathlib.Path | None:
     """osops/demo/*name*.json, or None unless the demo replays it."""
     return DEMO_DIR / f"{name}.json" if name in {r.name for r in for_demo()} else None

@@ -4,22 +4,31 @@ before anything is asked of the cloud (as python-openstackclient refuses
 it), rather than a list of another region's resources or an endpoint
 that cannot be found."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from osops.errors import OsopsError
 from osops.settings import origins
+
+if TYPE_CHECKING:
+    from keystoneauth1.access import AccessInfo
+    from openstack.connection import Connection
 
 
 class UnknownRegion(OsopsError):
     """The region asked for is not in the cloud's catalog (exit status 1)."""
 
 
-def catalog_regions(access):
+def catalog_regions(access: AccessInfo) -> list[str]:
     """The regions that endpoints of the token *access*'s catalog are in, sorted."""
     endpoints = access.service_catalog.get_endpoints()
-    return sorted({ep.get("region_id") or ep.get("region") for eps in endpoints.values() for ep in eps
+    return sorted({str(ep.get("region_id") or ep.get("region")) for eps in endpoints.values() for ep in eps
                    if isinstance(ep, dict) and (ep.get("region_id") or ep.get("region"))})
 
 
-def check(conn, options=None):
+def check(conn: Connection, options: Mapping[str, Any] | None = None) -> None:
     """Raise :class:`UnknownRegion` when *conn*'s region is not in its
     token's catalog; nothing without a region or a catalog.  It takes the
     token the first call would take (or the cached one), nothing more.
@@ -28,7 +37,8 @@ def check(conn, options=None):
     region = conn.config.region_name
     if not region:
         return
-    access = conn.session.auth.get_access(conn.session)
+    plugin: Any = conn.session.auth
+    access = plugin.get_access(conn.session)
     if not access.has_service_catalog():
         return
     regions = catalog_regions(access)

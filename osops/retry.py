@@ -12,10 +12,14 @@ parse, counts as a broken connection, so an idempotent request is sent
 again and a create is looked up rather than repeated.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 from keystoneauth1 import session as ksa_session
@@ -36,7 +40,7 @@ class Policy:
     timeout: float = 60.0
     connect_retries: int = 3
     status_code_retries: int = 3
-    retriable_status_codes: tuple = (429, 502, 503, 504)
+    retriable_status_codes: tuple[int, ...] = (429, 502, 503, 504)
     delay: float | None = None
     retry_after_cap: int = 30
 
@@ -44,7 +48,7 @@ class Policy:
 POLICY = Policy()
 
 
-def api_timeout(given=None):
+def api_timeout(given: str | float | None = None) -> float:
     """The request timeout in seconds: *given* (``--os-api-timeout``), else
     ``OSOPS_API_TIMEOUT``, else the policy's default."""
     from osops.errors import UsageError
@@ -62,7 +66,7 @@ def api_timeout(given=None):
     return value
 
 
-def may_repeat(method, url):
+def may_repeat(method: str, url: str) -> bool:
     """True when a request with *method* to *url* can be sent again safely."""
     method = str(method).upper()
     return method in IDEMPOTENT or (method == "POST" and bool(TOKEN_REQUEST.search(str(url).split("?")[0])))
@@ -71,14 +75,16 @@ def may_repeat(method, url):
 class RetryingSession(ksa_session.Session):
     """A keystoneauth session whose requests follow :data:`POLICY`."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = POLICY.timeout
         super().__init__(*args, **kwargs)
         if check_body not in self.session.hooks["response"]:
             self.session.hooks["response"].append(check_body)
 
-    def request(self, url, method, **kwargs):
+    # keystoneauth's keywords pass through as they are
+    def request(self, url: str, method: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """keystoneauth's request, with :data:`POLICY`'s retries for a request that may be repeated."""
         repeat = may_repeat(method, url)
         kwargs["connect_retries"] = POLICY.connect_retries if repeat else 0
         kwargs["status_code_retries"] = POLICY.status_code_retries if repeat else 0
@@ -87,11 +93,12 @@ class RetryingSession(ksa_session.Session):
         return super().request(url, method, **kwargs)
 
 
-def session_constructor(requests_session=None, discovery_cache=None):
+def session_constructor(requests_session: requests.Session | None = None,
+                        discovery_cache: dict[str, Any] | None = None) -> Callable[..., RetryingSession]:
     """What openstacksdk builds its session with: a :class:`RetryingSession`
     on *requests_session* (recording and replay mount theirs; None: a new
     one), sharing *discovery_cache* when given."""
-    def make(**kwargs):
+    def make(**kwargs: Any) -> RetryingSession:
         if requests_session is not None:
             kwargs["session"] = requests_session
         if discovery_cache is not None:
@@ -105,13 +112,13 @@ class BadBody(requests.exceptions.ConnectionError):
     """An answer whose body was cut short (*body* None) or is JSON that
     does not parse (*body* the text that came)."""
 
-    def __init__(self, message, response, body=None):
+    def __init__(self, message: str, response: requests.Response, body: str | None = None) -> None:
         super().__init__(message, request=response.request)
         self.url = response.url
         self.osops_body = body
 
 
-def check_body(response, *args, **kwargs):
+def check_body(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
     """requests response hook: cap ``Retry-After``; a body cut short, or
     JSON that does not parse, raises :class:`BadBody`."""
     after = response.headers.get("Retry-After")

@@ -6,8 +6,11 @@ a rule there already is the one asked for, or lets its traffic in anyway.
 No cloud calls here (:mod:`osops.security_groups` makes them).
 """
 
+from __future__ import annotations
+
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from osops.errors import UsageError, printable
@@ -30,7 +33,7 @@ class Service:
     port_min: int | None = None
     port_max: int | None = None
 
-    def words(self):
+    def words(self) -> str:
         """``tcp 22``, ``udp 5000-5010``, ``icmp``."""
         if self.port_min is None:
             return self.protocol
@@ -48,7 +51,7 @@ class Source:
     group: str | None = None
 
 
-def parse_service(text):
+def parse_service(text: object) -> Service:
     """The :class:`Service` *text* names: ``ping`` (ICMP), ``ssh`` (TCP 22),
     ``tcp:PORT[-PORT]`` or ``udp:PORT[-PORT]`` (ports 1 to 65535, the
     first no higher than the last).  UsageError (one line) otherwise."""
@@ -79,7 +82,7 @@ def _cut(text, most=24):
     return text if len(text) <= most else text[:most] + "..."
 
 
-def parse_source(text=None, ipv6=False):
+def parse_source(text: object = None, ipv6: bool = False) -> Source:
     """The :class:`Source` of ``--from`` *text*: anywhere when empty
     (0.0.0.0/0, or ::/0 with *ipv6*), else a CIDR or a bare address (its
     ethertype taken from it: an IPv6 one makes an IPv6 rule), else the
@@ -114,7 +117,7 @@ def _looks_like_address(text):
     return bool(slash) or ":" in head or (("." in head) and head.replace(".", "").isdigit())
 
 
-def protocol_of(rule):
+def protocol_of(rule: SecurityGroupRule) -> str | None:
     """A rule's protocol as one name for its ethertype (None: any)."""
     protocol = rule.protocol
     if protocol is None or protocol in ("", "any"):
@@ -123,7 +126,7 @@ def protocol_of(rule):
     return "ipv6-icmp" if protocol == "icmp" and rule.ethertype == "IPv6" else protocol
 
 
-def wanted(service, source, group_id=None):
+def wanted(service: Service, source: Source, group_id: str | None = None) -> SecurityGroupRule:
     """The ingress :class:`~osops.models.SecurityGroupRule` that lets
     *service* in from *source* (its group resolved to *group_id*)."""
     protocol = "ipv6-icmp" if service.protocol == "icmp" and source.ethertype == "IPv6" else service.protocol
@@ -132,7 +135,7 @@ def wanted(service, source, group_id=None):
                              remote_ip_prefix=source.cidr, remote_group_id=group_id if source.group else None)
 
 
-def words(rule, group_names=None):
+def words(rule: SecurityGroupRule, group_names: Mapping[str, str] | None = None) -> str:
     """A rule as people say it: ``ingress tcp 22 from 0.0.0.0/0``,
     ``egress any to ::/0``, ``ingress any from group default (IPv4)`` (a
     remote group by name when *group_names* {id: name} knows it)."""
@@ -153,14 +156,14 @@ def words(rule, group_names=None):
     return f"{rule.direction} {protocol}{ports} {'to' if rule.direction == 'egress' else 'from'} {remote}"
 
 
-def same(rule, want):
+def same(rule: SecurityGroupRule, want: SecurityGroupRule) -> bool:
     """True when *rule* is the rule *want* (protocol, ports and source
     alike, "anywhere" however written)."""
     return (_alike(rule, want) and _ports(rule) == _ports(want)
             and rule.remote_group_id == want.remote_group_id and _cidr(rule) == _cidr(want))
 
 
-def covers(rule, want):
+def covers(rule: SecurityGroupRule, want: SecurityGroupRule) -> bool:
     """True when *rule* lets in all that *want* would: any protocol, or
     the same one with no ports named or a range around *want*'s, from a
     CIDR around *want*'s (anywhere lets in a group's members too) or

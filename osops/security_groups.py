@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from osops import security_group_rules as rules
@@ -46,7 +47,7 @@ def find_group(conn: Connection, name_or_id: str, groups: list[SecurityGroup] | 
 
 
 def create_group(conn: Connection, name: str, description: str = "") -> SecurityGroup:
-    """A new group *name* (Neutron gives it its two egress rules)."""
+    """A new group *name* with *description* (Neutron gives it its two egress rules)."""
     if not isinstance(name, str) or not name.strip():
         raise UsageError("an empty security group name was given", "name the group")
     return SecurityGroup.from_sdk(conn.network.create_security_group(name=name, description=description))
@@ -61,7 +62,7 @@ def delete_named(conn: Connection, names_or_ids: list[str]) -> list[SecurityGrou
     return doomed
 
 
-def rule_words(group: SecurityGroup, groups: list[SecurityGroup] = ()) -> list[str]:
+def rule_words(group: SecurityGroup, groups: Sequence[SecurityGroup] = ()) -> list[str]:
     """*group*'s rules in words, ingress first ("ingress tcp 22 from
     0.0.0.0/0"), remote groups by their names in *groups*."""
     names = {g.id: g.name for g in [*groups, group]}
@@ -73,7 +74,7 @@ def allow(conn: Connection, group: str, service: str, source: str | None = None,
           ipv6: bool = False) -> RuleChange:
     """Let *service* (``ping``, ``ssh``, ``tcp:PORT[-PORT]``,
     ``udp:PORT[-PORT]``) into *group* from *source* (a CIDR or a group;
-    default anywhere), unless a rule there lets it in already: then that
+    default anywhere, ``::/0`` with *ipv6*), unless a rule there lets it in already: then that
     rule is named and nothing is added.  Bad input is a UsageError
     before any call; one list call, and a create when one is needed."""
     found, want, names = _asked(conn, group, service, source, ipv6)
@@ -99,7 +100,7 @@ def allow(conn: Connection, group: str, service: str, source: str | None = None,
 def deny(conn: Connection, group: str, service: str, source: str | None = None,
          ipv6: bool = False) -> RuleChange:
     """Remove from *group* the rule :func:`allow` would add for the same
-    arguments (every copy of it); says "nothing to remove" when there is
+    *service*, *source* and *ipv6* (every copy of it); says "nothing to remove" when there is
     none, naming a broader rule that still lets the traffic in."""
     found, want, names = _asked(conn, group, service, source, ipv6)
     said = rules.words(want, names)
@@ -133,7 +134,7 @@ def _already(present, want, names):
     return f"already allowed by rule {present.id} ({rules.words(present, names)})"
 
 
-def create_open_group(conn, name, description):
+def create_open_group(conn: Connection, name: str, description: str) -> SecurityGroup:
     """A new group *name* letting ping and SSH in from anywhere (two calls:
     the group, then its rules in one bulk request)."""
     group = conn.network.create_security_group(name=name, description=description)
@@ -144,16 +145,17 @@ def create_open_group(conn, name, description):
     return SecurityGroup.from_sdk(group)
 
 
-def find_groups(conn, name=None):
+def find_groups(conn: Connection, name: str | None = None) -> list[SecurityGroup]:
     """The groups called exactly *name*, or all groups the user sees (one list call)."""
     query = {"name": name} if name is not None else {}
     return [SecurityGroup.from_sdk(g) for g in conn.network.security_groups(**query)]
 
 
-def delete_groups(conn, groups, sleep=time.sleep):
+def delete_groups(conn: Connection, groups: Iterable[SecurityGroup],
+                  sleep: Callable[[float], None] = time.sleep) -> None:
     """Delete *groups* (those already gone are fine).  A group still in
-    use (HTTP 409) is tried again a few times, as the ports of servers just
-    deleted let go of it; the last error is raised."""
+    use (HTTP 409) is tried again a few times (*sleep* between tries), as the
+    ports of servers just deleted let go of it; the last error is raised."""
     from openstack import exceptions
 
     for group in groups:

@@ -10,11 +10,19 @@ only when the message says what the matter is: a policy refusal (the
 role), a quota.
 """
 
+from __future__ import annotations
+
 import html
 import json
 import re
+from typing import TYPE_CHECKING
 
 from osops.errors import _at, _one_line, _service, _unauthorized, _who
+
+if TYPE_CHECKING:
+    import requests
+
+    from osops.errors import _Known
 
 POLICY = re.compile(r"\bpolic(y|ies)\b|not authorized|requires? (the )?(admin|role)", re.I)
 QUOTA = re.compile(r"quota|maximum number of .* exceeded|limit exceeded|over ?limit", re.I)
@@ -23,7 +31,7 @@ TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 TAGS = re.compile(r"<[^>]+>")
 
 
-def own_words(response):
+def own_words(response: requests.Response | None) -> str:
     """The message the service put in its error *response* ('' when none)."""
     if response is None:
         return ""
@@ -58,14 +66,14 @@ def _message(body):
     return ""
 
 
-def request_id(response):
+def request_id(response: requests.Response | None) -> str:
     """The request id the service gave *response* ('' when none)."""
     if response is None:
         return ""
     return next((response.headers[h] for h in REQUEST_ID_HEADERS if response.headers.get(h)), "")
 
 
-def http_error(exc, known):
+def http_error(exc: BaseException, known: _Known) -> tuple[str, str]:
     """(problem, fix) for an HTTP error answer *exc* (openstacksdk's or
     keystoneauth's), in the service's own words with the request id."""
     status = getattr(exc, "status_code", None) or getattr(exc, "http_status", None)

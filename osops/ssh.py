@@ -118,8 +118,8 @@ def check_identity(path: str) -> str:
 
 
 def reach(conn: Connection, server: Server, address_type: str = "any", user: str | None = None) -> Reach:
-    """How to reach *server*: the address :func:`address_of` picks and
-    the user (*user*, else the image's)."""
+    """How to reach *server*: the address :func:`address_of` picks (of
+    *address_type*) and the user (*user*, else the image's)."""
     target = address_of(conn, server, address_type)
     name, properties = image_login(conn, server) if not user else ("", {})
     return Reach(server, target.address, target.netns, login_user(name, properties, user))
@@ -177,8 +177,9 @@ def forget_reused(address: str, server_id: str, path: pathlib.Path | None = None
 def ssh_argv(target: Reach, known_hosts: pathlib.Path, identity: str | None = None,
              command: Sequence[str] = (), batch: bool = False) -> list[str]:
     """The command line that runs ssh to *target* (inside ``ip netns exec
-    NS`` when it has a namespace), with osops's *known_hosts* only, then
-    *command* (none: a login shell).  *batch*: never ask for a password."""
+    NS`` when it has a namespace), with osops's *known_hosts* only and the
+    private key *identity* when given, then *command* (none: a login
+    shell).  *batch*: never ask for a password."""
     argv = ["ssh", "-o", f"UserKnownHostsFile={known_hosts}", "-o", "GlobalKnownHostsFile=/dev/null",
             "-o", "StrictHostKeyChecking=accept-new", "-o", "HashKnownHosts=no",
             "-o", f"ConnectTimeout={CONNECT_TIMEOUT}", "-l", target.user]
@@ -210,7 +211,9 @@ def run(conn: Connection, server: Server, command: Sequence[str] = (), *, user: 
     and return the finished process (its returncode the remote command's
     status; with *capture*, its output as text).  ssh's own failure (exit
     255: no connection, a refused key, a changed host key) is an
-    :class:`SshFailed`; so is a *timeout* (seconds) that runs out."""
+    :class:`SshFailed`; so is a *timeout* (seconds) that runs out.  The
+    address and *user* are :func:`reach`'s (of *address_type*); *identity*
+    a private key file; *batch* never asks for a password."""
     words = check_command(command)
     if identity:
         check_identity(identity)
@@ -244,7 +247,7 @@ class SshFailed(OsopsError):
 
     exit_code = SSH_FAILED
 
-    def __init__(self, problem, fix, target):
+    def __init__(self, problem: str, fix: str, target: Reach) -> None:
         super().__init__(problem, fix)
         self.target = target
 

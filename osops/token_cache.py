@@ -2,9 +2,19 @@
 :mod:`osops.cache` loaded into keystoneauth's auth state and discovery
 cache at connect time, and written back after a command."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from osops.errors import causes
+
+if TYPE_CHECKING:
+    from openstack.config.cloud_region import CloudRegion
+    from openstack.connection import Connection
+
+    from osops.cache import Entry
 
 LOG = logging.getLogger("osops.cache")
 
@@ -14,7 +24,7 @@ class TokenCache:
 
     AUTH_TYPES = ("password", "v3password", "v3applicationcredential", "applicationcredential")
 
-    def __init__(self, entry, plugin, discovery, reused):
+    def __init__(self, entry: Entry, plugin: Any, discovery: dict[str, Any], reused: bool) -> None:
         self.entry = entry
         self.plugin = plugin
         self.discovery = discovery  # the live keystoneauth discovery cache
@@ -22,7 +32,7 @@ class TokenCache:
         self.dropped = False
 
     @classmethod
-    def attach(cls, region, warn=None):
+    def attach(cls, region: CloudRegion, warn: Callable[[str], None] | None = None) -> TokenCache | None:
         """Load *region*'s entry into its auth plugin and session, or None
         when its auth type is not cached (tokens, federation ...), or when
         the cache directory is not safe (*warn* hears one line why)."""
@@ -38,7 +48,7 @@ class TokenCache:
             return None
         entry = cache.Entry(cache.identity(auth_type, auth), cache.secret_of(auth))
         loaded = entry.load()
-        plugin = region.get_auth()
+        plugin: Any = region.get_auth()
         reused = False
         if loaded["auth_state"]:
             try:
@@ -48,12 +58,15 @@ class TokenCache:
                 LOG.debug("cached token unreadable: %s", exc)
                 plugin.set_auth_state(None)
         discovery = _known_discovery(loaded["discovery"])
-        region.set_session_constructor(retry.session_constructor(discovery_cache=discovery))
+        # a factory where openstacksdk's hints say a class: it only calls it
+        region.set_session_constructor(retry.session_constructor(discovery_cache=discovery))  # type: ignore[arg-type]
         if reused:
             LOG.info("reusing the cached token of %s (expires %s)", entry.path, plugin.auth_ref.expires)
         return cls(entry, plugin, discovery, reused)
 
-    def save(self, error=None):
+    def save(self, error: BaseException | None = None) -> bool:
+        """Write the token and discovery back, or drop them after *error*
+        (see :func:`save`); True when written."""
         if self.dropped:  # not even at exit: what made us drop it may still hold
             return False
         if error is not None and _spoils_cache(error):
@@ -65,7 +78,7 @@ class TokenCache:
                 self.drop()
             return False
         expires = auth_ref.expires.isoformat() if auth_ref.expires else None
-        discovery = {}
+        discovery: dict[str, Any] = {}
         for url, found in self.discovery.items():
             try:
                 discovery[url] = found.raw_version_data(
@@ -74,13 +87,14 @@ class TokenCache:
                 continue
         return self.entry.save(self.plugin.get_auth_state(), expires, discovery)
 
-    def drop(self):
+    def drop(self) -> bool:
+        """Forget the entry for good (also at exit); False: nothing written."""
         self.entry.drop()
         self.dropped = True
         return False
 
 
-def save(conn, error=None):
+def save(conn: Connection, error: BaseException | None = None) -> bool:
     """Write *conn*'s token and discovery to the cache after a command.
 
     *error* is the exception the command ended with, if any: a 401, a 404,

@@ -1,8 +1,16 @@
 """Polling with a short first interval that grows to a cap."""
 
+from __future__ import annotations
+
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from osops.errors import ServerFailed, Timeout, explain, printable
+
+if TYPE_CHECKING:
+    from osops.models import Server
+    from osops.servers import OnChange
 
 FIRST = 0.25
 FACTOR = 1.5
@@ -10,22 +18,27 @@ CAP = 3.0
 NAMED = 5  # servers a timeout message names; the rest are counted
 
 
-def intervals(first=FIRST, factor=FACTOR, cap=CAP):
-    """Sleep times between polls: 0.25, 0.375, 0.56 ... up to *cap* seconds."""
+def intervals(first: float = FIRST, factor: float = FACTOR, cap: float = CAP) -> Iterator[float]:
+    """Sleep times between polls: *first* (0.25), then each *factor* (1.5)
+    times the one before (0.375, 0.56 ...) up to *cap* seconds."""
     delay = first
     while True:
         yield delay
         delay = min(delay * factor, cap)
 
 
-def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
-         sleep=time.sleep, clock=time.monotonic, first=None):
+def wait(fetch: Callable[[], Mapping[str, Server]], ids: Sequence[str], done: Callable[[Server | None], bool],
+         timeout: float, on_change: OnChange | None = None,
+         fail_on_error: bool | Callable[[Server], bool] = True, sleep: Callable[[float], None] = time.sleep,
+         clock: Callable[[], float] = time.monotonic,
+         first: Mapping[str, Server] | None = None) -> Mapping[str, Server]:
     """Poll until ``done(server)`` holds for every id in *ids*.
 
     *fetch* is called once per round and returns ``{id: Server}``; a
     missing id means the server is gone (passed to *done* as None).
     *first*, when given, is the first round's ``{id: Server}``, just
-    fetched by the caller: that round makes no call.
+    fetched by the caller: that round makes no call.  *sleep* and *clock*
+    are the wait's time (tests pass their own).
     *on_change(server_id, server, old_status, elapsed)* sees each status
     change.  A server in ERROR raises :class:`ServerFailed` with Nova's
     fault unless *fail_on_error* is False (or, when it is a function,
@@ -36,8 +49,8 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
     intervals again from the shortest: the others tend to follow soon.
     """
     start = clock()
-    seen = {}
-    names = {}
+    seen: dict[str, str | None] = {}
+    names: dict[str, str] = {}
     pauses = intervals()
     finished = 0
     pending = list(ids)
@@ -53,7 +66,7 @@ def wait(fetch, ids, done, timeout, on_change=None, fail_on_error=True,
                     if on_change:
                         on_change(sid, server, seen.get(sid), clock() - start)
                     seen[sid] = status
-                if status == "ERROR" and _fails(fail_on_error, server):
+                if server is not None and status == "ERROR" and _fails(fail_on_error, server):
                     raise ServerFailed(f"server {printable(server.name)} ({sid}) went to ERROR: "
                                        f"{server.fault or 'Nova gave no fault message'}")
             pending = [sid for sid in ids if not done(current.get(sid))]
@@ -86,7 +99,7 @@ def _poll(fetch):
         return None, exc
 
 
-def transient(exc):
+def transient(exc: BaseException) -> bool:
     """True when *exc* (or what it was raised from) is a connection failure,
     a timeout, an answer cut short, or HTTP 429/500/502/503/504."""
     from keystoneauth1 import exceptions as ksa

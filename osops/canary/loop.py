@@ -8,17 +8,20 @@ round end (a single cloud's run is stopped and undone by the engine;
 several clouds' runs are finished and cleaned up), then ends it.
 """
 
+from __future__ import annotations
+
 import random
 import signal
 import threading
 import time
+from collections.abc import Callable, Mapping
 
-from osops.scenario.results import SIGNAL_EXIT
+from osops.scenario.results import SIGNAL_EXIT, Report
 
 JITTER = 0.1  # of the interval, at most
 
 
-def wait(seconds):
+def wait(seconds: float) -> None:
     """Sleep between rounds (tests replace it: ``osops.canary.loop.wait``)."""
     time.sleep(seconds)
 
@@ -31,8 +34,10 @@ class Canary:
     """Call *round_(number)* -> {cloud: Report} every *every* seconds;
     *after_round(number, reports)* sees each round's reports."""
 
-    def __init__(self, round_, every, *, jitter=False, rounds=None, after_round=None, notify=None,
-                 clock=time.monotonic, sleep=None, rand=random.random):
+    def __init__(self, round_: Callable[[int], Mapping[str, Report]], every: float, *, jitter: bool = False,
+                 rounds: int | None = None, after_round: Callable[[int, Mapping[str, Report]], None] | None = None,
+                 notify: Callable[[str], None] | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] | None = None, rand: Callable[[], float] = random.random) -> None:
         self.round = round_
         self.every = every
         self.jitter = jitter
@@ -64,7 +69,7 @@ class Canary:
                 self._wait(self.delay(began))
         return SIGNAL_EXIT.get(self.stopped_by, code)
 
-    def delay(self, began):
+    def delay(self, began: float) -> float:
         """Seconds until the next round."""
         extra = self.rand() * self.every * JITTER if self.jitter else 0.0
         return max(0.0, began + self.every - self.clock()) + extra

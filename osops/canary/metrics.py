@@ -13,9 +13,16 @@ prometheus_client is imported when a :class:`Metrics` is made, never at
 start-up.
 """
 
+from __future__ import annotations
+
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from osops.errors import OsopsError
+
+if TYPE_CHECKING:
+    from osops.history.models import RunRecord
 
 BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600)
 
@@ -23,7 +30,7 @@ BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600)
 class Metrics:
     """The canary's metrics in their own registry."""
 
-    def __init__(self, clock=time.time):
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
         from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
         self.clock = clock
@@ -40,9 +47,9 @@ class Metrics:
                                   "Unix time the last passing smoke run ended", ["cloud"], registry=r)
         self.left = Gauge("osops_smoke_left_behind", "Resources the last cleanup could not delete",
                           ["cloud"], registry=r)
-        self._server = None
+        self._server: Any = None  # the metrics listener, once started
 
-    def observe(self, cloud: str, record) -> None:
+    def observe(self, cloud: str, record: RunRecord) -> None:
         """Count a finished run: an :class:`osops.history.models.RunRecord`."""
         passed = record.verdict == "PASS"
         self.success.labels(cloud).set(1 if passed else 0)

@@ -7,21 +7,31 @@ run's cleanup left behind is deleted again before that cloud's next run
 (never piled up); what still cannot be deleted is reported each round.
 """
 
+from __future__ import annotations
+
 import datetime
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 from osops.errors import OsopsError, UsageError, explain
 from osops.history.record import from_report
 from osops.scenario.engine import Engine
 from osops.scenario.results import FAIL, Report, StepResult
 
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+    from osops.canary.metrics import Metrics
+    from osops.history.store import Store
+    from osops.scenario.schema import Scenario
+
 ENV_CLOUD = "envvars"  # the name of the cloud '' (the OS_* variables), as openstacksdk calls it
 RETRY_TIMEOUT = 300  # seconds the deletion of an earlier run's leftovers may take
 
 
-def retry_cleanup(conn, run_id: str) -> int:
+def retry_cleanup(conn: Connection, run_id: str) -> int:
     """Delete what run *run_id* left (its tagged servers, its security
     group); how many of them are still there (0: all gone)."""
     from osops import security_groups
@@ -36,7 +46,7 @@ def retry_cleanup(conn, run_id: str) -> int:
     return len(cleanup.tagged(conn, run_id)) + len(cleanup.groups(conn, run_id))
 
 
-def failed_report(scenario, run_id: str, reason: str) -> Report:
+def failed_report(scenario: Scenario, run_id: str, reason: str) -> Report:
     """The report of a run that could not start: one failed ``connect`` step."""
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     return Report(name=scenario.name, run_id=run_id, description=scenario.description, source=scenario.path,
@@ -54,8 +64,13 @@ class Rounds:
     cloud name first: ``on_result(cloud, result)``).
     """
 
-    def __init__(self, scenario, clouds, connect: Callable, *, run_id=None, history=None, metrics=None,
-                 notify=None, on_result=None, engine=Engine, tidy=retry_cleanup, **engine_options):
+    def __init__(self, scenario: Scenario, clouds: Iterable[str], connect: Callable[[str], Connection], *,
+                 run_id: Callable[[Connection], str | None] | None = None,
+                 history: Callable[[], Store | None] | None = None, metrics: Metrics | None = None,
+                 notify: Callable[[str], None] | None = None,
+                 on_result: Callable[[str, StepResult], None] | None = None,
+                 engine: Callable[..., Engine] = Engine, tidy: Callable[[Connection, str], int] = retry_cleanup,
+                 **engine_options: Any) -> None:
         self.scenario = scenario
         self.clouds = list(clouds)
         self.connect = connect
@@ -68,10 +83,11 @@ class Rounds:
         self.tidy = tidy
         self.engine_options = engine_options
         self.signalled = ""  # SIGINT/SIGTERM that a run's engine caught (one cloud: the engine handles them)
-        self.pending = {cloud: [] for cloud in self.clouds}  # run ids whose leftovers are to be deleted
+        # run ids whose leftovers are to be deleted
+        self.pending: dict[str, list[str]] = {cloud: [] for cloud in self.clouds}
         self._lock = threading.Lock()
 
-    def __call__(self, number=0) -> dict:
+    def __call__(self, number: int = 0) -> dict[str, Report]:
         """Run one round: {cloud: Report}, in the order of *clouds*."""
         if len(self.clouds) == 1:  # in this thread: the engine's own SIGINT/SIGTERM handling undoes the run
             return {self.clouds[0]: self.run_one(self.clouds[0], handle_signals=True)}
@@ -79,7 +95,7 @@ class Rounds:
             futures = {cloud: pool.submit(self.run_one, cloud, False) for cloud in self.clouds}
             return {cloud: future.result() for cloud, future in futures.items()}
 
-    def run_one(self, cloud, handle_signals=False) -> Report:
+    def run_one(self, cloud: str, handle_signals: bool = False) -> Report:
         """One run on *cloud*: leftovers first, then the scenario; stored and counted."""
         conn = None
         try:

@@ -64,7 +64,7 @@ COMMANDS = {
 # modules (importlib.metadata.packages_distributions: ~65 ms per command
 # run or help) only to name the plugin a command comes from; osops has none.
 if getattr(cliff.command, "_dists_by_mods", {}) is None:
-    cliff.command._dists_by_mods = {}
+    cliff.command._dists_by_mods = {}  # type: ignore[assignment]  # cliff hints None: the cache not built
 
 class LazyCommand:
     """A command table entry that imports its class only when asked."""

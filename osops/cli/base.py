@@ -11,7 +11,7 @@ class OsopsCommand:
     :meth:`take_action` runs (so before anything is booted, deleted or
     pinged)."""
 
-    columns = ()  # a Lister's or ShowOne's columns; columns_for() when they depend on options
+    columns: tuple[str, ...] = ()  # a Lister's or ShowOne's columns; columns_for() when they depend on options
 
     def get_parser(self, prog_name):
         self.prog = prog_name

@@ -7,14 +7,23 @@ them, with the loopback cloud's old uec cirros images hidden: the demo
 has the one cirros image of today's devstack.
 """
 
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from osops import recordings
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
 
 ALIASES = {"server create": "boot", "server suspend": "suspend", "server resume": "resume",
            "server delete": "delete"}
 NOTICE = "osops demo cloud: replaying {file} recorded from a real cloud; nothing leaves this machine"
 
 
-def is_demo(cloud):
+def is_demo(cloud: str | None) -> bool:
     """True when *cloud* is "demo" and clouds.yaml defines no cloud of that name."""
     if cloud != "demo":
         return False
@@ -23,7 +32,7 @@ def is_demo(cloud):
     return "demo" not in sdk_config.OpenStackConfig().get_cloud_names()
 
 
-def recording(command):
+def recording(command: str) -> pathlib.Path:
     """The cassette for *command* (e.g. "image list"), or a clean error.
 
     What the demo replays is declared in :mod:`osops.recordings`: the
@@ -32,22 +41,24 @@ def recording(command):
 
     words = ALIASES.get(command, command).split()
     for rec in recordings.for_demo():
-        if list(rec.demo_argv[:len(words)]) == words:
-            return recordings.demo_path(rec.name)
+        path = recordings.demo_path(rec.name)
+        if list(rec.demo_argv or ())[:len(words)] == words and path is not None:
+            return path
     have = ", ".join(sorted(shown(rec) for rec in recordings.for_demo()))
     raise UsageError(f"the demo cloud has no recording of '{command}'; it has: {have}")
 
 
-def shown(rec):
+def shown(rec: recordings.Recording) -> str:
     """A demo recording as the demo lists it: its command (the recording
     is named after it), or ``scenario run`` and the scenario (named after
     the scenario)."""
-    if list(rec.demo_argv[:2]) == ["scenario", "run"]:
+    if list(rec.demo_argv or ())[:2] == ["scenario", "run"]:
         return f"scenario run {rec.name}"
     return rec.name.replace("-", " ")
 
 
-def connect(command, warn, check=None):
+def connect(command: str, warn: Callable[[str], None],
+            check: Callable[[str | None], None] | None = None) -> Connection:
     """A connection answered by the recording of *command*.
 
     *check*, when given, is called with the recorded command line first
@@ -66,12 +77,13 @@ def connect(command, warn, check=None):
     conn = connect_to(warn=warn, session=player.session(), only_options=True, identity_api_version="3",
                       auth_url=player.auth_url, username="admin", password="demo", project_name="admin",
                       user_domain_id="default", project_domain_id="default")
-    conn.osops_replayed = True  # its addresses are recorded ones: never ping them
-    conn.osops_recorded = player.command
+    marks: Any = conn  # osops's own marks on the connection
+    marks.osops_replayed = True  # its addresses are recorded ones: never ping them
+    marks.osops_recorded = player.command
     return conn
 
 
-def run_id(conn, scenario, wanted):
+def run_id(conn: Connection, scenario: str, wanted: str | None) -> str | None:
     """The run id for a run of *scenario* (its name) on *conn*: *wanted*
     (None: a random one) on a real cloud.  On the demo, the run id of the
     recorded run, since the recorded server names and tag queries carry

@@ -23,9 +23,17 @@ pass their own).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from osops.doctor.core import FAIL, SKIP, WARN, Check
 from osops.models import Server
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from openstack.connection import Connection
+
+    from osops.diagnose.here import HostView
 
 __all__ = ["Diagnosis", "diagnose"]
 
@@ -60,8 +68,8 @@ class Diagnosis:
         return f"{self.server} is reachable: every check passed"
 
 
-def diagnose(conn, server: str | Server, *, from_netns: str | None = None, ping: bool = True,
-             here=None) -> Diagnosis:
+def diagnose(conn: Connection, server: str | Server, *, from_netns: str | None = None, ping: bool = True,
+             here: HostView | None = None) -> Diagnosis:
     """Diagnose *server* (a name, an id or a :class:`~osops.models.Server`).
 
     *from_netns* reaches every address from that namespace instead of the
@@ -78,7 +86,7 @@ def diagnose(conn, server: str | Server, *, from_netns: str | None = None, ping:
     seen = facts.gather(conn, found)
     rows = server_checks.checks(seen, here)
     stop = _stop(rows)
-    later = (ports, security, routing, host, console, reach)
+    later: tuple[ModuleType, ...] = (ports, security, routing, host, console, reach)
     if not stop:
         rows += ports.checks(seen, here)
         stop, later = _stop(rows), later[1:]

@@ -3,9 +3,16 @@
 prompt.  Written for cirros (``Lease of 10.0.0.5 obtained``,
 ``=== datasource: ec2 net ===``) and cloud-init."""
 
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING
 
 from osops.doctor.core import FAIL, OK, SKIP, WARN, Check
+
+if TYPE_CHECKING:
+    from osops.diagnose.facts import Facts
+    from osops.diagnose.here import HostView
 
 NAMES = ("DHCP", "Metadata", "Login prompt")
 LEASE = re.compile(r"lease of (\S+?),? obtained", re.IGNORECASE)
@@ -16,7 +23,7 @@ NO_METADATA = re.compile(r"failed to read iid from metadata|No datasource found|
 LOGIN = re.compile(r"\blogin: ")
 
 
-def checks(facts, here):
+def checks(facts: Facts, here: HostView) -> list[Check]:
     """Three rows: DHCP, metadata, login prompt."""
     return [_dhcp(facts), _metadata(facts), _login(facts)]
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from osops.host.targets import ROUTER_OWNERS
 from osops.models import Network, Server
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
 
 log = logging.getLogger("osops.diagnose")
 CONSOLE_LINES = 400  # the end of the console log: the boot's network, metadata and login lines
@@ -23,28 +27,29 @@ class Facts:
     saying why not."""
 
     server: Server
-    conn: object = None
-    ports: list = field(default_factory=list)
-    groups: dict = field(default_factory=dict)
-    subnets: dict = field(default_factory=dict)
-    router_ports: list = field(default_factory=list)
-    routers: dict = field(default_factory=dict)
-    networks: dict = field(default_factory=dict)
-    floating_ips: list = field(default_factory=list)
+    conn: Connection | None = None
+    ports: list[Any] = field(default_factory=list)
+    groups: dict[str, Any] = field(default_factory=dict)
+    subnets: dict[str, Any] = field(default_factory=dict)
+    router_ports: list[Any] = field(default_factory=list)
+    routers: dict[str, Any] = field(default_factory=dict)
+    networks: dict[str, Network] = field(default_factory=dict)
+    floating_ips: list[Any] = field(default_factory=list)
     console: str | None = None
     console_error: str = ""
-    _source_groups: dict = field(default_factory=dict)
+    _source_groups: dict[str, set[str]] = field(default_factory=dict)
 
-    def network_name(self, network_id):
+    def network_name(self, network_id: str) -> str:
         """A network's name, else its id."""
         net = self.networks.get(network_id)
         return net.name if net and net.name else network_id
 
-    def subnet_name(self, subnet_id):
+    def subnet_name(self, subnet_id: str) -> str:
+        """A subnet's name, else its CIDR, else its id."""
         sub = self.subnets.get(subnet_id)
         return (sub.name or sub.cidr) if sub is not None else subnet_id
 
-    def port_of(self, address):
+    def port_of(self, address: str) -> Any:
         """The server's port with *address* (fixed) or whose floating IP it
         is, else None."""
         for port in self.ports:
@@ -53,10 +58,11 @@ class Facts:
         fip = next((f for f in self.floating_ips if f.floating_ip_address == address), None)
         return next((p for p in self.ports if fip and p.id == fip.port_id), None)
 
-    def external_networks(self):
+    def external_networks(self) -> list[Network]:
+        """The external networks (of those the project sees)."""
         return [n for n in self.networks.values() if n.external]
 
-    def groups_of_address(self, address):
+    def groups_of_address(self, address: str) -> set[str]:
         """Ids of the security groups of the ports with *address* (a source
         that is a port of the cloud, as a namespace's is)."""
         if self.conn is None:
@@ -67,7 +73,7 @@ class Facts:
         return self._source_groups[address]
 
 
-def gather(conn, server: Server) -> Facts:
+def gather(conn: Connection, server: Server) -> Facts:
     """Ask the cloud what diagnose needs to know of *server*."""
     facts = Facts(server=server, conn=conn)
     facts.ports = list(conn.network.ports(device_id=server.id))

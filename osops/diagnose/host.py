@@ -3,16 +3,24 @@ the server's port is on a bridge (a Linux bridge's ``tap<port id>``, or a
 ``br-int`` port whose ``external_ids:iface-id`` is the port's id) with
 its link up."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from osops.doctor.core import FAIL, OK, SKIP, WARN, Check
 from osops.host import netns
 from osops.host.ports import ID_PREFIX_LEN, port_id_prefix
 from osops.host.targets import CLOUD_NAMESPACES
 
+if TYPE_CHECKING:
+    from osops.diagnose.facts import Facts
+    from osops.diagnose.here import HostView
+
 NAMES = ("Namespace", "Bridge port")
 DOWN = ("down", "disabled", "blocking")
 
 
-def checks(facts, here):
+def checks(facts: Facts, here: HostView) -> list[Check]:
     """Two rows per port: its network's namespace, its bridge port."""
     rows = []
     for port in facts.ports:

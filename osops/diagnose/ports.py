@@ -1,12 +1,20 @@
 """The server's ports: bound to a host (not ``binding_failed``) and ACTIVE."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from osops.doctor.core import FAIL, OK, Check
+
+if TYPE_CHECKING:
+    from osops.diagnose.facts import Facts
+    from osops.diagnose.here import HostView
 
 NAMES = ("Port",)
 UNBOUND = ("binding_failed", "unbound")
 
 
-def checks(facts, here):
+def checks(facts: Facts, here: HostView) -> list[Check]:
     """One row per port of the server."""
     name = facts.server.name
     if not facts.ports:

@@ -2,13 +2,23 @@
 from this host or from its network's namespace here
 (:func:`osops.host.targets.server_targets`, ``--netns auto``)."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from osops.doctor.core import FAIL, OK, SKIP, Check
 from osops.errors import OsopsError
+
+if TYPE_CHECKING:
+    from osops.diagnose.facts import Facts
+    from osops.diagnose.here import HostView
+    from osops.host.models import Target
 
 NAMES = ("Ping", "SSH")
 
 
-def checks(facts, here, todo, ping=True):
+def checks(facts: Facts, here: HostView, todo: Sequence[Target], ping: bool = True) -> list[Check]:
     """A Ping and an SSH row per address in *todo* (targets)."""
     if not ping:
         return [Check(n, SKIP, "--no-ping: nothing sent") for n in NAMES]
@@ -24,7 +34,7 @@ def checks(facts, here, todo, ping=True):
     return rows
 
 
-def where(target):
+def where(target: Target) -> str:
     """Where a target is reached from, in words."""
     return target.netns or "this host"
 

@@ -1,12 +1,20 @@
 """The way in from outside: a floating IP, and a router with an
 interface on the server's subnet and its gateway on an external network."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from osops.doctor.core import FAIL, OK, SKIP, WARN, Check
+
+if TYPE_CHECKING:
+    from osops.diagnose.facts import Facts
+    from osops.diagnose.here import HostView
 
 NAMES = ("Floating IP", "Router")
 
 
-def checks(facts, here):
+def checks(facts: Facts, here: HostView) -> list[Check]:
     """Two rows: the floating IP, the router path."""
     return [_floating(facts), _router(facts)]
 

@@ -7,9 +7,17 @@ or ICMP type (or any), and its remote side (``remote_ip_prefix``
 holding the source, ``remote_group_id`` one of the source's groups, or
 neither: anywhere)."""
 
+from __future__ import annotations
+
 import ipaddress
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from osops.doctor.core import FAIL, OK, SKIP, Check
+
+if TYPE_CHECKING:
+    from osops.diagnose.facts import Facts
+    from osops.diagnose.here import HostView
 
 NAMES = ("Security ICMP", "Security SSH")
 PING, SSH = "ping", "ssh"
@@ -24,7 +32,8 @@ SSH_PORT = 22
 ANY = {None, "", "any", "0"}
 
 
-def allowing(rules, want, source, source_groups=()):
+def allowing(rules: Iterable[Mapping[str, Any]], want: str, source: str,
+             source_groups: Collection[str] = ()) -> Mapping[str, Any] | None:
     """The first of *rules* (dicts as Neutron gives them) that lets *want*
     (``"ping"`` or ``"ssh"``) in from address *source* belonging to the
     security groups *source_groups*, or None."""
@@ -64,7 +73,7 @@ def _remote_matches(rule, source, source_groups):
     return not rule.get("remote_address_group_id")
 
 
-def in_words(rule, groups=None):
+def in_words(rule: Mapping[str, Any], groups: Mapping[str, Any] | None = None) -> str:
     """A rule as a line: ``ingress icmp from 0.0.0.0/0``."""
     protocol = rule.get("protocol") or "any protocol"
     low, high = rule.get("port_range_min"), rule.get("port_range_max")
@@ -79,7 +88,7 @@ def in_words(rule, groups=None):
     return f"{rule.get('direction')} {rule.get('ethertype')} {protocol}{ports} from {remote}"
 
 
-def checks(facts, here, sources):
+def checks(facts: Facts, here: HostView, sources: Sequence[tuple[str, Any, str, str]]) -> list[Check]:
     """Two rows, ICMP and SSH.  *sources* is [(address reached, the port
     it belongs to, the source address it is reached from, where)] from
     the reach path."""

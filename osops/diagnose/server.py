@@ -1,6 +1,14 @@
 """The server itself: ACTIVE and running, or why not (Nova's fault)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from osops.doctor.core import FAIL, OK, Check
+
+if TYPE_CHECKING:
+    from osops.diagnose.facts import Facts
+    from osops.diagnose.here import HostView
 
 NAMES = ("Server",)
 FIXES = {
@@ -15,7 +23,7 @@ FIXES = {
 }
 
 
-def checks(facts, here):
+def checks(facts: Facts, here: HostView) -> list[Check]:
     """One row: the server's status, power state, host and fault."""
     s = facts.server
     where = f" on host {s.host}" if s.host else ""

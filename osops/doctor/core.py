@@ -148,12 +148,13 @@ class Context:
 
     def connect(self) -> Connection:
         """The connection; raises what connecting raised."""
-        if self._conn is None and self.connect_error is None:
+        if self._conn is None and self.connect_error is None and self._factory is not None:
             try:
                 self._conn = self._factory()
             except Exception as exc:
                 self.connect_error = exc
         if self._conn is None:
+            assert self.connect_error is not None  # there is a connection, or why not
             raise self.connect_error
         return self._conn
 
@@ -224,7 +225,7 @@ class Context:
     def fresh_access(self) -> AccessInfo:
         """Authenticate now (a new token, timed); the AccessInfo."""
         session = self.conn.session
-        auth = session.auth
+        auth: Any = session.auth
         auth.invalidate()
         before = time.time()
         try:
@@ -297,7 +298,7 @@ class Context:
                 self._agents_error = exc
         if self._agents_error is not None:
             raise self._agents_error
-        return self._agents
+        return self._agents or []
 
 
 def run_checks(ctx: Context, checks: Iterable[CheckFn]) -> list[Check]:

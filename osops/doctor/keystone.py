@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from osops.doctor.core import FAIL, OK, WARN, Check, Context, Skip, check, ms
 from osops.errors import reason, unanswered_fix
@@ -58,6 +58,7 @@ def parse_versions(resp: requests.Response) -> list[tuple[str, str]]:
         return []
     if not isinstance(body, dict):
         return []
+    values: list[Any] | None
     if isinstance(body.get("version"), dict):
         values = [body["version"]]
     else:

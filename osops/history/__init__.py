@@ -14,8 +14,14 @@ Files: ``store`` (the SQLite file, its schema and migrations), ``models``
 the ``osops[report]`` extra).  Only the standard library is imported here.
 """
 
+from __future__ import annotations
+
 import os
 import pathlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from osops.history.store import Store
 
 ENV = "OSOPS_HISTORY"
 FILENAME = "history.sqlite"
@@ -27,20 +33,22 @@ def default_path() -> pathlib.Path:
     return pathlib.Path(base) / "osops" / FILENAME
 
 
-def chosen_path(path=None, disabled=False):
+def chosen_path(path: str | os.PathLike[str] | None = None, disabled: bool = False) -> pathlib.Path | None:
     """The history file to use: *path* (``--history``), else ``OSOPS_HISTORY``,
     else :func:`default_path`; None when *disabled* (``--no-history``)."""
-    if disabled:
-        return None
+    return None if disabled else _pick(path)
+
+
+def _pick(path: str | os.PathLike[str] | None) -> pathlib.Path:
     return pathlib.Path(path or os.environ.get(ENV) or default_path())
 
 
-def open_history(path=None):
+def open_history(path: str | os.PathLike[str] | None = None) -> Store:
     """The :class:`~osops.history.store.Store` at *path* (default: as
     :func:`chosen_path`), its directory made (0700) for the default one."""
     from osops.history.store import HistoryError, Store
 
-    target = chosen_path(path)
+    target = _pick(path)
     if path is None and not os.environ.get(ENV):
         try:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -32,16 +32,16 @@ class RunRecord:
     interrupted: str = ""
     osops_version: str = ""
     cloud_version: str = ""
-    steps: tuple = field(default_factory=tuple)
+    steps: tuple[StepRecord, ...] = field(default_factory=tuple)
     id: int = 0
 
     @property
-    def started_iso(self):
+    def started_iso(self) -> str:
         """*started* as ISO 8601 in UTC (``2026-12-04T15:38:49Z``)."""
         when = datetime.datetime.fromtimestamp(self.started, datetime.timezone.utc)
         return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     @property
-    def failures(self):
+    def failures(self) -> list[str]:
         """``step: reason`` of each failed step."""
         return [f"{s.name}: {s.reason}" for s in self.steps if s.status == FAIL]

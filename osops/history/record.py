@@ -1,14 +1,22 @@
 """A finished run's :class:`~osops.scenario.results.Report` as a history record."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
 import osops
 from osops.history.models import STOPPED, RunRecord, StepRecord
 
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+    from osops.scenario.results import Report
+
 STOPPING_SIGNALS = ("SIGINT", "SIGTERM")
 
 
-def from_report(report, conn=None, cloud=None) -> RunRecord:
+def from_report(report: Report, conn: Connection | None = None, cloud: str | None = None) -> RunRecord:
     """The :class:`RunRecord` of *report*, run on *conn* (named *cloud*,
     else as its config names it); nothing is sent to the cloud."""
     verdict = STOPPED if report.interrupted in STOPPING_SIGNALS else report.status
@@ -20,7 +28,7 @@ def from_report(report, conn=None, cloud=None) -> RunRecord:
                      cloud_version=cloud_version(conn), steps=steps)
 
 
-def cloud_name(conn):
+def cloud_name(conn: Connection | None) -> str:
     """The cloud's name in clouds.yaml ('envvars' for OS_* variables,
     'demo' for the demo cloud), or ''."""
     if getattr(conn, "osops_replayed", False):
@@ -28,17 +36,17 @@ def cloud_name(conn):
     return str(getattr(getattr(conn, "config", None), "name", "") or "")
 
 
-def region_name(conn):
+def region_name(conn: Connection | None) -> str:
+    """The connection's region, or ''."""
     return str(getattr(getattr(conn, "config", None), "region_name", "") or "")
 
 
-def cloud_version(conn):
+def cloud_version(conn: Connection | None) -> str:
     """The compute API's newest microversion as discovery found it
     (``compute 2.96``), from what the session already knows; '' when
     compute was not asked."""
-    try:
-        cache = conn.session._discovery_cache  # keystoneauth's, filled as services are used
-    except AttributeError:
+    cache = getattr(getattr(conn, "session", None), "_discovery_cache", None)  # keystoneauth's, filled as used
+    if cache is None:
         return ""
     for doc in list(cache.values()):
         for v in _versions(doc):

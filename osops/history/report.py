@@ -7,6 +7,8 @@ SVG drawn by matplotlib (the ``osops[report]`` extra) and inlined:
 the file needs no network, no script and no other file to be viewed.
 """
 
+from __future__ import annotations
+
 import datetime
 import html
 import io
@@ -15,10 +17,11 @@ import os
 import re
 import statistics
 import tempfile
+from collections.abc import Iterable, Sequence
 
 from osops.errors import OsopsError, UsageError
 from osops.history import durations
-from osops.history.models import FAIL, PASS
+from osops.history.models import FAIL, PASS, RunRecord
 
 DEFAULT_SINCE = 7 * 86400
 INSTALL = "pip install 'osops[report]'"
@@ -26,7 +29,7 @@ COLOURS = {PASS: "#2e7d32", FAIL: "#c62828", "STOPPED": "#9e9e9e"}
 TOP = 10  # rows in the slowest and failing runs
 
 
-def check_extra():
+def check_extra() -> None:
     """A :class:`UsageError` naming the extra when matplotlib is missing."""
     try:
         import matplotlib  # noqa: F401
@@ -35,16 +38,16 @@ def check_extra():
                          f"install the report extra: {INSTALL}") from None
 
 
-def percentile(values, pct):
+def percentile(values: Iterable[float], pct: float) -> float:
     """The *pct* percentile of *values* (nearest rank)."""
     ordered = sorted(values)
     rank = max(1, math.ceil(pct / 100 * len(ordered)))
     return ordered[rank - 1]
 
 
-def step_stats(runs):
+def step_stats(runs: Iterable[RunRecord]) -> dict[str, tuple[int, float, float, float]]:
     """{step: (count, median, p95, max)} over the steps that ran (PASS or FAIL)."""
-    times = {}
+    times: dict[str, list[float]] = {}
     for run in runs:
         for s in run.steps:
             if s.status != "SKIP":
@@ -52,9 +55,10 @@ def step_stats(runs):
     return {name: (len(v), statistics.median(v), percentile(v, 95), max(v)) for name, v in times.items()}
 
 
-def write(runs, path, cloud=None, since=DEFAULT_SINCE) -> str:
+def write(runs: Sequence[RunRecord], path: str, cloud: str | None = None, since: float = DEFAULT_SINCE) -> str:
     """Write the report of *runs* (with their steps) to *path* atomically;
-    a line saying what it holds."""
+    a line saying what it holds.  *cloud* and *since* (seconds) are what
+    the runs were chosen by, for the title and the messages."""
     if not runs:
         where = f" on cloud {cloud}" if cloud else ""
         raise OsopsError(f"no runs in the history{where} in the last {durations.shown(since)}",
@@ -74,8 +78,8 @@ def write(runs, path, cloud=None, since=DEFAULT_SINCE) -> str:
     return f"{len(runs)} run(s) of {', '.join(clouds)}"
 
 
-def render(runs, cloud=None, since=DEFAULT_SINCE) -> str:
-    """The HTML page."""
+def render(runs: Sequence[RunRecord], cloud: str | None = None, since: float = DEFAULT_SINCE) -> str:
+    """The HTML page of *runs* (chosen by *cloud* and *since*, as for :func:`write`)."""
     clouds = sorted({r.cloud for r in runs})
     stats = step_stats(runs)
     failing = [r for r in runs if r.verdict != PASS]

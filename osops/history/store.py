@@ -7,12 +7,21 @@ refused.  WAL journaling and a busy timeout let canaries and people
 write the same file concurrently.
 """
 
+from __future__ import annotations
+
 import os
 import sqlite3
 import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 from osops.errors import OsopsError
 from osops.history.models import FAIL, STOPPED, RunRecord, StepRecord
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+    from osops.scenario.results import Report
 
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another one
 
@@ -56,9 +65,13 @@ def _problem(path, exc):
 
 
 class Store:
-    """The history in the SQLite file *path* (created, or migrated, on open)."""
+    """The history in the SQLite file *path* (created, or migrated, on open).
 
-    def __init__(self, path, busy_timeout=BUSY_TIMEOUT, migrations=MIGRATIONS):
+    A writer waits up to *busy_timeout* seconds for another one;
+    *migrations* are the schema's steps (tests pass their own)."""
+
+    def __init__(self, path: str | os.PathLike[str], busy_timeout: float = BUSY_TIMEOUT,
+                 migrations: Sequence[str] = MIGRATIONS) -> None:
         self.path = str(path)
         self._migrations = migrations
         try:
@@ -79,17 +92,19 @@ class Store:
             self.db.close()
             raise
 
-    def __enter__(self):
+    def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.close()
+        return False
 
-    def close(self):
+    def close(self) -> None:
+        """Close the file."""
         self.db.close()
 
     @property
-    def version(self):
+    def version(self) -> int:
         """The schema version of the file."""
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
@@ -122,6 +137,7 @@ class Store:
                     (run.run_id, run.scenario, run.cloud, run.region, run.started, run.duration,
                      run.verdict, run.interrupted, run.osops_version, run.cloud_version))
                 run_id = cur.lastrowid
+                assert run_id is not None  # an INSERT sets it
                 self.db.executemany(
                     "INSERT INTO steps (run, position, name, action, status, duration, reason) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -131,14 +147,16 @@ class Store:
             raise _problem(self.path, exc) from None
         return run_id
 
-    def add_report(self, report, conn=None, cloud=None) -> int:
-        """Store a finished run's report (see :func:`osops.history.record.from_report`); its id."""
+    def add_report(self, report: Report, conn: Connection | None = None, cloud: str | None = None) -> int:
+        """Store a finished run's report, run on *conn* (named *cloud*; see
+        :func:`osops.history.record.from_report`); its id."""
         from osops.history.record import from_report
 
         return self.add(from_report(report, conn, cloud))
 
     def prune(self, older_than: float, now: float | None = None) -> int:
-        """Delete the runs that started more than *older_than* seconds ago; how many."""
+        """Delete the runs that started more than *older_than* seconds
+        before *now* (default: the time now); how many."""
         cutoff = (time.time() if now is None else now) - older_than
         try:
             with self._transaction():
@@ -148,11 +166,13 @@ class Store:
 
     # -- reading -------------------------------------------------------------
 
-    def runs(self, cloud=None, since=None, failed=False, now=None, steps=False):
+    def runs(self, cloud: str | None = None, since: float | None = None, failed: bool = False,
+             now: float | None = None, steps: bool = False) -> list[RunRecord]:
         """Stored runs, oldest first: of *cloud*, started in the last
-        *since* seconds, only those that did not pass (*failed*); with
-        their *steps* when asked."""
-        where, args = [], []
+        *since* seconds (before *now*, default the time now), only those
+        that did not pass (*failed*); with their *steps* when asked."""
+        where: list[str] = []
+        args: list[object] = []
         if cloud:
             where.append("cloud = ?")
             args.append(cloud)

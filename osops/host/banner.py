@@ -11,6 +11,7 @@ import json
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 
 from osops.errors import OsopsError
 
@@ -67,7 +68,9 @@ def _read(address, port, timeout):
     return line
 
 
-def main(argv):
+def main(argv: Sequence[str]) -> None:
+    """Run in a child entered into namespace *name*: print the greeting
+    at ADDRESS:PORT (or the error) as JSON.  *argv*: NAME ADDRESS PORT TIMEOUT."""
     from osops.host import netns
 
     name, address, port, timeout = argv

@@ -30,7 +30,7 @@ def list_bridges(conn: Connection | None = None, ovs_db: str | None = None,
     :data:`LIBVIRT` or :data:`CLOUD`) and the one-line
     :class:`~osops.errors.OsopsError`, and the rest is still returned
     (untied, for libvirt and the cloud); without *on_problem* the error is
-    raised.
+    raised.  *ovs_db* is ovs-vsctl's ``--db`` (default: its own).
     """
     def problem(source, exc):
         if on_problem is None:

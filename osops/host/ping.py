@@ -53,7 +53,9 @@ def ping(targets: Iterable[Target], count: int = 3, interval: float = 1.0, timeo
 
     *method* is ``"icmp"`` (icmplib), ``"system"`` (the ping command) or
     None to choose: icmplib when this process may open ICMP sockets.
-    *where* names the place pinged from, for the reasons.
+    *where* names the place pinged from, for the reasons.  Each target
+    gets *count* echo requests, *interval* seconds apart, each answered
+    within *timeout* seconds or lost.
     """
     targets = list(targets)
     namespaces: dict[str, list[int]] = {}
@@ -157,7 +159,7 @@ def _with_note(reason, target):
 
 
 def route_error(address: str, where: str = "this host") -> str:
-    """'' when the kernel has a route to *address*, else why not."""
+    """'' when the kernel has a route to *address*, else why not (from *where*)."""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     with socket.socket(family, socket.SOCK_DGRAM) as sock:
         try:
@@ -191,8 +193,8 @@ def default_route_only(address: str, auto: bool = False) -> str:
 
 def neighbour_failure(address: str, where: str = "this host") -> str:
     """Why *address* cannot be reached on its link: the neighbour (ARP or
-    ND) entry for it, or for the gateway on the way, failed.  '' when the
-    kernel knows of no such failure."""
+    ND) entry for it, or for the gateway on the way, failed (*where* names
+    the place it was tried from).  '' when the kernel knows of no such failure."""
     if not commands.have("ip"):
         return ""
     family = "-6" if ":" in address else "-4"

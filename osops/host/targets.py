@@ -31,7 +31,8 @@ IDS_PER_PORT_LIST = 100  # server ids per port list call: a 4.7 kB query, within
 
 
 def address_targets(addresses: Iterable[str], netns: str | None = None) -> list[Target]:
-    """Targets for addresses given as they are (validated)."""
+    """Targets for addresses given as they are (validated), pinged from
+    namespace *netns* (None: this host)."""
     if netns == AUTO:
         raise UsageError("--address targets cannot use --netns auto", "name a namespace with --netns NS")
     return [Target(address=parse_address(a), netns=netns) for a in addresses]
@@ -39,7 +40,7 @@ def address_targets(addresses: Iterable[str], netns: str | None = None) -> list[
 
 def server_targets(conn: Connection | None, servers: Sequence[Server], address_type: str = "any",
                    netns: str | None = None) -> list[Target]:
-    """One target per address of *type* of each of *servers*
+    """One target per address of *address_type* (any, fixed, floating) of each of *servers*
     (:class:`~osops.models.Server`), IPv4 first; a server without such an
     address is a target that fails with that reason.
 
@@ -124,7 +125,7 @@ def _auto_chooser(conn, pairs):
     for start in range(0, len(ids), IDS_PER_PORT_LIST):
         for port in conn.network.ports(device_id=ids[start:start + IDS_PER_PORT_LIST]):
             by_port[(port.device_id, port.mac_address)] = port.network_id
-    by_name = {}
+    by_name: dict[str, list[str]] = {}
     if any((s.id, a.mac) not in by_port for s, a in fixed):
         for n in list_networks(conn):
             by_name.setdefault(n.name, []).append(n.id)
@@ -140,7 +141,7 @@ def _auto_chooser(conn, pairs):
         return (ids[0] if ids else None), ""
 
     wanted = {network_of(s, a)[0] for s, a in fixed} - {None}
-    routers = {}
+    routers: dict[str, list[str]] = {}
     if any(f"qdhcp-{n}" not in here and f"ovnmeta-{n}" not in here for n in wanted):
         for port in conn.network.ports(device_owner=list(ROUTER_OWNERS)):
             routers.setdefault(port.network_id, []).append(port.device_id)

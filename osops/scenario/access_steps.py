@@ -3,18 +3,26 @@ of the run's own, deleted with the run) and ``allow`` (a rule letting a
 service into a security group, removed with the run when the run added
 it).  Merged into :data:`osops.scenario.steps.ACTIONS`."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from osops import models, security_groups
 from osops.scenario.kinds import Action, Arg
 from osops.scenario.results import Outcome
 
+if TYPE_CHECKING:
+    from osops.scenario.context import StepContext
+    from osops.scenario.schema import Step
 
-def keypair(ctx, args, step):
+
+def keypair(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     made = ctx.create_keypair(args["name"])
     return Outcome(detail=f"{made.name} {made.fingerprint}; private key {made.private_key_file}",
                    value=made, resources=[f"keypair {made.name}"])
 
 
-def allow(ctx, args, step):
+def allow(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     group = args["group"] or ctx.run_groups()[0].id
     change = security_groups.allow(ctx.conn, group, args["rule"], args["from"] or None, args["ipv6"])
     if change.changed:

@@ -10,6 +10,7 @@ references are checked here against what the saving action gives
 (``Action.gives``): ``{{ img.nmae }}`` fails validation, not the run.
 """
 
+import collections.abc
 import os
 
 from osops.errors import UsageError
@@ -32,7 +33,7 @@ from osops.scenario.schema import (
 from osops.scenario.steps import ACTIONS
 
 
-def load_file(path: str, overrides: dict[str, object] | None = None) -> Scenario:
+def load_file(path: str, overrides: collections.abc.Mapping[str, object] | None = None) -> Scenario:
     """The validated :class:`Scenario` in file *path*; *overrides* are
     ``--var`` values (name -> text)."""
     from osops.files import read_limited
@@ -44,8 +45,10 @@ def load_file(path: str, overrides: dict[str, object] | None = None) -> Scenario
     return load_text(data, path, overrides)
 
 
-def load_text(text: str, path: str = "<text>", overrides: dict[str, object] | None = None) -> Scenario:
-    """The validated :class:`Scenario` in *text* (str or bytes)."""
+def load_text(text: str | bytes, path: str = "<text>",
+              overrides: collections.abc.Mapping[str, object] | None = None) -> Scenario:
+    """The validated :class:`Scenario` in *text* (str or bytes), read from
+    *path* (for the messages); *overrides* as for :func:`load_file`."""
     doc = loader.load(text, path)
     return _Checker(path, overrides or {}).scenario(doc)
 
@@ -133,7 +136,7 @@ class _Checker:
                 self.vars[key] = value
 
     def _saves_ahead(self, steps):
-        ahead = {}
+        ahead: dict[str, int] = {}
         for index, item in enumerate(steps):
             if isinstance(item, Mapping) and isinstance(item.get("save"), str):
                 ahead.setdefault(item["save"], steps.line_of(index))
@@ -314,7 +317,7 @@ class _Checker:
         self._name(step, keys)
 
     def _expect(self, action, spec, value, line):
-        out = {}
+        out: dict[str, object] = {}
         if not isinstance(value, Mapping):
             example = ", ".join(f"{k}: ..." for k in spec.expect) or "status: ACTIVE"
             self.error(line, f"expect must be a mapping, e.g. expect: {{{example}}}")

@@ -6,8 +6,11 @@ Each is an action ``(ctx, args, step) -> Outcome`` (see
 credentials raises :class:`~osops.scenario.results.SkipStep`.
 """
 
+from __future__ import annotations
+
 import math
 import re
+from typing import TYPE_CHECKING, Any
 
 from osops.errors import NotFound, OsopsError, reason
 from osops.flavors import find_flavor, list_flavors, smallest_flavor
@@ -16,6 +19,10 @@ from osops.networks import choose_network
 from osops.scenario.results import FAIL, Outcome, SkipStep
 from osops.scenario.template import VALUE, Keys, ListOf
 
+if TYPE_CHECKING:
+    from osops.scenario.context import StepContext
+    from osops.scenario.schema import Step
+
 GIB = 1024 ** 3
 PREFERRED_FLAVOR = "m1.tiny"
 ENDPOINT_TIMEOUT = 10
@@ -23,7 +30,7 @@ ENDPOINT_TIMEOUT = 10
 TOKEN = Keys({"user": VALUE, "project": VALUE, "project_id": VALUE, "roles": ListOf(VALUE)})  # what token saves
 
 
-def token(ctx, args, step):
+def token(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     access = _access(ctx.conn)
     roles = ", ".join(sorted(getattr(access, "role_names", []) or [])) or "none"
     scope = f"project {access.project_name}" if access.project_name else "no project"
@@ -35,14 +42,14 @@ def token(ctx, args, step):
 CATALOG = Keys({"services": ListOf(VALUE), "endpoints": ListOf(VALUE)})  # what catalog saves
 
 
-def catalog(ctx, args, step):
+def catalog(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     """Needed services present in this region; every endpoint answers an
     unauthenticated GET with an HTTP status below 500."""
     from keystoneauth1 import exceptions as ksa
 
     region = ctx.conn.config.region_name
     entries = _access(ctx.conn).service_catalog.catalog or []
-    endpoints = {}  # url -> (service type, [interfaces])
+    endpoints: dict[str, tuple[str, list[str]]] = {}  # url -> (service type, [interfaces])
     types = set()
     for entry in entries:
         kind = entry.get("type", "?")
@@ -73,7 +80,7 @@ def catalog(ctx, args, step):
                           f"{', '.join(sorted(types))}", value=value)
 
 
-def compute_services(ctx, args, step):
+def compute_services(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     from openstack import exceptions as sdk
 
     try:
@@ -96,7 +103,7 @@ def compute_services(ctx, args, step):
     return Outcome(detail=f"{len(enabled)} up: {shown}{note}", value=shown)
 
 
-def image(ctx, args, step):
+def image(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     images = list_images(ctx.conn)
     if args["name"]:
         chosen = args["name"] if not isinstance(args["name"], str) else find_image(ctx.conn, args["name"], images)
@@ -112,7 +119,7 @@ def image(ctx, args, step):
     return Outcome(detail=f"{chosen.name} ({chosen.id}{size}, {chosen.disk_format or '?'})", value=chosen)
 
 
-def flavor(ctx, args, step):
+def flavor(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     flavors = list_flavors(ctx.conn)
     image = args["image"] if not isinstance(args["image"], str) else None
     need = max(1, math.ceil((image.size or 0) / GIB)) if image else 1
@@ -128,7 +135,7 @@ def flavor(ctx, args, step):
                           f"{chosen.vcpus} VCPU)", value=chosen)
 
 
-def network(ctx, args, step):
+def network(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     chosen = args["name"] if not isinstance(args["name"], str) else None
     if chosen is None:
         chosen = choose_network(ctx.conn, args["name"] or None)

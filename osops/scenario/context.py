@@ -7,17 +7,27 @@ What the run created is kept in :class:`Created`, which the engine's
 cleanup works from.
 """
 
+from __future__ import annotations
+
 import ipaddress
 import os
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
 from osops import keypairs, security_groups
 from osops.resolve import resolve_many
 from osops.scenario import cleanup, reach
-from osops.servers import list_servers
+from osops.servers import OnChange, list_servers
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+    from osops.models import FloatingIP, Keypair, SecurityGroup, Server
+    from osops.scenario.schema import Step
 
 DEFAULT_WAIT = 300  # one wait inside a step that sets no timeout
 ADDRESS_WAIT = 30
@@ -31,19 +41,19 @@ class Created:
     directory of their private keys, and whether it asked for a create at
     all."""
 
-    def __init__(self):
-        self.servers = {}
-        self.gone = set()
-        self.groups = []
-        self.rules = []
-        self.keypairs = []
+    def __init__(self) -> None:
+        self.servers: dict[str, Server] = {}
+        self.gone: set[str] = set()
+        self.groups: list[SecurityGroup] = []
+        self.rules: list[str] = []
+        self.keypairs: list[Keypair] = []
         self.keypairs_attempted = False
-        self.key_dir = None
-        self.floating_ips = []
+        self.key_dir: str | None = None
+        self.floating_ips: list[FloatingIP] = []
         self.floating_ips_asked = False
         self.attempted = False
 
-    def alive(self):
+    def alive(self) -> list[Server]:
         """The servers booted and not known to be gone."""
         return [s for sid, s in self.servers.items() if sid not in self.gone]
 
@@ -57,8 +67,9 @@ class StepContext:
     address_wait = ADDRESS_WAIT
     """The longest the address action waits for ports to be bound, in seconds."""
 
-    def __init__(self, conn, run_id, created, deadline, *, keep=False, pinger=None, on_change=None,
-                 clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, conn: Connection, run_id: str, created: Created, deadline: float, *, keep: bool = False,
+                 pinger: reach.Pinger | None = None, on_change: OnChange | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self._conn = conn
         self._run_id = run_id
         self._created = created
@@ -70,54 +81,54 @@ class StepContext:
         self._sleep = sleep
 
     @property
-    def conn(self):
+    def conn(self) -> Connection:
         """The openstacksdk connection the run uses."""
         return self._conn
 
     @property
-    def run_id(self):
+    def run_id(self) -> str:
         """The run's id: 8 hex digits, or the one asked for."""
         return self._run_id
 
     @property
-    def keep(self):
+    def keep(self) -> bool:
         """True with --keep: the run leaves its servers (delete skips)."""
         return self._keep
 
     @property
-    def on_change(self):
+    def on_change(self) -> OnChange | None:
         """Called on each server status change a wait sees (or None):
         ``on_change(server_id, server, old_status, elapsed)``."""
         return self._on_change
 
     @property
-    def tag(self):
+    def tag(self) -> dict[str, str]:
         """The metadata a server booted by this run carries: {TAG: run id}."""
         return {self.TAG: self.run_id}
 
     @property
-    def pinger(self):
+    def pinger(self) -> reach.Pinger:
         """What pings from this host (:class:`osops.scenario.reach.HostPinger`
         unless the run was given another)."""
         if self._pinger is None:
             self._pinger = reach.HostPinger()
         return self._pinger
 
-    def server_name(self, name):
+    def server_name(self, name: str) -> str:
         """The name a server called *name* in a scenario gets: osops-<run id>-NAME."""
         return f"osops-{self.run_id}-{name}"
 
-    def creating(self):
+    def creating(self) -> None:
         """Say so just before a create request: cleanup then also looks for
         servers by the run's tag."""
         self._created.attempted = True
 
-    def track(self, servers):
+    def track(self, servers: Iterable[Server]) -> None:
         """Remember *servers* as booted by this run: cleanup deletes them."""
         for s in servers:
             self._created.servers[s.id] = s
 
-    def run_groups(self):
+    def run_groups(self) -> list[SecurityGroup]:
         """The run's own security group (a list of one
         :class:`~osops.models.SecurityGroup`), which lets ping and SSH in
         (osops-<run id>-sg), made at the first call."""
@@ -128,13 +139,13 @@ class StepContext:
                 security_groups.create_open_group(self.conn, cleanup.group_name(self.run_id), description))
         return list(self._created.groups)
 
-    def run_key_file(self):
+    def run_key_file(self) -> str:
         """The private key file of the keypair this run made last ('' when
         it made none): what its ssh steps log in with unless told."""
         keys = self._created.keypairs
         return keys[-1].private_key_file if keys else ""
 
-    def create_keypair(self, name):
+    def create_keypair(self, name: str) -> Keypair:
         """A new keypair osops-<run id>-NAME of this run (its public key's
         comment ``osops run <run id>``, as cleanup finds it), its private
         key in a directory of the run's own (mode 0700) that cleanup
@@ -150,11 +161,11 @@ class StepContext:
         self._created.keypairs.append(made)
         return made
 
-    def track_rules(self, rule_ids):
+    def track_rules(self, rule_ids: Iterable[str]) -> None:
         """Remember security group rules this run added: cleanup removes them."""
         self._created.rules.extend(rule_ids)
 
-    def floating_ip_description(self, server_name):
+    def floating_ip_description(self, server_name: str) -> str:
         """Say so just before allocating a floating IP for *server_name*:
         cleanup then also looks for the run's floating IPs; returns the
         description that marks it as the run's."""
@@ -162,30 +173,31 @@ class StepContext:
         self._created.floating_ips_asked = True
         return cleanup.floating_ip_description(self.run_id, server_name)
 
-    def track_floating_ips(self, floating_ips):
+    def track_floating_ips(self, floating_ips: Iterable[FloatingIP]) -> None:
         """Remember *floating_ips* as allocated by this run: cleanup releases them."""
         self._created.floating_ips.extend(floating_ips)
 
-    def remaining(self):
+    def remaining(self) -> float:
         """Seconds left before the run's time limit (never below 0)."""
         return max(self._deadline - self._clock(), 0.0)
 
-    def wait_timeout(self, step):
+    def wait_timeout(self, step: Step) -> float:
         """How long a wait in *step* may take: its timeout: (default
         300 s), no longer than the time left."""
         return max(min(step.timeout or DEFAULT_WAIT, self.remaining()), 0.001)
 
-    def sleep(self, seconds):
+    def sleep(self, seconds: float) -> None:
         """Sleep *seconds* (the run's sleep function: tests pass their own)."""
         self._sleep(seconds)
 
-    def delete_servers(self, servers, wait=True, timeout=DEFAULT_WAIT):
+    def delete_servers(self, servers: Sequence[Server], wait: bool = True, timeout: float = DEFAULT_WAIT) -> None:
         """Delete *servers* (and with *wait* wait until gone); cleanup then
         leaves them alone."""
         cleanup.remove(self.conn, servers, wait, timeout, on_gone=self._created.gone.add,
                        on_change=self.on_change)
 
-    def find_servers(self, items, addresses=False, fresh=False):
+    def find_servers(self, items: Iterable[Server | str], addresses: bool = False,
+                     fresh: bool = False) -> list[Any]:
         """Servers (and, with *addresses*, IP addresses) for a step's items:
         saved servers as they are (as listed now with *fresh*, gone ones
         left out), names and ids resolved from one list call."""
@@ -193,7 +205,7 @@ class StepContext:
         listed = list_servers(self.conn) if names or fresh else None
         named = iter(resolve_many("server", names, listed) if names else [])
         current = {s.id: s for s in listed} if listed is not None else {}
-        out = []
+        out: list[Any] = []
         for item in items:
             if isinstance(item, str):
                 out.append(item if addresses and is_address(item) else next(named))
@@ -204,12 +216,12 @@ class StepContext:
                 out.append(item)
         return out
 
-    def table(self, columns, rows):
+    def table(self, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
         """*rows* under *columns* as the lines of a table (none for no rows)."""
         return tabulate(rows, headers=columns, tablefmt="psql").splitlines() if rows else []
 
 
-def is_address(text):
+def is_address(text: str) -> bool:
     """True when *text* is an IPv4 or IPv6 address."""
     try:
         ipaddress.ip_address(text)

@@ -1,13 +1,21 @@
 """The scenario action ``diagnose``: the path to one server, one row per
 check (:mod:`osops.diagnose`); PASS when it is reachable."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from osops.scenario.kinds import Action, Arg
 from osops.scenario.results import FAIL, PASS, Outcome
+
+if TYPE_CHECKING:
+    from osops.scenario.context import StepContext
+    from osops.scenario.schema import Step
 
 COLUMNS = ("Check", "Result", "Found", "Fix")
 
 
-def diagnose(ctx, args, step):
+def diagnose(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     from osops.diagnose import diagnose as diagnosis
 
     (server,) = ctx.find_servers([args["server"]], fresh=True) or (None,)

@@ -17,10 +17,14 @@ see the run through a :class:`~osops.scenario.context.StepContext`.  With
 kept there too.
 """
 
+from __future__ import annotations
+
 import datetime
 import secrets
 import shutil
 import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from osops import floating_ips, keypairs, security_groups
 from osops.cloud import error_context
@@ -33,18 +37,26 @@ from osops.scenario.results import FAIL, NOTHING, PASS, SKIP, Outcome, Report, S
 from osops.scenario.schema import suggest
 from osops.scenario.signals import Guard, Stop
 from osops.scenario.steps import check_expect
+from osops.servers import OnChange
+
+if TYPE_CHECKING:
+    from openstack.connection import Connection
+
+    from osops.history.store import Store
+    from osops.scenario.reach import Pinger
+    from osops.scenario.schema import Scenario, Step
 
 DEFAULT_TIMEOUT = 900  # the whole run
 CLEANUP_TIMEOUT = 300
 GRACE = 10  # the alarm backstop fires this long after the limit
 
 
-def new_run_id():
+def new_run_id() -> str:
     """A short random id: 8 hex digits."""
     return secrets.token_hex(4)
 
 
-def select(scenario, only=(), skip=()):
+def select(scenario: Scenario, only: Iterable[str] = (), skip: Iterable[str] = ()) -> dict[str, str]:
     """Step name -> why it is left out ('' when it runs) for --only/--skip.
 
     --only keeps the steps named and the steps whose saved results they
@@ -71,14 +83,31 @@ def select(scenario, only=(), skip=()):
 
 
 class Engine:
-    """One run of a scenario on *conn*; :meth:`run` runs it."""
+    """One run of *scenario* on *conn*; :meth:`run` runs it.
+
+    *run_id* names the run (default: 8 random hex digits); *keep* leaves
+    its servers (``delete`` steps skip, cleanup deletes nothing); *only*
+    and *skip* select steps by name (see :func:`select`); *timeout* is
+    the whole run's limit and *cleanup_timeout* the cleanup's, in
+    seconds.  *pinger* pings for ``ping`` steps (default
+    :class:`~osops.scenario.reach.HostPinger`).  *on_result(result)*
+    hears each finished :class:`StepResult` (cleanup last), *notify(line)*
+    one-line notes, *on_change* each server status change a wait sees
+    (see :data:`osops.servers.OnChange`).  *handle_signals*: SIGINT,
+    SIGTERM and the time limit stop the run cleanly (main thread only).
+    *clock* and *sleep* are the run's time (tests pass their own);
+    *history* a :class:`~osops.history.store.Store` each run is added to.
+    """
 
     TAG = cleanup.TAG
 
-    def __init__(self, conn, scenario, *, run_id=None, keep=False, only=(), skip=(),
-                 timeout=DEFAULT_TIMEOUT, cleanup_timeout=CLEANUP_TIMEOUT, pinger=None,
-                 on_result=None, notify=None, on_change=None, handle_signals=True,
-                 clock=time.monotonic, sleep=time.sleep, history=None):
+    def __init__(self, conn: Connection, scenario: Scenario, *, run_id: str | None = None, keep: bool = False,
+                 only: Iterable[str] = (), skip: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT,
+                 cleanup_timeout: float = CLEANUP_TIMEOUT, pinger: Pinger | None = None,
+                 on_result: Callable[[StepResult], None] | None = None,
+                 notify: Callable[[str], None] | None = None, on_change: OnChange | None = None,
+                 handle_signals: bool = True, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep, history: Store | None = None) -> None:
         self.conn = conn
         self.scenario = scenario
         self.run_id = check_run_id(run_id) if run_id else new_run_id()
@@ -93,18 +122,18 @@ class Engine:
         self.handle_signals = handle_signals
         self.clock = clock
         self._sleep = sleep
-        self.saved = {}
-        self.results = {}
+        self.saved: dict[str, Any] = {}
+        self.results: dict[str, StepResult] = {}
         self.created = Created()
-        self.ctx = None  # the StepContext, made when the run starts
-        self._current = None  # (step, when it began) while a step runs
-        self.stopped_by = None
+        self.ctx: StepContext | None = None  # the StepContext, made when the run starts
+        self._current: tuple[Step, float] | None = None  # (step, when it began) while a step runs
+        self.stopped_by: Step | None = None
         self.history = history  # an osops.history Store: each run is added to it as it ends
         self.signalled = ""  # SIGINT or SIGTERM when one came during the run (also after its steps)
 
     # -- running ------------------------------------------------------------
 
-    def run(self):
+    def run(self) -> Report:
         """Run every step, then clean up; return the :class:`Report`."""
         report = Report(name=self.scenario.name, run_id=self.run_id, description=self.scenario.description,
                         source=self.scenario.path,
@@ -199,11 +228,13 @@ class Engine:
                 how = {FAIL: "FAILED", SKIP: "was skipped"}.get(result.status if result else "", "did not run")
                 return self._result(step, SKIP, 0.0, f"needs {name} from step {producer.name}, which {how}",
                                     ran=False)
-        if self.ctx.remaining() <= 0:
+        ctx = self.ctx
+        assert ctx is not None, "a step runs only inside run()"
+        if ctx.remaining() <= 0:
             raise Stop("timeout", f"the run's time limit ({self.timeout:g} s) ran out")
         try:
             args = self._fill(step)
-            outcome = step.spec.run(self.ctx, args, step)
+            outcome = step.spec.run(ctx, args, step)
             if outcome.status == PASS:
                 problem = check_expect(step, outcome)
                 if problem:

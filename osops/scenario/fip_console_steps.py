@@ -5,6 +5,10 @@ reads a server's console log, and can wait for a text on it ("login:").
 Merged into :data:`osops.scenario.steps.ACTIONS`; the functions take
 ``(ctx, args, step)`` as every action does."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from osops import console as consoles
 from osops import floating_ips, models
 from osops import wait as waiting
@@ -12,10 +16,14 @@ from osops.scenario.kinds import Action, Arg
 from osops.scenario.results import FAIL, Outcome, SkipStep
 from osops.scenario.template import VALUE, ListOf
 
+if TYPE_CHECKING:
+    from osops.scenario.context import StepContext
+    from osops.scenario.schema import Step
+
 CONSOLE_FIRST_POLL = 1.0  # seconds before the console is read again while waiting for its text
 
 
-def floating_ip(ctx, args, step):
+def floating_ip(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     found = ctx.find_servers(args["servers"])
     made, lines = [], []
     for server in found:
@@ -36,7 +44,7 @@ def floating_ip(ctx, args, step):
                    resources=[f"floating IP {f.address} ({f.id})" for f in made])
 
 
-def console(ctx, args, step):
+def console(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     (server,) = ctx.find_servers([args["server"]])
     wanted, within = args["contains"], args["within"]
     log = consoles.console_log(ctx.conn, server)

@@ -5,11 +5,19 @@ converters that check and convert a filled-in value to its kind
 :mod:`osops.scenario.steps`.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from osops import models
 from osops.scenario import template
+
+if TYPE_CHECKING:
+    from osops.scenario.context import StepContext
+    from osops.scenario.results import Outcome
+    from osops.scenario.schema import Step
 
 NOVA_STATUSES = ("ACTIVE", "BUILD", "DELETED", "ERROR", "HARD_REBOOT", "MIGRATING", "PASSWORD",
                  "PAUSED", "REBOOT", "REBUILD", "RESCUE", "RESIZE", "REVERT_RESIZE", "SHELVED",
@@ -39,10 +47,10 @@ class Action:
     of the result ``save:`` keeps (:mod:`~osops.scenario.template`; None:
     nothing to save), and a line of help."""
 
-    run: object
-    args: dict = field(default_factory=dict)
+    run: Callable[[StepContext, dict[str, Any], Step], Outcome]
+    args: dict[str, Arg] = field(default_factory=dict)
     positional: str | None = None
-    expect: tuple = ()
+    expect: tuple[str, ...] = ()
     count: bool = False
     gives: object = None
     narration: bool = False
@@ -136,7 +144,7 @@ def _resource(model):
 
 
 def _servers(value, arg):
-    items = []
+    items: list[models.Server | str] = []
 
     def add(v):
         if isinstance(v, (list, tuple)):

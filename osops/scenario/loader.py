@@ -9,6 +9,8 @@ duplicate key, a key that is not a single value, nesting or aliases that
 expand beyond reason.  Lines count from 1.
 """
 
+from typing import Any
+
 import yaml
 
 from osops.errors import UsageError
@@ -22,7 +24,7 @@ SEQ_TAG = "tag:yaml.org,2002:seq"
 class SourceError(UsageError):
     """A file that cannot be read as a scenario; the message starts with file:line."""
 
-    def __init__(self, path, line, message):
+    def __init__(self, path: str, line: int, message: str) -> None:
         super().__init__(f"{path}:{line}: {message}")
         self.path, self.line, self.message = path, line, message
 
@@ -32,10 +34,10 @@ class Mapping(dict):
 
     line = 1
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.key_lines = {}
-        self.value_lines = {}
+        self.key_lines: dict[str, int] = {}
+        self.value_lines: dict[str, int] = {}
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -49,9 +51,9 @@ class Sequence(list):
 
     line = 1
 
-    def __init__(self, *args):
+    def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.item_lines = []
+        self.item_lines: list[int] = []
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
@@ -61,16 +63,17 @@ class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader; only used to compose nodes and build scalars."""
 
 
-def load(text: str, path: str = "<text>") -> object:
+def load(text: str | bytes, path: str = "<text>") -> object:
     """The document in *text* as line-aware plain values.
 
     *text* is a str (or UTF-8 bytes).  An empty document is None.
     """
     if isinstance(text, bytes):
+        raw = text
         try:
-            text = text.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise SourceError(path, text[:exc.start].count(b"\n") + 1, "not UTF-8 text") from None
+            raise SourceError(path, raw[:exc.start].count(b"\n") + 1, "not UTF-8 text") from None
     loader = None
     try:
         loader = _Loader(text)  # the reader already refuses some characters
@@ -137,8 +140,8 @@ class _Builder:
             if node.tag != MAP_TAG:
                 raise self.error(node, f"unsupported tag {node.tag} on a mapping")
             self.loader.flatten_mapping(node)  # merge keys (<<: *defaults)
-            out = Mapping()
-            out.line = node.start_mark.line + 1
+            mapping = Mapping()
+            mapping.line = node.start_mark.line + 1
             for key_node, value_node in node.value:
                 key = self.build(key_node, depth + 1)
                 if isinstance(key, (dict, list)):
@@ -148,12 +151,12 @@ class _Builder:
                     hash(key)
                 except TypeError:
                     raise self.error(key_node, "a key must be a single value") from None
-                if key in out:
-                    raise self.error(key_node, f"duplicate key {shown(key)} (first at line {out.key_lines[key]})")
-                out[key] = self.build(value_node, depth + 1)
-                out.key_lines[key] = key_node.start_mark.line + 1
-                out.value_lines[key] = value_node.start_mark.line + 1
-            return out
+                if key in mapping:
+                    raise self.error(key_node, f"duplicate key {shown(key)} (first at line {mapping.key_lines[key]})")
+                mapping[key] = self.build(value_node, depth + 1)
+                mapping.key_lines[key] = key_node.start_mark.line + 1
+                mapping.value_lines[key] = value_node.start_mark.line + 1
+            return mapping
         raise self.error(node, "unreadable value")  # pragma: no cover - PyYAML has no other nodes
 
     def scalar(self, node):

@@ -16,7 +16,7 @@ fake; nothing in the unit tests sends a packet).
 """
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from osops.host import ping as icmp
 from osops.host import targets
@@ -27,15 +27,24 @@ if TYPE_CHECKING:
     from openstack.connection import Connection
 
 
+class Pinger(Protocol):
+    """What the ping step needs: :class:`HostPinger`, or a test's fake."""
+
+    def ping(self, conn: "Connection", servers: Sequence[Server], addresses: Sequence[str] = (), count: int = 3,
+             netns: str | None = "auto") -> list[PingResult]:
+        """A PingResult for every address of *servers* and of *addresses*."""
+        ...
+
+
 class HostPinger:
     """Pings from this host, or from a network node namespace on it."""
 
-    def __init__(self, interval=1.0, timeout=2.0):
+    def __init__(self, interval: float = 1.0, timeout: float = 2.0) -> None:
         self.interval = interval
         self.timeout = timeout
 
     def ping(self, conn: "Connection", servers: Sequence[Server], addresses: Sequence[str] = (), count: int = 3,
-             netns: str = "auto") -> list[PingResult]:
+             netns: str | None = "auto") -> list[PingResult]:
         """A PingResult for every address of *servers* and every one of
         *addresses* (IP addresses given as they are)."""
         todo = targets.server_targets(conn, servers, "any", netns) if servers else []

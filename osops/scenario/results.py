@@ -1,6 +1,12 @@
 """What a step and a run end with: plain objects, and their JSON shape."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from osops.models import Server
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 NOTHING = object()  # an action that gives nothing to save
@@ -19,9 +25,9 @@ class Outcome:
     status: str = PASS
     detail: str = ""
     value: object = NOTHING
-    servers: list | None = None
-    output: list = field(default_factory=list)
-    resources: list = field(default_factory=list)
+    servers: list[Server] | None = None
+    output: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -33,24 +39,25 @@ class StepResult:
     status: str
     duration: float = 0.0
     detail: str = ""
-    resources: list = field(default_factory=list)
-    output: list = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)
+    output: list[str] = field(default_factory=list)
     line: int = 0
     narration: bool = False  # from a ``say`` step
     ran: bool = True  # False: left out, or its input was missing; no timing
 
     @property
-    def is_narration(self):
+    def is_narration(self) -> bool:
         """A ``say`` line that did not FAIL: shown as it is, left out of the
         summary, the totals and JUnit.  A failed one is a failed step."""
         return self.narration and self.status != FAIL
 
     @property
-    def reason(self):
+    def reason(self) -> str:
         """Why the step was skipped or failed ('' when it passed)."""
         return self.detail if self.status != PASS else ""
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
+        """The step as the JSON report gives it."""
         return {"name": self.name, "action": self.action, "status": self.status,
                 "duration": round(self.duration, 3), "detail": self.detail,
                 "reason": self.reason, "resources": list(self.resources),
@@ -65,9 +72,9 @@ class Report:
     run_id: str
     description: str = ""
     source: str = ""
-    steps: list = field(default_factory=list)
+    steps: list[StepResult] = field(default_factory=list)
     cleanup: StepResult | None = None
-    left: list = field(default_factory=list)  # "name (id)" of servers still there
+    left: list[str] = field(default_factory=list)  # "name (id)" of servers still there
     kept: bool = False
     interrupted: str = ""  # "SIGINT", "SIGTERM" or "timeout"
     started: str = ""
@@ -76,42 +83,46 @@ class Report:
     history_error: str = ""  # why it could not be stored
 
     @property
-    def results(self):
+    def results(self) -> list[StepResult]:
         """Every step result, cleanup last."""
         return self.steps + ([self.cleanup] if self.cleanup else [])
 
     @property
-    def counted(self):
+    def counted(self) -> list[StepResult]:
         """Results that count: everything but narration."""
         return [r for r in self.results if not r.is_narration]
 
     @property
-    def failed(self):
+    def failed(self) -> bool:
+        """True when a step (or the cleanup) failed."""
         return any(r.status == FAIL for r in self.results)
 
     @property
-    def status(self):
+    def status(self) -> str:
+        """FAIL when a step failed, else PASS."""
         return FAIL if self.failed else PASS
 
     @property
-    def cleanup_command(self):
+    def cleanup_command(self) -> str:
         """The command that removes what this run left, or ''."""
         return f"osops cleanup --run {self.run_id}" if self.left else ""
 
     @property
-    def exit_code(self):
+    def exit_code(self) -> int:
         """130 after SIGINT, 143 after SIGTERM, 1 when a step failed, else 0."""
         if self.interrupted in SIGNAL_EXIT:
             return SIGNAL_EXIT[self.interrupted]
         return 1 if self.failed else 0
 
-    def totals(self):
+    def totals(self) -> dict[str, int]:
+        """How many counted results PASSed, FAILed and were SKIPped."""
         counts = {PASS: 0, FAIL: 0, SKIP: 0}
         for r in self.counted:
             counts[r.status] += 1
         return counts
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
+        """The run as the JSON report gives it."""
         return {"name": self.name, "description": self.description, "source": self.source,
                 "run_id": self.run_id, "status": self.status, "started": self.started,
                 "duration": round(self.duration, 3), "interrupted": self.interrupted or None,

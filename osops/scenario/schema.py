@@ -24,8 +24,10 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from osops.errors import UsageError
+from osops.scenario.kinds import Action
 from osops.scenario.steps import ACTIONS
 
 TOP_KEYS = ("name", "description", "vars", "steps")
@@ -40,7 +42,7 @@ SCALARS = (str, int, float, bool, type(None))
 class ScenarioError(UsageError):
     """Everything wrong with a scenario file, one ``file:line: message`` a line."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: Iterable[str]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(self.errors))
 
@@ -54,31 +56,34 @@ class Step:
 
     name: str
     action: str
-    args: dict
+    args: dict[str, Any]
     line: int
     count: object = 1
-    expect: dict = field(default_factory=dict)
+    expect: dict[str, Any] = field(default_factory=dict)
     save: str | None = None
     on_failure: str = "continue"
     timeout: float | None = None
-    needs: tuple = ()  # saved results this step reads
-    later: tuple = ()  # the arguments (or "count") that read them
+    needs: tuple[str, ...] = ()  # saved results this step reads
+    later: tuple[str, ...] = ()  # the arguments (or "count") that read them
 
     @property
-    def spec(self):
+    def spec(self) -> Action:
+        """The action's entry in :data:`~osops.scenario.steps.ACTIONS`."""
         return ACTIONS[self.action]
 
 
 @dataclass
 class Scenario:
+    """A validated scenario: its steps in order, and the variables it was given."""
+
     name: str
     description: str
-    vars: dict
-    steps: list
+    vars: dict[str, Any]
+    steps: list[Step]
     path: str = "<text>"
 
     @property
-    def saved_by(self):
+    def saved_by(self) -> dict[str, Step]:
         """Saved name -> the step that saves it."""
         return {s.save: s for s in self.steps if s.save}
 

@@ -12,10 +12,15 @@ the deleting, where the engine catches it.  Outside the main thread no
 handler can be installed, and the guard does nothing.
 """
 
+from __future__ import annotations
+
 import signal
 import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, Literal
 
-NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+NAMES: dict[int, str] = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
 # steps -> stopping (steps over, cleanup not begun) -> cleanup (deleting) -> done
 STEPS, STOPPING, CLEANUP, DONE = "steps", "stopping", "cleanup", "done"
 
@@ -27,7 +32,7 @@ class Stop(BaseException):
     not swallow it.
     """
 
-    def __init__(self, why, message=""):
+    def __init__(self, why: str, message: str = "") -> None:
         super().__init__(message or why)
         self.why = why
         self.message = message or why
@@ -36,7 +41,7 @@ class Stop(BaseException):
 class Guard:
     """Signal handling for one run (a context manager)."""
 
-    def __init__(self, notify=None, enabled=True):
+    def __init__(self, notify: Callable[[str], None] | None = None, enabled: bool = True) -> None:
         self.notify = notify or (lambda line: None)
         self.enabled = enabled and threading.current_thread() is threading.main_thread()
         self.phase = STEPS
@@ -44,15 +49,15 @@ class Guard:
         self.abandon = False  # a second signal came before cleanup began
         self.signalled = ""  # the last SIGINT or SIGTERM that came, whenever it came
         self.limit = 0.0
-        self._old = {}
+        self._old: dict[int, Any] = {}
 
-    def __enter__(self):
+    def __enter__(self) -> Guard:
         if self.enabled:
             for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
                 self._old[signum] = signal.signal(signum, self._handle)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self.enabled:
             signal.setitimer(signal.ITIMER_REAL, 0)
             for signum, old in self._old.items():
@@ -71,7 +76,7 @@ class Guard:
         if self.phase == STEPS:
             self.phase = STOPPING
 
-    def begin_cleanup(self, seconds: float, limit: float) -> None:
+    def begin_cleanup(self, seconds: float, limit: float) -> bool:
         """Start deleting, with a time limit; False when a second signal
         already asked to leave things behind."""
         self.phase = CLEANUP
@@ -85,7 +90,7 @@ class Guard:
         self.phase = DONE
         self.alarm(0)
 
-    def _handle(self, signum, frame):
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
         if signum == signal.SIGALRM:
             if self.phase == STEPS:
                 self.phase = STOPPING

@@ -8,18 +8,25 @@ A server SSH cannot reach from this host at all SKIPs (as ping does); one
 whose SSH does not answer yet is tried again for ``within`` seconds.
 """
 
+from __future__ import annotations
+
 import os
+from typing import TYPE_CHECKING, Any
 
 from osops import ssh as remote
 from osops.scenario.kinds import Action, Arg
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
 from osops.scenario.template import VALUE, ListOf
 
+if TYPE_CHECKING:
+    from osops.scenario.context import StepContext
+    from osops.scenario.schema import Step
+
 COMMAND_TIMEOUT = 60  # seconds one command may run
 RETRY_PAUSE = 2.0
 
 
-def ssh(ctx, args, step):
+def ssh(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     if getattr(ctx.conn, "osops_replayed", False):
         raise SkipStep("a replayed cloud (demo): its servers are not this host's to log in to")
     found = ctx.find_servers(args["servers"])

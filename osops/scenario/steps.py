@@ -11,7 +11,11 @@ arguments: :mod:`osops.scenario.kinds`).  The checks of
 ``osops smoke`` (token, catalog ...) are in :mod:`osops.scenario.checks`.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from osops import models
 from osops import servers as ops
@@ -21,6 +25,10 @@ from osops.scenario import access_steps, checks, diagnose_steps, fip_console_ste
 from osops.scenario.kinds import Action, Arg
 from osops.scenario.results import FAIL, PASS, Outcome, SkipStep
 from osops.scenario.template import VALUE, ListOf
+
+if TYPE_CHECKING:
+    from osops.scenario.context import StepContext
+    from osops.scenario.schema import Step
 
 DEFAULT_SERVICES = ("identity", "compute", "image", "network")
 REPLAYED_BRIDGES = "a replayed cloud (demo): this host's bridges carry none of its ports"
@@ -33,7 +41,7 @@ def _where(server):
     return f" on {server.networks}" if server.networks else ""
 
 
-def boot(ctx, args, step):
+def boot(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     ctx.creating()  # from here on, cleanup looks for this run's tag
     # names are resolved by the boot; its reservation list is the wait's first round, and it tracks
     # the servers from there (on_booted), so they are cleaned up if the wait fails
@@ -54,14 +62,14 @@ def boot(ctx, args, step):
                    resources=[f"server {s.name} ({s.id})" for s in booted])
 
 
-def wait(ctx, args, step):
+def wait(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     found = ctx.find_servers(args["servers"])
     done = ops.wait_for_status(ctx.conn, found, args["status"], ctx.wait_timeout(step), ctx.on_change)
     return Outcome(detail=f"{_short(done)} {args['status']}", value=done, servers=done)
 
 
-def _acting(verb, status, method):
-    def act(ctx, args, step):
+def _acting(verb: str, status: str, method: str) -> Callable[[StepContext, dict[str, Any], Step], Outcome]:
+    def act(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
         found = ctx.find_servers(args["servers"])
         done = getattr(ops, method)(ctx.conn, found, args["wait"], ctx.wait_timeout(step), ctx.on_change)
         shown = status if args["wait"] else f"asked to {verb}"
@@ -70,7 +78,7 @@ def _acting(verb, status, method):
     return act
 
 
-def delete(ctx, args, step):
+def delete(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     found = ctx.find_servers(args["servers"])
     if ctx.keep:
         raise SkipStep(f"--keep: {_short(found)} kept; remove with osops cleanup --run {ctx.run_id}")
@@ -80,18 +88,18 @@ def delete(ctx, args, step):
     return Outcome(detail=f"{_short(found)} {shown}", value=gone, servers=gone)
 
 
-def address(ctx, args, step):
+def address(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     found = ctx.find_servers(args["servers"])
     missing = [s for s in found if not s.ips()]
     if missing:  # Nova may say ACTIVE a moment before the port is bound
         fresh = ops.wait_for(ctx.conn, missing, lambda s: s is not None and s.ips(),
                              min(ctx.wait_timeout(step), ctx.address_wait), fail_on_error=False)
-        by_id = {s.id: s for s in fresh}
+        by_id = {s.id: s for s in fresh if s is not None}
         found = [by_id.get(s.id, s) for s in found]
     return Outcome(detail="; ".join(f"{s.name} {s.networks}" for s in found), value=found, servers=found)
 
 
-def ping(ctx, args, step):
+def ping(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     found = ctx.find_servers(args["servers"], addresses=True)
     servers = [s for s in found if isinstance(s, models.Server)]
     addresses = [a for a in found if isinstance(a, str)]
@@ -118,7 +126,7 @@ def _first_answers(ctx, servers, addresses, netns, wait):
         addresses = [a for a in addresses if a in silent]
 
 
-def judge_ping(results, expected="pass"):
+def judge_ping(results: Sequence[PingResult], expected: str = "pass") -> Outcome:
     """PASS, FAIL or SKIP for ping results: a target nothing was sent to
     cannot be judged (SKIP, with its reason); one that was sent echo
     requests either answered or not."""
@@ -150,7 +158,7 @@ def _answer(result):
 
 def _reasons(results):
     """Who could not be pinged and why, one reason per kind of problem."""
-    groups = {}
+    groups: dict[str, list[PingResult]] = {}
     for r in results:
         key = r.reason.replace(r.target.address, "ADDRESS") if r.target.address else r.reason
         groups.setdefault(key, []).append(r)
@@ -173,7 +181,7 @@ def _ping_line(r):
     return f"{_who(r)}{where}: {r.received}/{r.sent} {verdict}{tail}"
 
 
-def servers(ctx, args, step):
+def servers(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     if args["servers"]:
         found = ctx.find_servers(args["servers"], fresh=True)
     else:
@@ -184,7 +192,7 @@ def servers(ctx, args, step):
     return Outcome(detail=detail, value=found, servers=found, output=table)
 
 
-def show(ctx, args, step):
+def show(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     (found,) = ctx.find_servers([args["server"]])
     s = ops.get_server(ctx.conn, found.id)
     metadata = ", ".join(f"{k}={v}" for k, v in s.metadata.items())
@@ -196,7 +204,7 @@ def show(ctx, args, step):
                    output=ctx.table(("Property", "Value"), rows))
 
 
-def bridge(ctx, args, step):
+def bridge(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     if getattr(ctx.conn, "osops_replayed", False):
         raise SkipStep(REPLAYED_BRIDGES)
     problems = []
@@ -217,13 +225,13 @@ def bridge(ctx, args, step):
     return Outcome(detail=detail, value=found, output=output)
 
 
-def sleep(ctx, args, step):
+def sleep(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     seconds = min(args["seconds"], ctx.remaining())
     ctx.sleep(seconds)
     return Outcome(detail=f"slept {seconds:g} s")
 
 
-def say(ctx, args, step):
+def say(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     return Outcome(detail=args["text"])
 
 
@@ -232,7 +240,8 @@ SERVERS = Arg("servers", required=True, help="server names or ids, or a saved re
 SERVER_LIST = ListOf(models.Server)
 WAIT = Arg("bool", default=True, help="wait until the action is done")
 
-SERVER_ACTION = dict(positional="servers", expect=("status", "servers"), gives=SERVER_LIST)  # most server steps
+# most server steps
+SERVER_ACTION: dict[str, Any] = dict(positional="servers", expect=("status", "servers"), gives=SERVER_LIST)
 
 ACTIONS = {
     "token": Action(checks.token, gives=checks.TOKEN, help="authenticate and issue a token"),
@@ -327,7 +336,7 @@ for _group in (access_steps, diagnose_steps, fip_console_steps, ssh_steps):
     ACTIONS.update(_group.ACTIONS)
 
 
-def describe(name, action):
+def describe(name: str, action: Action) -> tuple[str, str, str, str, str]:
     """*action* as a lab author reads it: (name, its arguments one a line,
     the expect: keys, what save: keeps, its help)."""
     lines = []
@@ -347,7 +356,7 @@ def describe(name, action):
             template.describe(action.gives) if action.saves else "", action.help)
 
 
-def check_expect(step, outcome):
+def check_expect(step: Step, outcome: Outcome) -> str:
     """'' when the step's ``expect:`` holds for *outcome*, else why not."""
     servers = outcome.servers or []
     want = step.expect

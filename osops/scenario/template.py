@@ -269,7 +269,7 @@ def _step(value, part, walked):
             return value[index]
         if part == "count":
             return len(value)
-        out = []
+        out: list[object] = []
         for item in value:
             got = _step(item, part, walked)
             out.extend(got if isinstance(got, (list, tuple)) else [got])

@@ -1,6 +1,10 @@
 """The report as text: a live line per finished step, then devstack's
 shapes — exercise.sh's summary block and stack.sh's "Component Timing"."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tabulate import tabulate
 
 from osops.scenario.results import FAIL, PASS, SKIP
@@ -10,8 +14,12 @@ TIMING_RULE = "=" * 25
 WORDS = {PASS: "PASS", SKIP: "SKIP", FAIL: "FAILED"}
 MAX_REASON = 160
 
+if TYPE_CHECKING:
+    from osops.scenario.results import Report, StepResult
+    from osops.scenario.schema import Scenario
 
-def live_lines(result, width=16):
+
+def live_lines(result: StepResult, width: int = 16) -> list[str]:
     """``PASS boot              4.1 s  osops-1a2b3c4d-smoke ACTIVE ...``,
     then the step's output indented; a narration line as it is."""
     if result.is_narration:
@@ -22,12 +30,12 @@ def live_lines(result, width=16):
     return lines
 
 
-def printable(text):
+def printable(text: str) -> str:
     """*text* with control characters (from the cloud's messages) escaped."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def summary(report):
+def summary(report: Report) -> list[str]:
     """exercise.sh's block: SKIP lines, then PASS, then FAILED."""
     lines = [RULE]
     for status in (SKIP, PASS, FAIL):
@@ -39,7 +47,7 @@ def summary(report):
     return lines
 
 
-def timing(report):
+def timing(report: Report) -> list[str]:
     """A table in the shape of stack.sh's "DevStack Component Timing": the
     steps that ran, a rule, the time no step accounts for, a rule, the
     total."""
@@ -52,7 +60,8 @@ def timing(report):
             + table[:-2] + ["-" * len(TIMING_RULE), table[-2], TIMING_RULE, table[-1]])
 
 
-def footer(report):
+def footer(report: Report) -> list[str]:
+    """The run's totals, then what it left behind and how to remove that."""
     totals = report.totals()
     lines = [f"{report.name} run {report.run_id}: {totals[PASS]} PASS, {totals[SKIP]} SKIP, "
              f"{totals[FAIL]} FAILED" + (f" ({report.interrupted})" if report.interrupted else "")]
@@ -63,15 +72,16 @@ def footer(report):
     return lines
 
 
-def render(report):
+def render(report: Report) -> list[str]:
     """The whole report after the run, as lines."""
     return summary(report) + [""] + timing(report) + [""] + footer(report)
 
 
-def width_for(scenario):
+def width_for(scenario: Scenario) -> int:
+    """The width of the step name column of *scenario*'s live lines."""
     return max([len(s.name) for s in scenario.steps] + [len("cleanup")])
 
 
-def _short(text):
+def _short(text: str) -> str:
     text = printable(" ".join(text.split()))
     return text if len(text) <= MAX_REASON else text[:MAX_REASON - 3] + "..."

@@ -14,10 +14,14 @@ so that one cassette replays for any host and port.  A response has
 "ConnectTimeout"`` (or ``ConnectionError``, ``ReadTimeout``) instead.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import tempfile
 import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 FORMAT = 1
 PLACEHOLDER_HOST = "{name}.osops.invalid"
@@ -27,7 +31,7 @@ class BadCassette(ValueError):
     """A file that is not an osops cassette; the one-line message names it."""
 
 
-def load(path):
+def load(path: str) -> dict[str, Any]:
     """Read a cassette file (up to 10 MB); :class:`BadCassette`, naming the
     file and what is wrong, when it is not one."""
     from osops.files import read_limited
@@ -63,7 +67,7 @@ def _odd(item):
     return ""
 
 
-def save(path, data):
+def save(path: str, data: Mapping[str, Any]) -> None:
     """Write *data* to *path* atomically (a reader never sees half a file);
     only where nothing or a regular file is (OSError otherwise)."""
     import errno
@@ -86,7 +90,7 @@ def save(path, data):
         raise
 
 
-def split_placeholder(url):
+def split_placeholder(url: str) -> tuple[str, str]:
     """``"{image}/v2/images"`` -> ``("image", "/v2/images")``."""
     if not url.startswith("{"):
         raise ValueError(f"cassette URL without a service placeholder: {url}")
@@ -94,18 +98,18 @@ def split_placeholder(url):
     return name, path or "/"
 
 
-def base_url(name):
+def base_url(name: str) -> str:
     """The URL a placeholder stands for during replay."""
     return "http://" + PLACEHOLDER_HOST.format(name=name)
 
 
-def origin(url):
+def origin(url: str) -> str:
     """``"http://127.0.0.1:5000/v3"`` -> ``"http://127.0.0.1:5000"``."""
     split = urllib.parse.urlsplit(url)
     return f"{split.scheme}://{split.netloc}"
 
 
-def parse_json(data):
+def parse_json(data: bytes | str | None) -> Any:
     """A request or response body (bytes or str) parsed as JSON, or None."""
     if not data:
         return None
@@ -115,11 +119,11 @@ def parse_json(data):
         return None
 
 
-def query_of(url):
+def query_of(url: str) -> list[tuple[str, str]]:
     """A URL's query as a sorted list of (key, value) pairs."""
     return sorted(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True))
 
 
-def flat_query(query):
+def flat_query(query: Mapping[str, Sequence[str]] | None) -> list[tuple[str, str]]:
     """A cassette's ``{"k": ["v", ...]}`` query as sorted (key, value) pairs."""
     return sorted((k, v) for k, values in (query or {}).items() for v in values)

@@ -4,7 +4,11 @@ The hook is a ``requests`` transport adapter mounted on the session that
 keystoneauth sends through; nothing global is patched.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -19,30 +23,38 @@ class Exchange:
     method: str
     url: str
     request_body: bytes | str | None
-    request_headers: dict
+    request_headers: dict[str, str]
     status: int = 0
-    headers: dict = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     content: bytes = b""
     error: str = ""
 
 
 class RecordingAdapter(BaseAdapter):
-    """A transport adapter that keeps a copy of every exchange that the
-    adapter under it (a plain ``HTTPAdapter`` by default) carries."""
+    """A transport adapter that keeps a copy (in *exchanges*) of every
+    exchange that the adapter under it, *inner* (a plain ``HTTPAdapter``
+    by default), carries."""
 
-    def __init__(self, exchanges, inner=None):
+    def __init__(self, exchanges: list[Exchange], inner: BaseAdapter | None = None) -> None:
         super().__init__()
         self.exchanges = exchanges
         self.inner = inner or HTTPAdapter()
 
-    def close(self):
+    def close(self) -> None:
+        """Close the adapter under it."""
         self.inner.close()
 
-    def send(self, request, **kwargs):
-        x = Exchange(request.method, request.url, request.body, dict(request.headers))
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: None | float | tuple[float, float] | tuple[float, None] = None, verify: bool | str = True,
+             cert: None | bytes | str | tuple[bytes | str, bytes | str] = None,
+             proxies: Mapping[str, str] | None = None) -> requests.Response:
+        """Send *request* through the adapter under it, keeping a copy;
+        *stream*, *timeout*, *verify*, *cert* and *proxies* are requests' own."""
+        x = Exchange(str(request.method), str(request.url), request.body, dict(request.headers))
         self.exchanges.append(x)
         try:
-            response = self.inner.send(request, **kwargs)
+            response = self.inner.send(request, stream=stream, timeout=timeout, verify=verify, cert=cert,
+                                       proxies=proxies)
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             x.error = _error_name(exc)
             raise
@@ -54,15 +66,16 @@ class Recorder:
     """Collects exchanges from :meth:`session` and saves them as a cassette.
 
     *transport* is the adapter that really sends (default: the network);
-    tests pass a requests-mock adapter.
+    tests pass a requests-mock adapter.  With *scrub_names*, user and
+    project names are masked too.
     """
 
-    def __init__(self, scrub_names=False, transport=None):
-        self.exchanges = []
+    def __init__(self, scrub_names: bool = False, transport: BaseAdapter | None = None) -> None:
+        self.exchanges: list[Exchange] = []
         self.scrub_names = scrub_names
         self.transport = transport
 
-    def session(self):
+    def session(self) -> requests.Session:
         """A ``requests.Session`` whose traffic is recorded."""
         s = requests.Session()
         adapter = RecordingAdapter(self.exchanges, self.transport)
@@ -70,12 +83,12 @@ class Recorder:
         s.mount("https://", adapter)
         return s
 
-    def cassette(self, command=""):
-        """The scrubbed cassette of everything recorded so far."""
+    def cassette(self, command: str = "") -> dict[str, Any]:
+        """The scrubbed cassette of everything recorded so far, for *command* (its command line)."""
         return scrub.to_cassette(self.exchanges, command, self.scrub_names)
 
-    def save(self, path, command=""):
-        """Write the scrubbed cassette to *path* atomically."""
+    def save(self, path: str, command: str = "") -> None:
+        """Write the scrubbed cassette (of *command*) to *path* atomically."""
         cassette.save(path, self.cassette(command))
 
 

@@ -1,11 +1,15 @@
 """Strict replay of a cassette through requests-mock."""
 
+from __future__ import annotations
+
 import contextlib
 import datetime
 import difflib
 import json
 import re
 import urllib.parse
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import requests
 
@@ -24,7 +28,8 @@ class UnmatchedRequest(AssertionError):
 
 
 class Replay:
-    """Answers requests from a cassette.
+    """Answers requests from a cassette (*data*: a path or a loaded dict),
+    each service at its URL in *bases* (default ``http://NAME.osops.invalid``).
 
     Matching is on method, service, path and query (order-insensitive), and
     on the top-level keys of a recorded JSON body (so ``{"suspend": null}``
@@ -39,14 +44,15 @@ class Replay:
     clock plus *clock_skew* seconds (negative: the cloud's clock is behind).
     """
 
-    def __init__(self, data, bases=None, clock_skew=0):
+    def __init__(self, data: str | dict[str, Any], bases: Mapping[str, str] | None = None,
+                 clock_skew: float = 0) -> None:
         if not isinstance(data, dict):
             data = fmt.load(data)
         self.command = data.get("command")
         self.clock_skew = clock_skew
-        self.bases = {}
-        self._queues = {}
-        self._recorded = []
+        self.bases: dict[str, str] = {}
+        self._queues: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        self._recorded: list[tuple[tuple[Any, ...], str]] = []
         for item in data["interactions"]:
             req = item["request"]
             name, path = fmt.split_placeholder(req["url"])
@@ -58,13 +64,13 @@ class Replay:
         for name in PLACEHOLDER.findall(json.dumps(data)):
             self.bases.setdefault(name, (bases or {}).get(name) or fmt.base_url(name))
         self._origins = {fmt.origin(url): name for name, url in self.bases.items()}
-        self._served = {}
-        self.calls = []
-        self.bodies = []
-        self.unmatched = []
+        self._served: dict[tuple[Any, ...], int] = {}
+        self.calls: list[str] = []
+        self.bodies: list[Any] = []
+        self.unmatched: list[str] = []
 
     @property
-    def auth_url(self):
+    def auth_url(self) -> str:
         """The Keystone URL to give a connection under this replay: the one
         the recording was made with, on the replay's identity host."""
         base = self.bases.get("identity", fmt.base_url("identity"))
@@ -74,9 +80,10 @@ class Replay:
             path = path.rsplit("/auth/tokens", 1)[0]
         return base + (path.rstrip("/") or "")
 
-    def match(self, request):
-        """requests-mock matcher: the recorded response, or UnmatchedRequest."""
-        url = request.url
+    def match(self, request: Any) -> requests.Response:
+        """requests-mock matcher (*request* is its proxy of a
+        ``requests.PreparedRequest``): the recorded response, or UnmatchedRequest."""
+        url: str = request.url
         body = fmt.parse_json(request.body)
         self.calls.append(f"{request.method} {url}")
         self.bodies.append(body)
@@ -91,7 +98,7 @@ class Replay:
         self._served[key] = n + 1
         return self._respond(request, responses[min(n, len(responses) - 1)])
 
-    def session(self):
+    def session(self) -> requests.Session:
         """A ``requests.Session`` answered by this replay (no global patch)."""
         import requests_mock
 
@@ -134,8 +141,10 @@ class Replay:
 
 
 @contextlib.contextmanager
-def replay(cassette, bases=None, clock_skew=0):
-    """Replay *cassette* (a path or loaded dict) for every request in the block.
+def replay(cassette: str | dict[str, Any], bases: Mapping[str, str] | None = None,
+           clock_skew: float = 0) -> Iterator[Replay]:
+    """Replay *cassette* (a path or loaded dict) for every request in the
+    block, its services at *bases* (see :class:`Replay`).
 
     Yields the :class:`Replay`; use its ``auth_url`` to connect.  Any
     request the cassette lacks raises :class:`UnmatchedRequest`.

@@ -21,11 +21,18 @@ The parsed bodies and the header values are walked, never the JSON text:
 Resource ids stay, so the cassette replays with the same behaviour.
 """
 
+from __future__ import annotations
+
 import re
 import socket
 import urllib.parse
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from osops.testing.cassette import origin, parse_json
+
+if TYPE_CHECKING:
+    from osops.testing.recorder import Exchange
 
 SECRET_KEYS = {"password", "secret", "adminPass", "admin_password", "original_password",
                "passcode", "totp", "private_key"}  # private_key: Nova's answer when it generates a keypair
@@ -36,7 +43,7 @@ FERNET = re.compile(r"gAAAAA[A-Za-z0-9_=-]{20,}")
 MASK = {"password": "<password>", "token": "<token>", "user": "<user>", "project": "<project>"}
 
 
-def to_cassette(exchanges, command="", scrub_names=False):
+def to_cassette(exchanges: Sequence[Exchange], command: str = "", scrub_names: bool = False) -> dict[str, Any]:
     """A cassette dict from ``Exchange`` records, scrubbed."""
     origins = _origins(exchanges)
     scrubber = _Scrubber(origins, _tokens(exchanges), _name_owners(exchanges) if scrub_names else None)
@@ -45,7 +52,7 @@ def to_cassette(exchanges, command="", scrub_names=False):
             "interactions": interactions}
 
 
-def walk(body):
+def walk(body: object) -> Iterator[tuple[str, Any]]:
     """Every (key, value) pair in a parsed JSON *body*, at any depth."""
     if isinstance(body, dict):
         for k, v in body.items():
@@ -70,7 +77,7 @@ class _Scrubber:
 
     def body(self, value, request=False):
         if isinstance(value, dict):
-            out = {}
+            out: dict[str, Any] = {}
             for k, v in value.items():
                 if k in SECRET_KEYS and isinstance(v, str):
                     out[k] = MASK["password"]
@@ -164,7 +171,7 @@ def _name_owners(exchanges):
 
 def _origins(exchanges):
     """Map each scheme://host:port seen to a service placeholder name."""
-    services = {}
+    services: dict[str, set[str]] = {}
     for x in exchanges:
         token = (parse_json(x.content) or {}).get("token") if x.status < 300 else None
         for entry in (token or {}).get("catalog", []) if isinstance(token, dict) else []:
