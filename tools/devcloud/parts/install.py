@@ -23,9 +23,10 @@ BASE_PACKAGES = ["mariadb-server", "rabbitmq-server", "iproute2"]
 # busybox's udhcpc for the servers' DHCP, ethtool for their veths' checksums.
 OVN_PACKAGES = ["openvswitch-switch", "ovn-central", "ovn-host", "haproxy", "iptables",
                 "busybox-static", "ethtool"]
-# Real guests: libvirt's daemon and QEMU driver, QEMU, and what builds libvirt-python.
+# Real guests: libvirt's daemon and QEMU driver, QEMU, what builds libvirt-python,
+# and genisoimage, which makes Nova's config drives.
 VIRT_PACKAGES = ["libvirt-daemon", "libvirt-daemon-driver-qemu", "libvirt-clients", "libvirt-dev",
-                 "pkg-config", "qemu-system-x86", "qemu-utils"]
+                 "pkg-config", "qemu-system-x86", "qemu-utils", "genisoimage"]
 PROGRAMS = {"mariadb-server": "/usr/sbin/mariadbd",
             "rabbitmq-server": "/usr/lib/rabbitmq/bin/rabbitmq-server",
             "iproute2": "ip",
@@ -35,7 +36,8 @@ PROGRAMS = {"mariadb-server": "/usr/sbin/mariadbd",
             "ethtool": "ethtool", "libvirt-daemon": "/usr/sbin/libvirtd",
             "libvirt-daemon-driver-qemu": "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so",
             "libvirt-clients": "virsh", "libvirt-dev": "/usr/lib/x86_64-linux-gnu/pkgconfig/libvirt.pc",
-            "pkg-config": "pkg-config", "qemu-system-x86": "qemu-system-x86_64", "qemu-utils": "qemu-img"}
+            "pkg-config": "pkg-config", "qemu-system-x86": "qemu-system-x86_64", "qemu-utils": "qemu-img",
+            "genisoimage": "genisoimage"}
 CAP_NET_ADMIN = 12
 CLONE_NEWNET = 0x40000000
 
