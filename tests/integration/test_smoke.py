@@ -1,7 +1,9 @@
-"""osops smoke on the loopback cloud: every step passes (ping reaches the
-server's namespace from the network's ovnmeta- namespace, through the run's
-own security group, see test_ovn.py), and no server or group is left
-behind, also after Ctrl-C."""
+"""osops smoke on the loopback cloud: every step passes (the server, a
+real guest booted with the run's keypair, gets a floating IP on public
+through router1; ping reaches it from the network's ovnmeta- namespace,
+through the run's own security group, see test_ovn.py, and so does SSH),
+and no server, group, keypair or floating IP is left behind, also after
+Ctrl-C."""
 
 import json
 import signal
@@ -41,6 +43,10 @@ def test_smoke_passes_and_leaves_nothing(cloud, run_id, tmp_path):
     assert {n for n, s in status.items() if s != "PASS"} == set(), done.stderr
     ping = report["steps"][STEPS.index("ping")]
     assert ping["detail"].startswith(f"answered: osops-{run_id}-smoke 10.0.0."), ping  # from the ovnmeta- namespace
+    fip = report["steps"][STEPS.index("floating_ip")]
+    assert fip["detail"].startswith(f"osops-{run_id}-smoke 172.24.4."), fip
+    ssh = report["steps"][STEPS.index("ssh")]
+    assert ssh["detail"].endswith("exit 0, output has 'smoke'") and f"osops-{run_id}-smoke" in ssh["output"][-1], ssh
     assert report["cleanup"]["status"] == "PASS" and report["left"] == []
     assert "PASS boot " in done.stderr and f"osops-{run_id}-smoke ACTIVE on private=10.0.0." in done.stderr
     suite = ET.parse(junit).getroot().find("testsuite")
@@ -79,5 +85,6 @@ def test_cleanup_removes_what_keep_left(cloud, run_id):
     assert left_by(cloud, run_id) == [f"osops-{run_id}-smoke"]
     removed = cloud.ok("cleanup", "--run", run_id, "-f", "json", timeout=300)
     assert [(r["Name"], r["Run"], r["Status"]) for r in removed] == [(f"osops-{run_id}-smoke", run_id, "DELETED"),
-                                                                     (f"osops-{run_id}-sg", run_id, "DELETED")]
+                                                                     (f"osops-{run_id}-sg", run_id, "DELETED"),
+                                                                     (f"osops-{run_id}-key", run_id, "DELETED")]
     assert left_by(cloud, run_id) == []
