@@ -217,3 +217,15 @@ def test_models_from_the_json_equal_those_from_openstacksdk(name, path_end, key,
     for row in rows:
         resource = sdk.existing(**{k: v for k, v in row.items() if k != "self"})
         assert model.from_api(row) == via_sdk(resource)
+
+
+def test_nova_json_edges_read_as_openstacksdk_did():
+    # no swap is "" before microversion 2.75; a server booted from a volume has image ""
+    row = {"id": "f", "name": "m1", "ram": 64, "disk": 1, "vcpus": 1, "swap": "", "OS-FLV-EXT-DATA:ephemeral": 0}
+    assert Flavor.from_api(row) == flavor_via_sdk(SDKFlavor.existing(**row))
+    flavor = Flavor.from_api(row)
+    assert (flavor.swap, flavor.is_public, flavor.rxtx_factor) == (0, True, 1.0)
+    server = {"id": "s", "name": "vol", "status": "ACTIVE", "image": "", "flavor": {"original_name": "m1"},
+              "OS-EXT-STS:power_state": 1, "created": "2026-12-04T15:38:49Z"}
+    assert Server.from_api(server) == server_via_sdk(SDKServer.existing(**server))
+    assert (Server.from_api(server).image, Server.from_api(server).power_state) == ("", "Running")
