@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from osops import raw_list
 from osops.models import Image
 from osops.resolve import resolve
 
@@ -12,11 +14,13 @@ if TYPE_CHECKING:
     from openstack.connection import Connection
 
 NOT_BOOTABLE = "kernel, ramdisk and inactive images are left out"
+UUID = re.compile(r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$")
 
 
 def list_images(conn: Connection) -> list[Image]:
-    """All images the user can see, as :class:`~osops.models.Image`."""
-    return [Image.from_sdk(img) for img in conn.image.images()]
+    """All images the user can see, as :class:`~osops.models.Image`
+    (one request per page of up to 1000)."""
+    return [Image.from_api(row) for row in raw_list.rows(_pages(conn))]
 
 
 def image_names(conn: Connection) -> dict[str, str]:
@@ -25,8 +29,17 @@ def image_names(conn: Connection) -> dict[str, str]:
 
 
 def find_image(conn: Connection, name_or_id: str, images: list[Image] | None = None) -> Image:
-    """The one active, bootable image *name_or_id* names."""
-    images = list_images(conn) if images is None else images
+    """The one active, bootable image *name_or_id* names.
+
+    Without *images*, an id (a UUID) is asked for by itself first: one
+    small GET instead of the list, which is read only when that finds no
+    bootable image.
+    """
+    if images is None:
+        found = _by_id(conn, name_or_id)
+        if found is not None and found.bootable:
+            return found
+        images = list_images(conn)
     return resolve("image", name_or_id, [i for i in images if i.bootable], NOT_BOOTABLE)
 
 
@@ -38,7 +51,23 @@ def names_by_id(conn: Connection, image_ids: Iterable[str]) -> dict[str, str | N
     names: dict[str, str | None] = {}
     for image_id in dict.fromkeys(i for i in image_ids if i):
         try:
-            names[image_id] = conn.image.get_image(image_id).name or ""
+            names[image_id] = raw_list.get_one(conn.image, f"/images/{image_id}", "").get("name") or ""
         except NotFoundException:
             names[image_id] = None
     return names
+
+
+def _pages(conn: Connection) -> Iterator[list[raw_list.Row]]:
+    return raw_list.pages(conn.image, "/images", "images", {"limit": raw_list.GLANCE_PAGE})
+
+
+def _by_id(conn: Connection, query: object) -> Image | None:
+    """The image whose id is *query*, when it looks like one and Glance has it."""
+    from openstack.exceptions import NotFoundException
+
+    if not isinstance(query, str) or not UUID.match(query):
+        return None
+    try:
+        return Image.from_api(raw_list.get_one(conn.image, f"/images/{query}", ""))
+    except NotFoundException:
+        return None

@@ -1,7 +1,9 @@
 """Plain result objects: what the Python API returns and the CLI prints."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 NOT_BOOTABLE_FORMATS = ("aki", "ari")
 POWER_STATES = {0: "NOSTATE", 1: "Running", 3: "Paused", 4: "Shutdown",
@@ -21,17 +23,17 @@ class Image:
     visibility: str
 
     @property
-    def bootable(self):
+    def bootable(self) -> bool:
         """Active and not a kernel or ramdisk (aki/ari) image."""
         formats = (self.disk_format, self.container_format)
         return self.status == "active" and not any(f in NOT_BOOTABLE_FORMATS for f in formats)
 
     @classmethod
-    def from_sdk(cls, img):
-        """An Image from an openstacksdk image (missing strings as "")."""
-        return cls(id=img.id, name=img.name or "", status=img.status or "",
-                   disk_format=img.disk_format or "", container_format=img.container_format or "",
-                   size=img.size, visibility=img.visibility or "")
+    def from_api(cls, img: Mapping[str, Any]) -> "Image":
+        """An Image from Glance's JSON of one (missing strings as "")."""
+        return cls(id=img["id"], name=img.get("name") or "", status=img.get("status") or "",
+                   disk_format=img.get("disk_format") or "", container_format=img.get("container_format") or "",
+                   size=img.get("size"), visibility=img.get("visibility") or "")
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,15 @@ class Flavor:
     is_public: bool
 
     @classmethod
-    def from_sdk(cls, fl):
-        """A Flavor from an openstacksdk flavor (no swap as 0)."""
-        return cls(id=fl.id, name=fl.name or "", ram=fl.ram, disk=fl.disk,
-                   ephemeral=fl.ephemeral or 0, swap=fl.swap or 0, vcpus=fl.vcpus,
-                   rxtx_factor=fl.rxtx_factor if fl.rxtx_factor is not None else 1.0,
-                   is_public=bool(fl.is_public))
+    def from_api(cls, fl: Mapping[str, Any]) -> "Flavor":
+        """A Flavor from Nova's JSON of one (no swap, "" before 2.75, as 0;
+        public unless Nova says otherwise)."""
+        rxtx = fl.get("rxtx_factor")
+        return cls(id=str(fl["id"]), name=fl.get("name") or fl.get("original_name") or "",
+                   ram=int(fl.get("ram") or 0), disk=int(fl.get("disk") or 0),
+                   ephemeral=int(fl.get("OS-FLV-EXT-DATA:ephemeral") or 0), swap=int(fl.get("swap") or 0),
+                   vcpus=int(fl.get("vcpus") or 0), rxtx_factor=float(rxtx) if rxtx is not None else 1.0,
+                   is_public=bool(fl.get("os-flavor-access:is_public", True)))
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class Network:
     subnet_ids: tuple[str, ...] = ()
 
     @classmethod
-    def from_sdk(cls, net):
+    def from_sdk(cls, net: Any) -> "Network":
         """A Network from an openstacksdk network."""
         return cls(id=net.id, name=net.name or "", status=net.status or "",
                    shared=bool(net.is_shared), external=bool(net.is_router_external),
@@ -94,7 +99,7 @@ class SecurityGroupRule:
     description: str = ""
 
     @classmethod
-    def from_sdk(cls, rule):
+    def from_sdk(cls, rule: Any) -> "SecurityGroupRule":
         """A SecurityGroupRule from an openstacksdk rule or the dict a group's
         ``security_group_rules`` holds."""
         get = rule.get if isinstance(rule, dict) else lambda key: getattr(rule, key, None)
@@ -118,7 +123,7 @@ class SecurityGroup:
     shared: bool = False  # shared with this project by another (RBAC)
 
     @classmethod
-    def from_sdk(cls, group):
+    def from_sdk(cls, group: Any) -> "SecurityGroup":
         """A SecurityGroup from an openstacksdk security group."""
         return cls(id=group.id, name=group.name or "", description=group.description or "",
                    project_id=group.project_id or "", shared=bool(getattr(group, "is_shared", False)),
@@ -153,12 +158,12 @@ class Keypair:
     private_key_file: str = ""
 
     @property
-    def id(self):
+    def id(self) -> str:
         """A keypair's name is its id (for the one name rule)."""
         return self.name
 
     @classmethod
-    def from_sdk(cls, keypair, private_key_file=""):
+    def from_sdk(cls, keypair: Any, private_key_file: str = "") -> "Keypair":
         """A Keypair from an openstacksdk keypair."""
         return cls(name=keypair.name or "", fingerprint=keypair.fingerprint or "", type=keypair.type or "ssh",
                    public_key=keypair.public_key or "", user_id=keypair.user_id or "",
@@ -190,7 +195,7 @@ class Server:
     flavor: str = ""
     image: str = ""
     fault: str = ""
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
     created: str = ""
     key_name: str | None = None
     project_id: str = ""
@@ -217,35 +222,42 @@ class Server:
             by_net.setdefault(a.network, []).append(a.addr)
         return by_net
 
-    def ips(self, kind="any"):
+    def ips(self, kind: str = "any") -> list[str]:
         """Addresses of *kind* (``fixed``, ``floating`` or ``any``), IPv4 first."""
         chosen = [a for a in self.addresses if kind == "any" or a.type == kind]
         return [a.addr for a in sorted(chosen, key=lambda a: a.version)]
 
     @classmethod
-    def from_sdk(cls, srv):
-        """A Server from an openstacksdk server (power state as a name, flavor by name, image by name or id)."""
+    def from_api(cls, srv: Mapping[str, Any]) -> "Server":
+        """A Server from Nova's JSON of one (power state as a name, flavor
+        by name, image by name or id)."""
         addresses = tuple(
             Address(network=net, addr=a.get("addr", ""), version=a.get("version", 4),
                     type=a.get("OS-EXT-IPS:type", "fixed"),
                     mac=a.get("OS-EXT-IPS-MAC:mac_addr", ""))
-            for net, addrs in (srv.addresses or {}).items() for a in addrs)
-        fault = (srv.fault or {}).get("message", "") if isinstance(srv.fault, dict) else ""
-        return cls(id=srv.id, name=srv.name or "", status=srv.status or "",
-                   task_state=srv.task_state, power_state=POWER_STATES.get(srv.power_state, str(srv.power_state or "")),
-                   addresses=addresses, flavor=_flavor_name(srv.flavor), image=_image_ref(srv.image),
-                   fault=fault, metadata=dict(srv.metadata or {}), created=iso8601(srv.created_at) or "",
-                   key_name=srv.key_name, project_id=srv.project_id or "",
-                   image_id=(srv.image or {}).get("id") or "", availability_zone=srv.availability_zone or None,
-                   host=srv.compute_host or None, hypervisor=srv.hypervisor_hostname or None,
-                   vm_state=srv.vm_state or None,
-                   security_groups=tuple(dict.fromkeys(g.get("name", "") for g in srv.security_groups or ())),
-                   volumes=tuple(v.get("id", "") for v in srv.attached_volumes or ()),
-                   launched_at=iso8601(srv.launched_at), updated=iso8601(srv.updated_at),
-                   user_id=srv.user_id or "")
+            for net, addrs in (srv.get("addresses") or {}).items() for a in addrs)
+        fault = srv.get("fault")
+        fault = fault.get("message", "") if isinstance(fault, dict) else ""
+        image = srv.get("image")
+        image = image if isinstance(image, dict) else {}  # "" for a server booted from a volume
+        power: Any = srv.get("OS-EXT-STS:power_state")
+        return cls(id=srv["id"], name=srv.get("name") or "", status=srv.get("status") or "",
+                   task_state=srv.get("OS-EXT-STS:task_state"),
+                   power_state=POWER_STATES.get(power, str(power or "")),
+                   addresses=addresses, flavor=_flavor_name(srv.get("flavor")), image=_image_ref(image),
+                   fault=fault, metadata=dict(srv.get("metadata") or {}), created=iso8601(srv.get("created")) or "",
+                   key_name=srv.get("key_name"), project_id=srv.get("tenant_id") or "",
+                   image_id=image.get("id") or "", availability_zone=srv.get("OS-EXT-AZ:availability_zone") or None,
+                   host=srv.get("OS-EXT-SRV-ATTR:host") or None,
+                   hypervisor=srv.get("OS-EXT-SRV-ATTR:hypervisor_hostname") or None,
+                   vm_state=srv.get("OS-EXT-STS:vm_state") or None,
+                   security_groups=tuple(dict.fromkeys(g.get("name", "") for g in srv.get("security_groups") or ())),
+                   volumes=tuple(v.get("id", "") for v in srv.get("os-extended-volumes:volumes_attached") or ()),
+                   launched_at=iso8601(srv.get("OS-SRV-USG:launched_at")), updated=iso8601(srv.get("updated")),
+                   user_id=srv.get("user_id") or "")
 
 
-def iso8601(value):
+def iso8601(value: Any) -> str | None:
     """A Nova time as ISO 8601 in UTC to the second (``2026-12-04T15:38:49Z``);
     Nova writes some without a zone (launched_at), meaning UTC.  None stays
     None, and what is no time is kept as it is."""
@@ -259,13 +271,13 @@ def iso8601(value):
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _flavor_name(flavor):
+def _flavor_name(flavor: Mapping[str, Any] | None) -> str:
     if not flavor:
         return ""
     return flavor.get("original_name") or flavor.get("name") or flavor.get("id") or ""
 
 
-def _image_ref(image):
+def _image_ref(image: Mapping[str, Any] | None) -> str:
     if not image:
         return ""
     return image.get("name") or image.get("id") or ""
@@ -293,7 +305,7 @@ class FloatingIP:
         return not self.port_id
 
     @classmethod
-    def from_sdk(cls, fip):
+    def from_sdk(cls, fip: Any) -> "FloatingIP":
         """A FloatingIP from an openstacksdk floating IP."""
         details = fip.port_details if isinstance(fip.port_details, dict) else {}
         return cls(id=fip.id, address=fip.floating_ip_address or "", network_id=fip.floating_network_id or "",

@@ -7,9 +7,9 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from osops import flavors, images
+from osops import flavors, images, raw_list
 from osops import wait as waiting
 from osops.errors import OsopsError, UsageError, printable
 from osops.models import Flavor, Image, Network, SecurityGroup, Server
@@ -38,20 +38,19 @@ def list_servers(conn: Connection, all_projects: bool = False, **filters: Any) -
     *filters* are Nova's list filters (``status``, ``name`` as a regex,
     ``reservation_id`` ...).
     """
-    filters = {k: v for k, v in filters.items() if v is not None}
-    if all_projects:
-        filters["all_projects"] = True
-    return [Server.from_sdk(s) for s in conn.compute.servers(details=True, **filters)]
+    return _list(conn, all_projects, (), filters)
 
 
 def get_server(conn: Connection, server_id: str) -> Server:
-    """One server by id (a single GET)."""
-    return Server.from_sdk(conn.compute.get_server(server_id))
+    """One server by id (a single GET); openstacksdk's NotFoundException
+    when Nova has none."""
+    return Server.from_api(raw_list.get_one(conn.compute, f"/servers/{server_id}", "server", _microversion(conn)))
 
 
 def find_servers(conn: Connection, names_or_ids: Sequence[str], all_projects: bool = False) -> list[Server]:
-    """Resolve several names or ids with one list call."""
-    return resolve_many("server", names_or_ids, list_servers(conn, all_projects=all_projects))
+    """Resolve several names or ids with one list call (no page after
+    the one where the last of them was seen as an id)."""
+    return resolve_many("server", names_or_ids, _list(conn, all_projects, names_or_ids, {}))
 
 
 def find_server(conn: Connection, name_or_id: str, all_projects: bool = False) -> Server:
@@ -202,8 +201,9 @@ def wait_for(conn: Connection, servers: Sequence[Server], done: Callable[[Server
 def wait_for_status(conn: Connection, servers: Sequence[Server], status: str, timeout: float = DEFAULT_TIMEOUT,
                     on_change: OnChange | None = None, reservation_id: str | None = None) -> list[Server]:
     """Wait until every server in *servers* has *status*; return them."""
-    return wait_for(conn, servers, lambda s: s is not None and s.status == status, timeout, on_change,
+    done = wait_for(conn, servers, lambda s: s is not None and s.status == status, timeout, on_change,
                     reservation_id=reservation_id)
+    return cast("list[Server]", done)  # none is None: each has the status
 
 
 def wait_until_gone(conn: Connection, servers: Sequence[Server], timeout: float = DEFAULT_TIMEOUT,
@@ -213,8 +213,9 @@ def wait_until_gone(conn: Connection, servers: Sequence[Server], timeout: float 
     (one already in ERROR while Nova deletes it is fine).  *on_change*
     hears of a deleted server as gone (``server`` None), whether Nova no
     longer lists it or lists it DELETED."""
-    def gone_as_none(server_id, server, old, elapsed):
-        on_change(server_id, None if server is not None and server.status == "DELETED" else server, old, elapsed)
+    def gone_as_none(server_id: str, server: Server | None, old: str | None, elapsed: float) -> None:
+        if on_change:
+            on_change(server_id, None if server is not None and server.status == "DELETED" else server, old, elapsed)
 
     wait_for(conn, servers, lambda s: s is None or s.status == "DELETED", timeout,
              gone_as_none if on_change else None, fail_on_error=lambda s: s.task_state != "deleting")
@@ -267,7 +268,7 @@ def booted(conn: Connection, name: str | None = None, *, timeout: float = DEFAUL
     made: list[Server] = []
     heard = boot_options.pop("on_booted", None)
 
-    def on_booted(servers):
+    def on_booted(servers: list[Server]) -> None:
         made.extend(servers)
         if heard:
             heard(servers)
@@ -279,7 +280,23 @@ def booted(conn: Connection, name: str | None = None, *, timeout: float = DEFAUL
             delete(conn, made, wait=True, timeout=timeout)
 
 
-def _act(conn, servers, action, status, wait, timeout, on_change):
+def _list(conn: Connection, all_projects: bool, until_ids: Sequence[str], filters: dict[str, Any]) -> list[Server]:
+    query = {"all_tenants" if k == "all_projects" else k: v for k, v in filters.items() if v is not None}
+    if all_projects:
+        query["all_tenants"] = True
+    listed = raw_list.pages(conn.compute, "/servers/detail", "servers", query, _microversion(conn))
+    return [Server.from_api(row) for row in raw_list.rows(listed, until_ids)]
+
+
+def _microversion(conn: Connection) -> str | None:
+    """The microversion openstacksdk asks server calls at (the highest both know)."""
+    from openstack.compute.v2.server import Server as SDKServer
+
+    return SDKServer._get_microversion(conn.compute)
+
+
+def _act(conn: Connection, servers: Sequence[Server], action: Callable[[str], Any], status: str, wait: bool,
+         timeout: float, on_change: OnChange | None) -> list[Server]:
     for server in servers:
         action(server.id)
     if wait:
@@ -287,13 +304,14 @@ def _act(conn, servers, action, status, wait, timeout, on_change):
     return list(servers)
 
 
-def _fetcher(conn, servers, reservation_id=None):
+def _fetcher(conn: Connection, servers: Sequence[Server],
+             reservation_id: str | None = None) -> Callable[[], dict[str, Server]]:
     """One request per poll round, whatever the number of servers: a GET
     of the one server, or a list of the reservation's or the project's."""
     if len(servers) == 1:
         sid = servers[0].id
 
-        def fetch_one():
+        def fetch_one() -> dict[str, Server]:
             from openstack.exceptions import NotFoundException
 
             try:
@@ -302,12 +320,13 @@ def _fetcher(conn, servers, reservation_id=None):
                 return {}
 
         return fetch_one
+    filters: dict[str, Any]
     if reservation_id:
         filters = {"reservation_id": reservation_id}
     else:
         filters = {"all_projects": any(s.project_id and s.project_id != conn.current_project_id for s in servers)}
 
-    def fetch_all():
+    def fetch_all() -> dict[str, Server]:
         return {s.id: s for s in list_servers(conn, **filters)}
 
     return fetch_all

@@ -111,7 +111,7 @@ def _two_pages(data, path, key, next_link):
 
 def test_image_list_is_one_request_per_page(cli):
     data, total = _two_pages(cassette("image-list"), "/v2/images", "images",
-                             lambda m: {"next": f"/v2/images?marker={m}"})
+                             lambda m: {"next": f"/v2/images?limit=1000&marker={m}"})  # Glance's own shape
     cli("image-list", "image", "list")
     r = cli(data, "image", "list", "-f", "json")
     assert r.code == 0, r.err

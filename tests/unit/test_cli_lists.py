@@ -46,7 +46,7 @@ def test_every_formatter_and_column_selection(cli):
 def test_list_commands_make_one_request_per_page(cli):
     r = cli("image-list", "image", "list")
     images = [c for c in r.calls if "/v2/images" in c]
-    assert len(images) == 1
+    assert images == ["GET http://image.osops.invalid/v2/images?limit=1000"]  # Glance's largest page
 
 
 def test_server_list_shows_networks_like_nova_list_in_a_table(cli):
@@ -106,7 +106,7 @@ def test_server_list_long_adds_image_flavor_zone_host_and_more(cli):
     assert server["Host"] == "devcloud" and server["Key Name"] is None
     assert server["Security Groups"] == ["default"] and list(server["Properties"]) == ["osops-boot"]  # its boot's tag
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", server["Created"])
-    assert len([c for c in r.calls if c.endswith("/v2/images")]) == 1
+    assert len([c for c in r.calls if c.split("?")[0].endswith("/v2/images")]) == 1
     table = cli(_with_image_list("server-list"), "server", "list", "--long", "-c", "Key Name", "-c",
                 "Security Groups", "-f", "table")
     assert "| -        | default         |" in table.out
