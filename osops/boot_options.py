@@ -172,13 +172,13 @@ def network_entries(conn: Connection, names: Sequence[str | Network], nics: Sequ
     queries = [n for n in names if not isinstance(n, Network)] + [n.net_id for n in nics if n.net_id]
     listed = nets.list_networks(conn) if queries else []
     entries = [{"uuid": (n if isinstance(n, Network) else resolve("network", n, listed)).id} for n in names]
-    for nic in nics:
+    for nic in nics:  # each names a port or a network (parse_nic sees to it)
         if nic.port_id:
             entries.append({"port": nic.port_id})
-            continue
-        entry = {"uuid": resolve("network", nic.net_id, listed).id}
-        fixed = nic.v4_fixed_ip or nic.v6_fixed_ip
-        entries.append({**entry, "fixed_ip": fixed} if fixed else entry)
+        elif nic.net_id:
+            entry = {"uuid": resolve("network", nic.net_id, listed).id}
+            fixed = nic.v4_fixed_ip or nic.v6_fixed_ip
+            entries.append({**entry, "fixed_ip": fixed} if fixed else entry)
     return entries
 
 

@@ -214,7 +214,7 @@ def wait_until_gone(conn: Connection, servers: Sequence[Server], timeout: float 
     hears of a deleted server as gone (``server`` None), whether Nova no
     longer lists it or lists it DELETED."""
     def gone_as_none(server_id: str, server: Server | None, old: str | None, elapsed: float) -> None:
-        if on_change:
+        if on_change and old != "DELETED":  # a server listed DELETED, then not at all, is gone once
             on_change(server_id, None if server is not None and server.status == "DELETED" else server, old, elapsed)
 
     wait_for(conn, servers, lambda s: s is None or s.status == "DELETED", timeout,

@@ -203,7 +203,7 @@ class StepContext:
         left out), names and ids resolved from one list call."""
         names = [i for i in items if isinstance(i, str) and not (addresses and is_address(i))]
         listed = list_servers(self.conn) if names or fresh else None
-        named = iter(resolve_many("server", names, listed) if names else [])
+        named = iter(resolve_many("server", names, listed) if names and listed is not None else [])
         current = {s.id: s for s in listed} if listed is not None else {}
         out: list[Any] = []
         for item in items:

@@ -92,7 +92,7 @@ def address(ctx: StepContext, args: dict[str, Any], step: Step) -> Outcome:
     found = ctx.find_servers(args["servers"])
     missing = [s for s in found if not s.ips()]
     if missing:  # Nova may say ACTIVE a moment before the port is bound
-        fresh = ops.wait_for(ctx.conn, missing, lambda s: s is not None and s.ips(),
+        fresh = ops.wait_for(ctx.conn, missing, lambda s: s is not None and bool(s.ips()),
                              min(ctx.wait_timeout(step), ctx.address_wait), fail_on_error=False)
         by_id = {s.id: s for s in fresh if s is not None}
         found = [by_id.get(s.id, s) for s in found]

@@ -136,6 +136,24 @@ def test_a_deleted_server_is_reported_gone_the_same_way_every_time(connect):
     assert seen[-1] is None
 
 
+def test_a_server_listed_deleted_then_not_at_all_is_reported_gone_once(monkeypatch):
+    """Nova may list a deleted server DELETED for a poll, then not at all:
+    one report that it is gone, not a second "DELETED -> gone"."""
+    from osops.models import Server
+
+    deleted = Server(id="s1", name="demo-1", status="DELETED", task_state=None, power_state="NOSTATE")
+
+    def polls(conn, found, done, timeout, on_change, fail_on_error=None):
+        on_change("s1", deleted, "ACTIVE", 1.0)
+        on_change("s1", None, "DELETED", 2.0)
+        return [None]
+
+    monkeypatch.setattr(servers, "wait_for", polls)
+    seen = []
+    servers.wait_until_gone(None, [deleted], 10, lambda sid, s, old, t: seen.append((s, old)))
+    assert seen == [(None, "ACTIVE")]
+
+
 def test_keypairs_and_security_groups_without_the_cli(connect):
     conn, _ = connect("keypair-list")
     [key] = keypairs.list_keypairs(conn)
