@@ -11,7 +11,7 @@ instead (bench/cloudtime.py).
 
 import json
 
-from bench.proxy import is_identity
+from bench.proxy import is_discovery, is_identity
 from bench.tools import Step
 
 REPLAY = r"""
@@ -25,8 +25,9 @@ for url, headers in json.loads(sys.argv[1]):
 
 
 def replayed(calls):
-    """The (url, headers) a floor process sends: osops's GETs that are not to Keystone."""
-    return [(c.url, dict(c.headers)) for c in calls if c.method == "GET" and not is_identity(c)]
+    """The (url, headers) a floor process sends: osops's GETs, not to Keystone nor version discovery."""
+    return [(c.url, dict(c.headers)) for c in calls
+            if c.method == "GET" and not is_identity(c) and not is_discovery(c)]
 
 
 def list_steps(calls):

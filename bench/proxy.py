@@ -89,6 +89,12 @@ def is_identity(call, identity_port=5000):
     return urllib.parse.urlsplit(call.url).port == identity_port
 
 
+def is_discovery(call):
+    """A version discovery call: GET of a service's root or version root."""
+    path = urllib.parse.urlsplit(call.url).path.rstrip("/")
+    return call.method == "GET" and re.fullmatch(r"(/v[0-9.]+)?", path) is not None
+
+
 def server_polls(calls):
     """(list calls, single-server GETs) among *calls*: how a wait polls Nova.
     A list is ``GET .../servers/detail`` or ``GET .../servers?...``; a

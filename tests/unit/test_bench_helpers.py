@@ -69,6 +69,7 @@ def test_server_polls_tells_lists_from_gets_of_one():
 
 def test_the_floor_replays_gets_that_are_not_keystone_with_their_microversion():
     calls = [Call(0, "POST", "http://127.0.0.1:5000/v3/auth/tokens"), Call(0, "GET", "http://127.0.0.1:5000/"),
+             Call(0, "GET", "http://127.0.0.1:9292/"), Call(0, "GET", "http://127.0.0.1:8774/v2.1"),
              Call(0, "GET", "http://127.0.0.1:8774/v2.1/flavors/detail",
                   (("OpenStack-API-Version", "compute 2.100"),))]
     assert floor.replayed(calls) == [("http://127.0.0.1:8774/v2.1/flavors/detail",
