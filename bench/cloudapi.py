@@ -10,6 +10,9 @@ import urllib.error
 import urllib.request
 
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+# Nova asks Neutron for the ports of a page's servers in one URL (150 ids at most); behind
+# gunicorn's default 4094-byte request line that fails past about 85 servers
+SERVER_PAGE = 80
 COMPUTE_VERSION = "2.96"  # launched_at, instance actions of deleted servers, host in the list
 
 _SESSION = r"""
@@ -95,10 +98,11 @@ class Api:
         """Every server matching *query* (all pages), of all projects."""
         out, marker = [], None
         while True:
-            page = f"/servers/detail?all_tenants=1&limit=1000&{query}" + (f"&marker={marker}" if marker else "")
+            page = f"/servers/detail?all_tenants=1&limit={SERVER_PAGE}&{query}"
+            page += f"&marker={marker}" if marker else ""
             servers = self.get("compute", page)["servers"]
             out += servers
-            if len(servers) < 1000:
+            if len(servers) < SERVER_PAGE:
                 return out
             marker = servers[-1]["id"]
 

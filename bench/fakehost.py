@@ -148,11 +148,15 @@ class FakeHost:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        for step in (self._drop_service, self._drop_provider, self._drop_chassis):
-            try:
-                step()
-            except Exception as exc:  # noqa: BLE001  (the next clean-up step still runs)
-                self.log(f"bench: removing the fake host: {step.__name__}: {exc}")
+        try:
+            self._drop_service()
+            self._drop_provider()  # only once the service is gone: Nova's delete needs the provider
+        except Exception as exc:  # noqa: BLE001  (the chassis still goes)
+            self.log(f"bench: removing the fake host {HOST}: {exc}")
+        try:
+            self._drop_chassis()
+        except RuntimeError as exc:
+            self.log(f"bench: removing the OVN chassis {HOST}: {exc}")
         left = sql(f"SELECT COUNT(*) FROM nova_api.host_mappings WHERE host='{HOST}'")
         if left not in ("", "0"):
             self.log(f"bench: nova_api still maps host {HOST} to a cell")

@@ -3,8 +3,8 @@
 In a project of its own (``bench-s-project``, the admin user as admin, no
 quotas), made through the API many at a time: 2,000 images (records
 without data, and one image of 1 KiB, ``bench-s-boot``, to boot),
-500 flavors (1 MB, no disk) and 300 servers (no network) on a fake compute
-host (bench/fakehost.py).  Rows: image, flavor and server list; one boot
+500 flavors (1 MB, no disk) and 300 servers (no network; ``--scale-servers``)
+on a fake compute host (bench/fakehost.py).  Rows: image, flavor and server list; one boot
 by image name (resolved against the 2,000) and its delete; ``boot --count
 50 --wait``; ``delete --wait`` of 50 by name.  Each list row also runs once
 per tool before the resources exist, for how it grows.  Everything is
@@ -29,7 +29,8 @@ from bench.rows import Row, argvs, many
 from bench.tools import Step, Tool
 
 CLOUD, PROJECT = "bench-scale", "bench-s-project"
-IMAGES, FLAVORS, SERVERS, MANY = 2000, 500, 300, 50
+IMAGES, FLAVORS, MANY = 2000, 500, 50
+SERVERS = {"count": 300}  # bench/run --scale-servers changes it
 RUNS, BOOT_RUNS = 3, 2
 BOOT_IMAGE, FLAVOR = "bench-s-boot", "bench-s-flv-000"
 
@@ -159,10 +160,11 @@ def _populate(api, admin, image_id, flavor_id, log):
     parallel(lambda i: _flavor(admin, i), range(1, FLAVORS))
     log(f"{FLAVORS - 1} more flavors in {time.monotonic() - started:.0f} s")
     started = time.monotonic()
-    batches = [f"bench-s-srv{b}" for b in range(SERVERS // MANY)]
-    parallel(lambda stem: servers.create(api, stem, MANY, image_id, flavor_id, ZONE), batches, workers=2)
-    servers.wait_active(api, servers.prefix_query("bench-s-srv"), SERVERS)
-    log(f"{SERVERS} servers on the fake host in {time.monotonic() - started:.0f} s")
+    count = SERVERS["count"]
+    batches = [(f"bench-s-srv{b}", min(MANY, count - b * MANY)) for b in range(-(-count // MANY))]
+    parallel(lambda batch: servers.create(api, *batch, image_id, flavor_id, ZONE), batches, workers=2)
+    servers.wait_active(api, servers.prefix_query("bench-s-srv"), count)
+    log(f"{count} servers on the fake host in {time.monotonic() - started:.0f} s")
 
 
 def _counts(api):
@@ -233,6 +235,8 @@ def _teardown(admin, project, host, log):
         admin.delete("network", f"/quotas/{project}")
 
     def project_gone():
+        if admin.servers(f"project_id={project}"):
+            raise SystemExit(f"servers are left in {PROJECT}: the project stays for the next run to remove")
         admin.delete("compute", f"/os-quota-sets/{project}")
         admin.delete("identity", f"/projects/{project}")
 
