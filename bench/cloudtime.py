@@ -13,10 +13,13 @@ import dataclasses
 import datetime
 import re
 import statistics
+import time
 import urllib.parse
 
 from bench import novalog
 from bench.cloudapi import parallel
+
+WAIT = 600
 
 
 @dataclasses.dataclass
@@ -87,16 +90,22 @@ def events(api, logs, mark, stem):
 
 def phases(api, logs, mark, stem, spans):
     """The :class:`Phase` of each "boot" or "delete" step in *spans*
-    ((phase, start, end) of the run's steps) for the servers of *stem*."""
-    found = events(api, logs, mark, stem)
+    ((phase, start, end) of the run's steps) for the servers of *stem*;
+    waits until Nova has the records of them all (OSC's ``--wait`` on
+    many servers returns at the first)."""
+    keys = [("created", "active") if phase == "boot" else ("delete", "gone") for phase, _, _ in spans if phase]
+    deadline = time.monotonic() + WAIT
+    while True:
+        found = events(api, logs, mark, stem)
+        used = [e[key] for e in found.values() for pair in keys for key in pair]
+        if found and all(value is not None for value, _ in used):
+            break
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench: Nova has no record of every server of {stem} after {WAIT} s")
+        time.sleep(1)
     out = []
-    for phase, _, seen in spans:
-        if phase is None:
-            continue
-        first, last = ("created", "active") if phase == "boot" else ("delete", "gone")
+    for (phase, _, seen), (first, last) in zip([s for s in spans if s[0]], keys, strict=True):
         used = [e[key] for e in found.values() for key in (first, last)]
-        if not found or any(value is None for value, _ in used):
-            raise SystemExit(f"bench: Nova has no {phase} record for every server of {stem}")
         out.append(Phase(phase, min(e[first][0] for e in found.values()), max(e[last][0] for e in found.values()),
                          seen, all(fine for _, fine in used)))
     return out

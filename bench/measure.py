@@ -8,6 +8,7 @@ import uuid
 from bench import cloudtime, floor, servers
 from bench.proxy import server_polls
 from bench.rows import Row
+from bench.tools import Step
 
 
 @dataclasses.dataclass
@@ -71,10 +72,13 @@ def measure(row, tools, runs, ctx):
     result = Result(row, {t.name: [] for t in tools}, {}, [], None, {t.name: [] for t in tools})
     try:
         # Per tool: one untimed warm-up run (it leaves osops's token cache
-        # filled, as any earlier command would, and the OS page cache warm),
-        # then one counted run through the proxy.
+        # filled, as any earlier command would, and the OS page cache warm;
+        # for a boot row, a server list), then one counted run through the proxy.
         for tool in tools:
-            _run(row, tool, f"{stem}-{tool.name}-w", ctx)
+            if row.kind == "boot":  # a list does the warm-up's work without a boot
+                tool.run([Step(["server", "list"])])
+            else:
+                _run(row, tool, f"{stem}-{tool.name}-w", ctx)
             ctx.proxy.take()
             result.counted[tool.name] = _run(row, tool, f"{stem}-{tool.name}-c", ctx, proxy=ctx.proxy)
             result.calls[tool.name] = ctx.proxy.take()

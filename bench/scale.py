@@ -31,7 +31,7 @@ from bench.tools import Step, Tool
 CLOUD, PROJECT = "bench-scale", "bench-s-project"
 IMAGES, FLAVORS, MANY = 2000, 500, 50
 SERVERS = {"count": 300}  # bench/run --scale-servers changes it
-RUNS, BOOT_RUNS = 3, 2
+RUNS = {"list": 3, "boot": 2}  # bench/run --runs, --boot-runs change them
 BOOT_IMAGE, FLAVOR = "bench-s-boot", "bench-s-flv-000"
 
 _CLOUDS = r"""
@@ -113,7 +113,7 @@ def run(args, osops_exe, osc_exe, log):
         _populate(api, admin, image_id, flavor_id, log)
         results = []
         for row in scale_rows:
-            runs = BOOT_RUNS if row.kind == "boot" else RUNS
+            runs = RUNS["boot"] if row.kind == "boot" else RUNS["list"]
             log(f"{row.key}: {runs} timed runs each")
             results.append(measure(row, tools, runs, ctx))
         return results, _growth(before, results, _counts(api))
