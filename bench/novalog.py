@@ -5,8 +5,9 @@ times at one-second resolution (MariaDB DATETIME); its services log in
 milliseconds.  The request log of nova-api gives when a create or delete
 call came in (logged at its end, with its duration); nova-compute logs
 "Took N seconds to build instance" right after it saves the server
-ACTIVE and "Deleted allocations for instance" right after it destroys
-the record.  Log times are the machine's local time.
+ACTIVE and "Took N seconds to deallocate network" just before it destroys
+the record (its "Deleted allocations" line comes after the API stops
+showing the server, later still when many are deleted at once).  Log times are the machine's local time.
 """
 
 import datetime
@@ -18,7 +19,7 @@ UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 REQUEST = re.compile(STAMP + r" \d+ INFO nova\.api\.openstack\.requestlog \[\S+ (req-[0-9a-f-]+)[^\]]*\] "
                      r"\S+ \"(\w+) (\S+)\" status: (\d+).*? time: ([\d.]+)")
 BUILT = re.compile(STAMP + r" .*\[instance: " + UUID + r"\] Took [\d.]+ seconds to build instance")
-GONE = re.compile(STAMP + r" .*Deleted allocations for instance " + UUID)
+GONE = re.compile(STAMP + r" .*\[instance: " + UUID + r"\] Took [\d.]+ seconds to deallocate network for instance")
 
 
 def stamp(text):

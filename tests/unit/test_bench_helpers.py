@@ -18,6 +18,8 @@ API_LOG = (
 COMPUTE_LOG = (
     "2026-12-08 00:40:20.411 8830 INFO nova.compute.manager [None req-b25c7c3f - - default default] "
     f"[instance: {SID}] Took 3.95 seconds to build instance.\n"
+    f"2026-12-08 00:40:47.167 8830 INFO nova.compute.manager [-] [instance: {SID}] "
+    "Took 0.41 seconds to deallocate network for instance.\n"
     "2026-12-08 00:40:47.320 8830 INFO nova.scheduler.client.report [None req-32af9318 - - default default] "
     f"Deleted allocations for instance {SID}\n")
 
@@ -39,7 +41,7 @@ def test_deletes_by_server():
 
 def test_compute_events_active_and_gone():
     events = novalog.compute_events(COMPUTE_LOG)[SID]
-    assert events == {"active": local("2026-12-08 00:40:20.411"), "gone": local("2026-12-08 00:40:47.320")}
+    assert events == {"active": local("2026-12-08 00:40:20.411"), "gone": local("2026-12-08 00:40:47.167")}
 
 
 def test_api_time_is_utc_with_or_without_microseconds():
