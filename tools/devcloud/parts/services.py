@@ -67,6 +67,9 @@ def start_api(venv, name, port, module, cfg_env):
         venv + "/bin/gunicorn", "--bind", "%s:%d" % (HOST, port),
         "--workers", "1", "--worker-class", "gthread", "--threads", "8",
         "--timeout", "300", "--graceful-timeout", "5", "--no-control-socket",
+        # Nova asks Neutron for the ports of up to 150 servers in one URL (about 7 KB) when it
+        # lists servers; gunicorn's default 4094-byte request line fails that past ~85 servers
+        "--limit-request-line", "8190",
         "--name", "devcloud-" + name,
         "--access-logfile", os.path.join(DIR, "logs", name + "-access.log"),
         "--error-logfile", "-", "devcloud_wsgi:application"], env)

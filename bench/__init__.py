@@ -1,0 +1,1 @@
+"""bench/run's modules: osops against python-openstackclient and against the floor."""
