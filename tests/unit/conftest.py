@@ -33,17 +33,6 @@ def edit(name, change):
     return data
 
 
-def with_keypair_list(name):
-    """The recorded session *name* (an ``osops cleanup`` recorded before
-    cleanup looked for run keypairs) with the keypair list of the recorded
-    keypair-list session answering too (derived: its interaction appended;
-    both come from the same cloud, and that list holds no run's keypair)."""
-    data = cassette(name)
-    data["interactions"] += [i for i in cassette("keypair-list")["interactions"]
-                             if i["request"]["url"].endswith("/os-keypairs")]
-    return data
-
-
 EMPTY = {"osops_cassette": 1, "command": "", "interactions": []}  # a cassette that answers nothing
 
 

@@ -10,7 +10,7 @@ import pytest
 from osops.errors import UsageError
 from osops.scenario import load_text
 from osops.scenario.steps import ACTIONS
-from tests.unit.conftest import booted, cassette, edit, live, with_keypair_list
+from tests.unit.conftest import booted, cassette, edit, live
 from tests.unit.test_cli_floating_ip import responses
 
 pytestmark = pytest.mark.usefixtures("fake_pinger")  # nothing here pings
@@ -101,7 +101,7 @@ def test_osops_cleanup_releases_the_floating_ip_of_a_run_server(cli):
                   and i["request"]["url"].endswith("/v2.0/security-groups"))
         it[at + 1:at + 1] = [listed, dropped]
 
-    data = with_keypair_list("cleanup")
+    data = cassette("cleanup")
     with_fip(data["interactions"])
     r = cli(data, "cleanup", "--run", "keeprec1", "-f", "json")
     assert r.code == 0, r.err
@@ -111,7 +111,7 @@ def test_osops_cleanup_releases_the_floating_ip_of_a_run_server(cli):
 
 
 def test_osops_cleanup_asks_for_no_floating_ip_when_no_run_server_has_one(cli):
-    r = cli(with_keypair_list("cleanup"), "cleanup", "--run", "keeprec1", "-f", "json")
+    r = cli(cassette("cleanup"), "cleanup", "--run", "keeprec1", "-f", "json")
     assert r.code == 0, r.err
     assert not [c for c in r.calls if "floatingips" in c]
 

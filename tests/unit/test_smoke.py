@@ -24,7 +24,6 @@ from tests.unit.conftest import (
     cassette,
     edit,
     live,
-    with_keypair_list,
 )
 
 pytestmark = pytest.mark.usefixtures("fake_pinger")  # no test here pings; cli's waits do not sleep
@@ -363,10 +362,8 @@ def test_cleanup_needs_a_run_or_all(cli):
 
 
 def _cleanup(change=None):
-    """cleanup.json, with the keypair list its cleanup asks for now
-    (:func:`~tests.unit.conftest.with_keypair_list`: no run's keypair in
-    it), changed by *change(interactions)*."""
-    data = with_keypair_list("cleanup")
+    """cleanup.json, changed by *change(interactions)*."""
+    data = cassette("cleanup")
     if change:
         change(data["interactions"])
     return data
