@@ -1,4 +1,4 @@
-"""The scale rows (``bench/run --scale``, under flock /work/shared/cloud.lock).
+"""The scale rows (``bench/run --scale``, on a cloud nobody else uses meanwhile).
 
 In a project of its own (``bench-s-project``, the admin user as admin, no
 quotas), made through the API many at a time: 2,000 images (records
