@@ -23,7 +23,7 @@ from tests.unit.conftest import cassette, edit
 
 NET = "59420275-2e51-4ff2-be42-36ffde6e1564"
 NS = f"ovnmeta-{NET}"
-ADDRESS = "10.0.0.8"
+ADDRESS = "10.0.0.21"
 NAMES = ["Server", "Port", "Security ICMP", "Security SSH", "Floating IP", "Router", "Namespace",
          "Bridge port", "DHCP", "Metadata", "Login prompt", "Ping", "SSH"]
 
