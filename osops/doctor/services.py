@@ -64,6 +64,8 @@ def agents(ctx: Context) -> Check:
                      "them up (no L2, DHCP or L3 agent)",
                      "start the agents (neutron-openvswitch-agent, neutron-dhcp-agent, neutron-l3-agent, "
                      "neutron-metadata-agent) or ovn-controller, unless this cloud is API-only on purpose")
+    # Neutron lists agents in no set order: by type, then host, so the row reads the same each time
+    found_agents = sorted(found_agents, key=lambda a: (a.agent_type or "", a.host or ""))
     dead = [a for a in found_agents if not a.is_alive]
     off = [a for a in found_agents if a.is_alive and a.is_admin_state_up is False]
     listed = ", ".join(f"{a.agent_type}@{a.host}" for a in found_agents)

@@ -12,7 +12,7 @@ from osops import cache
 from tests.unit.conftest import cassette
 
 AUTH = ("GET http://identity.osops.invalid/", "POST http://identity.osops.invalid/v3/auth/tokens")
-IMAGES = "GET http://image.osops.invalid/v2/images"
+IMAGES = "GET http://image.osops.invalid/v2/images?limit=1000"  # Glance's largest page
 
 
 def entries(home):
@@ -121,7 +121,8 @@ def test_refused_token_reauthenticates_once_transparently(cli, clean_env):
 def test_refused_token_and_refused_password_drop_the_entry(cli, clean_env):
     assert cli("image-list", "image", "list").code == 0
     data = with_responses("wrong-password", "/v3/auth/tokens", method="POST")
-    data["interactions"].append({"request": {"method": "GET", "url": "{image}/v2/images", "query": {}, "body": None},
+    data["interactions"].append({"request": {"method": "GET", "url": "{image}/v2/images", "query": {"limit": ["1000"]},
+                                             "body": None},
                                  "response": {"status": 401, "json": {"error": {"code": 401}}}})
     r = cli(data, "image", "list")
     assert r.code == 1 and "authentication failed" in r.err
@@ -239,6 +240,7 @@ def test_demo_cloud_bypasses_the_cache(cli, clean_env):
 
 def test_python_api_caches_only_when_asked(clean_env, monkeypatch):
     from osops.cloud import connect
+    from osops.images import list_images
     from osops.testing.replay import replay
     from osops.token_cache import save as save_cache
 
@@ -246,14 +248,14 @@ def test_python_api_caches_only_when_asked(clean_env, monkeypatch):
                     user_domain_id="default", project_domain_id="default", identity_api_version="3")
     with replay(cassette("image-list")) as player:
         conn = connect(None, **{**settings, "auth_url": player.auth_url})
-        list(conn.image.images())
+        list_images(conn)
         assert save_cache(conn) is False and entries(clean_env) == []
     with replay(cassette("image-list")) as player:
         conn = connect(None, cache=True, **{**settings, "auth_url": player.auth_url})
-        list(conn.image.images())
+        list_images(conn)
         assert save_cache(conn) is True
         assert save_cache(conn) is False  # unchanged: not rewritten
     with replay(cassette("image-list")) as player:
         conn = connect(None, cache=True, **{**settings, "auth_url": player.auth_url})
-        list(conn.image.images())
+        list_images(conn)
         assert player.calls == [IMAGES]

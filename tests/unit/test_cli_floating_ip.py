@@ -15,7 +15,7 @@ from tests.unit.test_call_floor import shape
 
 SERVER = recordings.FIP_SERVER
 ADD = ("floating", "ip", "add", SERVER)
-PUBLIC = "f56b3fb5-0e78-4c4b-a5cf-7fcc34f324aa"
+PUBLIC = "3b5d30a4-58a8-459c-9488-682866b8e635"  # the external network, as recorded
 
 
 def answer(name, method, path_end, query_key=None):

@@ -30,14 +30,14 @@ def test_the_remote_commands_status_is_osops_status(cli, fake_ssh, here, monkeyp
     ip, argv = fake_ssh.read_text().splitlines()
     assert ip == f"ip netns exec {here}"
     assert " -l cirros " in argv and "BatchMode=yes" in argv  # cirros: the image's name says so
-    assert argv.endswith(" -- 10.0.0.55 hostname -f")
+    assert argv.endswith(" -- 10.0.0.31 hostname -f")
 
 
 def test_ssh_that_cannot_log_in_is_said_and_exits_255(cli, fake_ssh, here, monkeypatch):
     monkeypatch.setenv("FAKE_SSH_EXIT", "255")
     r = cli("ssh", "ssh", "h3-ssh", "--batch", "--", "hostname")
     assert r.code == 255
-    assert r.err.startswith(f"ssh could not log in to cirros@10.0.0.55 (from {here}) (its message is above); "
+    assert r.err.startswith(f"ssh could not log in to cirros@10.0.0.31 (from {here}) (its message is above); "
                             "is it up and does its security group allow SSH?")
 
 

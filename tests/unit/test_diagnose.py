@@ -21,9 +21,9 @@ from osops.host.models import Bridge, BridgePort, PingResult, Target
 from osops.models import Server
 from tests.unit.conftest import cassette, edit
 
-NET = "59420275-2e51-4ff2-be42-36ffde6e1564"
+NET = "c9add217-ce0e-4f36-a88c-9df7b87419ff"  # the private network, as recorded
 NS = f"ovnmeta-{NET}"
-ADDRESS = "10.0.0.8"
+ADDRESS = "10.0.0.21"
 NAMES = ["Server", "Port", "Security ICMP", "Security SSH", "Floating IP", "Router", "Namespace",
          "Bridge port", "DHCP", "Metadata", "Login prompt", "Ping", "SSH"]
 

@@ -14,6 +14,7 @@ from osops.errors import UsageError
 from tests.unit.conftest import cassette
 
 JSON = {"Content-Type": "application/json"}
+IMAGES = "GET http://image.osops.invalid/v2/images?limit=1000"  # one page, Glance's largest
 HTML_502 = {"status": 502, "headers": {"Content-Type": "text/html"},
             "text": "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"}
 
@@ -51,7 +52,7 @@ def test_a_list_survives_one_failed_answer(cli, slept, answer):
     r = cli(failing_first("image-list", "/v2/images", answer), "image", "list", "-f", "value", "-c", "Name")
     assert r.code == 0, r.err
     assert "cirros" in r.out
-    assert [c for c in r.calls if c.endswith("/v2/images")] == ["GET http://image.osops.invalid/v2/images"] * 2
+    assert [c for c in r.calls if "/v2/images" in c] == [IMAGES] * 2
 
 
 def test_retry_after_is_honoured_up_to_the_cap(cli, slept, monkeypatch):
@@ -69,7 +70,7 @@ def test_retries_are_bounded_then_one_line_with_the_service_message(cli, slept):
     assert r.code == 1
     assert "Traceback" not in r.err and r.err.count("\n") == 1
     assert "Glance is down for maintenance" in r.err
-    assert len([c for c in r.calls if c.endswith("/v2/images")]) == 1 + retry.POLICY.status_code_retries
+    assert [c for c in r.calls if "/v2/images" in c] == [IMAGES] * (1 + retry.POLICY.status_code_retries)
 
 
 def test_the_create_call_is_never_sent_twice_by_keystoneauth():
