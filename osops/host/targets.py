@@ -115,7 +115,8 @@ def _auto_chooser(conn, pairs):
     of *pairs*.  A fixed address's network is the one of the server's port
     with its MAC (one port list call per 100 servers), else the one
     network of its name (a network list call, only then); one router port
-    list call when a network has no qdhcp or ovnmeta namespace here."""
+    list call when a network has no qdhcp or ovnmeta namespace here and
+    a qrouter- namespace is here."""
     from osops.networks import list_networks
 
     here = set(namespaces.list_namespaces())
@@ -142,7 +143,9 @@ def _auto_chooser(conn, pairs):
 
     wanted = {network_of(s, a)[0] for s, a in fixed} - {None}
     routers: dict[str, list[str]] = {}
-    if any(f"qdhcp-{n}" not in here and f"ovnmeta-{n}" not in here for n in wanted):
+    # router ports only help where this host has a router's namespace
+    if any(n.startswith("qrouter-") for n in here) and any(
+            f"qdhcp-{n}" not in here and f"ovnmeta-{n}" not in here for n in wanted):
         for port in conn.network.ports(device_owner=list(ROUTER_OWNERS)):
             routers.setdefault(port.network_id, []).append(port.device_id)
 

@@ -68,8 +68,8 @@ def group_id(name):
 GROUP_ID = group_id("smoke")  # the smoke's own security group
 GROUP = f"security group osops-smokerec1-sg ({GROUP_ID})"  # as a report lists it when left
 GROUP_DELETE = f"DELETE http://network.osops.invalid/v2.0/security-groups/{GROUP_ID}"
-STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "boot", "address",
-         "ping", "suspend", "resume", "delete"]  # the smoke's steps, in order
+STEPS = ["token", "catalog", "compute-services", "image", "flavor", "network", "keypair", "boot", "address",
+         "floating_ip", "ping", "ssh", "suspend", "resume", "delete"]  # the smoke's steps, in order
 
 
 def live(result):

@@ -48,14 +48,19 @@ def test_smoke_passes_on_the_recorded_cloud(cli):
     assert r.code == 0, r.err
     lines = live(r)
     assert list(lines) == STEPS + ["cleanup"]
-    assert {n for n, (status, _) in lines.items() if status != "PASS"} == {"ping"}
+    assert {n for n, (status, _) in lines.items() if status != "PASS"} == {"ping", "ssh"}
     assert re.fullmatch(r"osops-smokerec1-smoke ACTIVE on private=10\.0\.0\.\d+", lines["boot"][1])
     assert lines["ping"][1].startswith("cannot ping from this host: osops-smokerec1-smoke 10.0.0.")
+    assert lines["ssh"][1].startswith("cannot reach osops-smokerec1-smoke from this host: no route")
+    assert re.fullmatch(r"osops-smokerec1-smoke 172\.24\.4\.\d+ -> 10\.0\.0\.\d+ \(private to public\)",
+                        lines["floating_ip"][1])
     assert lines["suspend"] == ("PASS", "osops-smokerec1-smoke SUSPENDED")
     assert lines["delete"] == ("PASS", "osops-smokerec1-smoke gone")
-    assert lines["cleanup"] == ("PASS", "deleted security group osops-smokerec1-sg")  # the server: by its step
+    assert re.fullmatch(r"deleted floating IP 172\.24\.4\.\d+, security group osops-smokerec1-sg, "
+                        r"keypair osops-smokerec1-key", lines["cleanup"][1])  # the server: by its step
     assert re.search(r"^PASS boot +\d+\.\d s  ", r.err, re.M)  # the live line's shape
-    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
+    assert deletes(r)[0] == f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}"
+    assert GROUP_DELETE in deletes(r) and len(deletes(r)) == 4  # and the floating IP and the keypair
 
 
 def test_summary_block_and_timing_table_on_stdout(cli):
@@ -65,15 +70,16 @@ def test_summary_block_and_timing_table_on_stdout(cli):
     first, last = out.index(rule), out.index(rule, out.index(rule) + 1)
     block = out[first + 1:last]
     assert block[0].startswith("SKIP ping (cannot ping from this host")  # exercise.sh: SKIP, PASS, FAILED
-    assert block[1:] == [f"PASS {n}" for n in STEPS if n != "ping"] + ["PASS cleanup"]
+    assert block[1].startswith("SKIP ssh (cannot reach osops-smokerec1-smoke from this host")
+    assert block[2:] == [f"PASS {n}" for n in STEPS if n not in ("ping", "ssh")] + ["PASS cleanup"]
     timing = out[out.index("osops smoke Step Timing") - 1:]
     assert timing[0] == timing[3] == "=" * 25 and timing[2] == " (times are in seconds)"
-    rows = [line.split() for line in timing[4:4 + 13]]
+    rows = [line.split() for line in timing[4:4 + 16]]
     assert [row[0] for row in rows] == STEPS + ["cleanup"]
     assert all(re.fullmatch(r"\d+\.\d", row[1]) for row in rows)
-    assert timing[17] == "-" * 25 and re.fullmatch(r"Unaccounted time +\d+\.\d", timing[18])
-    assert timing[19] == "=" * 25 and re.fullmatch(r"Total runtime +\d+\.\d", timing[20])  # last, as in stack.sh
-    assert out[-1] == "smoke run smokerec1: 12 PASS, 1 SKIP, 0 FAILED"
+    assert timing[20] == "-" * 25 and re.fullmatch(r"Unaccounted time +\d+\.\d", timing[21])
+    assert timing[22] == "=" * 25 and re.fullmatch(r"Total runtime +\d+\.\d", timing[23])  # last, as in stack.sh
+    assert out[-1] == "smoke run smokerec1: 14 PASS, 2 SKIP, 0 FAILED"
     assert not re.search(r"^PASS boot +\d", r.out, re.M)  # live lines go to stderr only
 
 
@@ -88,7 +94,7 @@ def test_json_report_is_all_of_stdout(cli):
     ping = report["steps"][STEPS.index("ping")]
     assert ping["status"] == "SKIP" and ping["reason"].startswith("cannot ping from this host")
     assert report["cleanup"]["status"] == "PASS" and report["left"] == []
-    assert report["totals"] == {"PASS": 12, "SKIP": 1, "FAIL": 0}
+    assert report["totals"] == {"PASS": 14, "SKIP": 2, "FAIL": 0}
 
 
 def test_junit_has_one_testcase_per_step(cli, tmp_path):
@@ -97,12 +103,12 @@ def test_junit_has_one_testcase_per_step(cli, tmp_path):
     assert r.code == 0, r.err
     suite = ET.parse(path).getroot().find("testsuite")
     assert suite.get("name") == "smoke"
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("13", "0", "1")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("16", "0", "2")
     cases = suite.findall("testcase")
     assert [c.get("name") for c in cases] == STEPS + ["cleanup"]
     assert {c.get("classname") for c in cases} == {"osops.smoke"}
-    (skipped,) = [c for c in cases if c.find("skipped") is not None]
-    assert skipped.get("name") == "ping"
+    skipped, _ssh = [c for c in cases if c.find("skipped") is not None]
+    assert (skipped.get("name"), _ssh.get("name")) == ("ping", "ssh")
     assert skipped.find("skipped").get("message").startswith("cannot ping from this host")
     props = {p.get("name"): p.get("value") for p in suite.find("properties")}
     assert props["run_id"] == "smokerec1"
@@ -113,7 +119,7 @@ def test_junit_that_cannot_be_written_fails_the_command(cli, tmp_path):
     r = cli("smoke", *SMOKE, "--junit", str(path))
     assert r.code == 1
     assert r.err.splitlines()[-1] == f"cannot write the JUnit report {path}: No such file or directory"
-    assert r.out.splitlines()[-1] == "smoke run smokerec1: 12 PASS, 1 SKIP, 0 FAILED"  # the report still printed
+    assert r.out.splitlines()[-1] == "smoke run smokerec1: 14 PASS, 2 SKIP, 0 FAILED"  # the report still printed
     assert not path.exists()
 
 
@@ -132,7 +138,7 @@ def test_junit_is_written_even_when_stdout_is_closed(cli, tmp_path, monkeypatch)
         patch.setattr("sys.stdout", ClosedPipe())
         r = cli("smoke", *SMOKE, "--junit", str(path))
     assert r.code == 141 and "Broken pipe" not in r.err  # quietly, with the shell's status
-    assert ET.parse(path).getroot().find("testsuite").get("tests") == "13"
+    assert ET.parse(path).getroot().find("testsuite").get("tests") == "16"
 
 
 def test_ping_that_answers_passes(cli, fake_pinger):
@@ -161,7 +167,7 @@ def test_no_bootable_image(cli):
                                       "pass --image")
     assert lines["flavor"] == ("SKIP", "needs boot_image from step image, which FAILED")
     assert lines["boot"][0] == lines["ping"][0] == lines["delete"][0] == "SKIP"
-    assert lines["cleanup"] == ("SKIP", "nothing was created")
+    assert lines["cleanup"] == ("PASS", "deleted security group osops-smokerec1-sg, keypair osops-smokerec1-key")
     assert not [c for c in r.calls if c.startswith("POST") and c.endswith("/servers")]
     assert "FAILED image (no bootable image among 4 image(s)" in r.out
 
@@ -179,10 +185,12 @@ def test_boot_error_fails_with_novas_fault_and_is_cleaned_up(cli):
     assert r.code == 1
     lines = live(r)
     assert lines["boot"] == ("FAIL", f"server osops-smokerec1-smoke ({SERVER_ID}) went to ERROR: {fault}")
-    for step in ("address", "ping", "suspend", "resume", "delete"):
+    for step in ("address", "floating_ip", "ping", "ssh", "suspend", "resume", "delete"):
         assert lines[step] == ("SKIP", "needs server from step boot, which FAILED")
-    assert lines["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg")
-    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
+    assert lines["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg, "
+                                        "keypair osops-smokerec1-key")
+    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE,
+                          "DELETE http://compute.osops.invalid/v2.1/os-keypairs/osops-smokerec1-key"]
     assert f"FAILED boot (server osops-smokerec1-smoke ({SERVER_ID}) went to ERROR: No valid host" in r.out
 
 
@@ -194,7 +202,8 @@ def test_ping_without_answer_fails(cli, fake_pinger):
     assert re.fullmatch(r"no reply from osops-smokerec1-smoke 10\.0\.0\.\d+: no reply in 2 s", lines["ping"][1])
     assert lines["ping"][0] == "FAIL"
     assert lines["suspend"][0] == lines["resume"][0] == lines["delete"][0] == "PASS"  # on_failure: continue
-    assert r.out.splitlines()[-1] == "smoke run smokerec1: 12 PASS, 0 SKIP, 1 FAILED"  # cleanup counts
+    assert lines["ssh"][0] == "SKIP"  # this host has no route for SSH either
+    assert r.out.splitlines()[-1] == "smoke run smokerec1: 14 PASS, 1 SKIP, 1 FAILED"  # cleanup counts
 
 
 def test_endpoint_down(cli):
@@ -213,7 +222,7 @@ def test_endpoint_down(cli):
     [placement] = [s for s in token["catalog"] if s["type"] == "placement"]
     interfaces = "/".join(e["interface"] for e in placement["endpoints"])  # in the catalog's order
     assert detail.startswith(f"placement http://placement.osops.invalid ({interfaces}) does not answer: ")
-    assert all(s == "PASS" for n, (s, _) in live(r).items() if n not in ("catalog", "ping"))
+    assert all(s == "PASS" for n, (s, _) in live(r).items() if n not in ("catalog", "ping", "ssh"))
 
 
 def test_auth_failure_stops_the_run(cli):
@@ -257,8 +266,11 @@ def test_a_signal_stops_the_run_and_cleanup_deletes_the_server(cli, fake_pinger,
     lines = live(r)
     assert lines["ping"] == ("FAIL", f"interrupted by {name}")
     assert lines["suspend"] == ("SKIP", f"not run: interrupted by {name}")
-    assert lines["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg")
-    assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
+    assert re.fullmatch(r"deleted osops-smokerec1-smoke, floating IP 172\.24\.4\.\d+, security group "
+                        r"osops-smokerec1-sg, keypair osops-smokerec1-key", lines["cleanup"][1])
+    assert lines["cleanup"][0] == "PASS"
+    assert f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}" in deletes(r)
+    assert GROUP_DELETE in deletes(r) and len(deletes(r)) == 4  # and the floating IP and the keypair
     assert signal.getsignal(signal.SIGINT) is not None  # handlers were put back
     assert r.out.splitlines()[-1].endswith(f"({name})")
 
@@ -279,9 +291,11 @@ def test_second_ctrl_c_stops_cleanup_and_says_what_is_left(cli, fake_pinger, mon
     report = r.json()
     assert report["cleanup"]["status"] == "FAIL"
     assert report["cleanup"]["detail"].startswith("cleanup interrupted by SIGINT; left osops-smokerec1-smoke")
-    assert report["left"] == [f"osops-smokerec1-smoke ({SERVER_ID})", GROUP]
+    assert report["left"][:2] == [f"osops-smokerec1-smoke ({SERVER_ID})", GROUP]
+    assert "keypair osops-smokerec1-key" in report["left"]
     assert report["cleanup_command"] == "osops cleanup --run smokerec1"
-    assert deletes(r) == []
+    (released,) = deletes(r)  # the floating IP goes first, before the remove Ctrl-C stopped
+    assert "/v2.0/floatingips/" in released
 
 
 def test_first_signal_during_cleanup_only_warns(cli, monkeypatch):
@@ -301,8 +315,9 @@ def test_first_signal_during_cleanup_only_warns(cli, monkeypatch):
     monkeypatch.setattr(cleanup, "remove", remove)
     r = cli(edit("smoke", error_at_boot), *SMOKE)
     assert "SIGINT: cleanup is running (Ctrl-C again to stop it" in r.err
-    assert live(r)["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg")
-    assert len(deletes(r)) == 2 and r.code == 1  # the server, then its group
+    assert live(r)["cleanup"] == ("PASS", "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg, "
+                                          "keypair osops-smokerec1-key")
+    assert len(deletes(r)) == 3 and r.code == 1  # the server, its group, the keypair
 
 
 def test_second_ctrl_c_on_the_keep_path_still_prints_how_to_remove(cli, fake_pinger, monkeypatch):
@@ -319,7 +334,9 @@ def test_second_ctrl_c_on_the_keep_path_still_prints_how_to_remove(cli, fake_pin
     r = cli("smoke", *SMOKE, "--keep")
     assert r.code == 130
     assert "Traceback" not in r.err
-    assert live(r)["cleanup"] == ("SKIP", f"--keep: kept osops-smokerec1-smoke ({SERVER_ID}), {GROUP}")
+    assert live(r)["cleanup"][1].startswith(f"--keep: kept osops-smokerec1-smoke ({SERVER_ID}), {GROUP}, "
+                                            "floating IP 172.24.4.")
+    assert live(r)["cleanup"][0] == "SKIP" and "keypair osops-smokerec1-key" in live(r)["cleanup"][1]
     assert r.out.splitlines()[-1] == "remove with: osops cleanup --run smokerec1"
     assert deletes(r) == []
 
@@ -329,7 +346,7 @@ def test_keep_leaves_the_server_and_cleanup_removes_it(cli):
     assert r.code == 0, r.err
     assert deletes(r) == []
     lines = live(r)
-    assert [n for n, (s, _) in lines.items() if s == "PASS"] == ["image", "flavor", "network", "boot"]
+    assert [n for n, (s, _) in lines.items() if s == "PASS"] == ["image", "flavor", "network", "keypair", "boot"]
     assert lines["cleanup"][1].startswith("--keep: kept osops-keeprec1-smoke (")
     tail = r.out.splitlines()[-2:]
     assert tail[0].startswith("kept: osops-keeprec1-smoke (")
@@ -337,11 +354,13 @@ def test_keep_leaves_the_server_and_cleanup_removes_it(cli):
 
     c = cli(_cleanup(), "cleanup", "--run", "keeprec1", "-f", "json")
     assert c.code == 0, c.err
-    (row, group) = c.json()
+    (row, group, key) = c.json()
     assert (row["Name"], row["Run"], row["Status"]) == ("osops-keeprec1-smoke", "keeprec1", "DELETED")
     assert (group["Name"], group["Run"], group["Status"]) == ("osops-keeprec1-sg", "keeprec1", "DELETED")
+    assert (key["Name"], key["Run"], key["Status"]) == ("osops-keeprec1-key", "keeprec1", "DELETED")
     assert deletes(c) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{row['ID']}",
-                          f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}"]
+                          f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}",
+                          "DELETE http://compute.osops.invalid/v2.1/os-keypairs/osops-keeprec1-key"]
     assert len([x for x in c.calls if x.split("?")[0].endswith("/servers/detail")]) == 1  # one list
 
 
@@ -418,13 +437,15 @@ def test_cleanup_all_removes_every_runs_servers_and_nothing_else(cli):
     assert r.code == 0, r.err
     rows = {row["Name"]: row for row in r.json()}
     # not the untagged web, nor the default group
-    assert set(rows) == {"osops-keeprec1-smoke", "osops-otherrun1-lab-1", "osops-keeprec1-sg"}
+    assert set(rows) == {"osops-keeprec1-smoke", "osops-otherrun1-lab-1", "osops-keeprec1-sg", "osops-keeprec1-key"}
     assert {row["Run"] for row in rows.values()} == {"keeprec1", "otherrun1"}
     assert {row["Status"] for row in rows.values()} == {"DELETED"}
     group = rows.pop("osops-keeprec1-sg")
+    rows.pop("osops-keeprec1-key")
     assert sorted(deletes(r)) == sorted([f"DELETE http://compute.osops.invalid/v2.1/servers/{row['ID']}"
                                          for row in rows.values()] +
-                                        [f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}"])
+                                        [f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}",
+                                         "DELETE http://compute.osops.invalid/v2.1/os-keypairs/osops-keeprec1-key"])
     lists = [c for c in r.calls if c.split("?")[0].endswith("/servers/detail")]
     assert len(lists) == 2  # one to find them, one poll round for both
 
@@ -432,7 +453,7 @@ def test_cleanup_all_removes_every_runs_servers_and_nothing_else(cli):
 def test_cleanup_all_dry_run_deletes_nothing(cli):
     r = cli(_cleanup(_more_runs), "cleanup", "--all", "--dry-run", "-f", "json")
     assert r.code == 0, r.err
-    assert {row["Status"] for row in r.json()} == {"would delete"} and len(r.json()) == 3  # 2 servers, a group
+    assert {row["Status"] for row in r.json()} == {"would delete"} and len(r.json()) == 4  # 2 servers, a group, a key
     assert deletes(r) == []
 
 
@@ -450,10 +471,11 @@ def test_cleanup_all_projects_lists_every_project(cli):
 
     r = cli(_cleanup(other_project), "cleanup", "--run", "keeprec1", "--all-projects", "-f", "json")
     assert r.code == 0, r.err
-    (row, group) = r.json()
-    assert (row["ID"], row["Status"], group["Status"]) == (KEPT_ID, "DELETED", "DELETED")
+    (row, group, key) = r.json()
+    assert (row["ID"], row["Status"], group["Status"], key["Status"]) == (KEPT_ID, "DELETED", "DELETED", "DELETED")
     assert deletes(r) == [f"DELETE http://compute.osops.invalid/v2.1/servers/{KEPT_ID}",
-                          f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}"]
+                          f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}",
+                          "DELETE http://compute.osops.invalid/v2.1/os-keypairs/osops-keeprec1-key"]
     (listing,) = [c for c in r.calls if "/servers/detail" in c]
     assert listing.endswith("/servers/detail?all_tenants=True")
     r = cli("cleanup", "cleanup", "--run", "keeprec1", "--all", "-f", "json")
