@@ -64,7 +64,7 @@ def faulty(clean_env, monkeypatch, capsys):
     """``faulty(cassette, *faults)``: a :class:`Cloud` serving *cassette* (a
     name in tests/cassettes, or a dict) behind a proxy injecting *faults*;
     ``cloud.call(*argv)`` runs osops and returns a :class:`Result`."""
-    monkeypatch.setattr("osops.wait.intervals", lambda: iter(lambda: 0.0, None))
+    monkeypatch.setattr("osops.wait.intervals", lambda *args, **kwargs: iter(lambda: 0.0, None))
     monkeypatch.setattr("osops.scenario.reach.HostPinger", FakePinger)
     monkeypatch.setattr("osops.host.bridges.list_bridges", lambda conn=None, **kw: [])
     opened = []

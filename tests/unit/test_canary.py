@@ -324,7 +324,7 @@ def test_every_runs_rounds_and_keeps_them(cli, replayed_clouds, fake_wait, tmp_p
     assert r.code == 0, r.err
     assert [line.split(":")[0] for line in r.out.splitlines()] == ["round 1 envvars", "round 2 envvars",
                                                                    "round 3 envvars"]
-    assert r.out.splitlines()[0] == "round 1 envvars: PASS run smokerec1: 12 PASS, 1 SKIP, 0 FAILED in " + \
+    assert r.out.splitlines()[0] == "round 1 envvars: PASS run smokerec1: 14 PASS, 2 SKIP, 0 FAILED in " + \
         r.out.splitlines()[0].split(" in ")[1]
     assert len(fake_wait) == 2 and all(0 <= w <= 5 for w in fake_wait)
     with open_history() as store:

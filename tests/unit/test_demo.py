@@ -31,7 +31,7 @@ def recorded(name):
 def address_of(data, name):
     """The fixed address the recorded session *data* shows for server *name*."""
     found = {a["addr"] for _k, v in walk(data) if isinstance(v, dict) and v.get("name") == name
-             for a in v.get("addresses", {}).get("private", [])}
+             for a in v.get("addresses", {}).get("private", []) if a.get("OS-EXT-IPS:type", "fixed") == "fixed"}
     [address] = found
     return address
 
@@ -135,13 +135,14 @@ def test_smoke_prints_live_lines_summary_and_timing(run):
     assert lines[0] == "smoke: run demosmoke (servers osops-demosmoke-..., tagged osops-run=demosmoke)"
     steps = live(Stderr(err))
     assert list(steps) == STEPS + ["cleanup"]
-    assert {n for n, (status, _) in steps.items() if status != "PASS"} == {"ping"}
+    assert {n for n, (status, _) in steps.items() if status != "PASS"} == {"ping", "ssh"}
     address = address_of(recorded("smoke"), "osops-demosmoke-smoke")
     assert steps["boot"][1] == f"osops-demosmoke-smoke ACTIVE on private={address}"
     assert steps["ping"] == ("SKIP", f"cannot ping from this host: osops-demosmoke-smoke {address}: {REPLAYED}")
     assert steps["image"][1].startswith("cirros-0.6.2-x86_64-disk (")
     assert "osops smoke Step Timing" in out and re.search(r"^boot +\d+\.\d$", out, re.M)
-    assert out.rstrip().splitlines()[-1] == "smoke run demosmoke: 12 PASS, 1 SKIP, 0 FAILED"
+    assert steps["ssh"][0] == "SKIP" and "replayed cloud" in steps["ssh"][1]
+    assert out.rstrip().splitlines()[-1] == "smoke run demosmoke: 14 PASS, 2 SKIP, 0 FAILED"
 
 
 def test_smoke_json_report(run):
@@ -149,8 +150,8 @@ def test_smoke_json_report(run):
     assert code == 0, err
     report = json.loads(out)
     assert (report["run_id"], report["status"], report["totals"]) == ("demosmoke", "PASS",
-                                                                      {"PASS": 12, "FAIL": 0, "SKIP": 1})
-    assert [(s["name"], s["status"]) for s in report["steps"]] == [(n, "SKIP" if n == "ping" else "PASS")
+                                                                      {"PASS": 14, "FAIL": 0, "SKIP": 2})
+    assert [(s["name"], s["status"]) for s in report["steps"]] == [(n, "SKIP" if n in ("ping", "ssh") else "PASS")
                                                                      for n in STEPS]
 
 

@@ -86,7 +86,7 @@ def test_lab_demo_boots_three_in_one_request_and_polls_lists(cli, fake_pinger, b
         "GET http://compute.osops.invalid/v2.1/servers/detail"]  # the servers step
     single = {c.rsplit("/", 1)[1] for c in r.calls if re.match(r"GET .*/servers/[0-9a-f-]{36}$", c)}
     assert single == {LAB_1}  # only the one suspended alone
-    assert len([c for c in r.calls if c.startswith("DELETE")]) == 4  # the three, then their group
+    assert len([c for c in r.calls if c.startswith("DELETE")]) == 5  # the three, their group, the keypair
     assert "narration" not in r.out and "say" not in r.out  # narration stays out of the summary
 
 # The lab demo's first two steps (lab-demo.json is their recording): the image, three servers booted.
@@ -115,8 +115,8 @@ def test_lab_demo_failed_boot_stops_and_cleanup_deletes_all_three(cli, bridges):
     assert lines["boot"][0] == "FAIL" and lines["boot"][1].endswith("went to ERROR: Build of instance aborted")
     assert lines["servers"] == ("SKIP", "not run: step boot FAILED (on_failure: stop)")
     assert lines["cleanup"] == ("PASS", "deleted osops-labrec1-lab-1, osops-labrec1-lab-2, osops-labrec1-lab-3, "
-                                "security group osops-labrec1-sg")
-    assert len([c for c in r.calls if c.startswith("DELETE")]) == 4
+                                "security group osops-labrec1-sg, keypair osops-labrec1-lab")
+    assert len([c for c in r.calls if c.startswith("DELETE")]) == 5
 
 
 def test_address_of_several_servers_polls_one_list_per_round(clean_env, zero_poll_waits):
@@ -171,12 +171,14 @@ def test_dry_run_fills_variables_and_sends_nothing(cli):
     assert r.code == 0, r.err
     assert r.calls == []
     out = r.out.splitlines()
-    assert out[0] == "lab-demo: Boot three cirros servers, ping them all, suspend one, show the bridge, clean up."
+    assert out[0] == ("lab-demo: Boot three cirros servers with a keypair, read a console, run a command "
+                      "over SSH, ping them all, suspend one, show the bridge, clean up.")
     assert "vars: image='', flavor=m1.nano, count=2" in out
-    assert any(re.match(r"\s+3\. boot\s+name=osops-<run>-lab image=<cirros> flavor=m1.nano count=2; save lab; "
+    assert any(re.match(r"\s+4\. boot\s+name=osops-<run>-lab image=<cirros> flavor=m1.nano key_name=<key\.name> "
+                        r"count=2; save lab; "
                         r"expect status=ACTIVE servers=2; on_failure stop$", line) for line in out)
-    assert any("say-2" in line and "'Their addresses: <lab.addresses>; now ping them all'" in line for line in out)
-    assert any(re.match(r"\s+8\. suspend\s+servers=<lab\.0> wait=true; save sleeper", line) for line in out)  # YAML's
+    assert any("say-4" in line and "'Their addresses: <lab.addresses>; now ping them all'" in line for line in out)
+    assert any(re.match(r"\s+13\. suspend\s+servers=<lab\.0> wait=true; save sleeper", line) for line in out)  # YAML's
     assert out[-1] == "dry run: nothing was sent to the cloud"
     j = cli(EMPTY, "scenario", "run", "lab-demo", "--dry-run", "-f", "json", "--only", "ping")
     assert j.calls == [] and j.code == 0
@@ -189,12 +191,12 @@ def test_validate_and_run_agree_on_a_var_with_braces(cli, bridges):
     """Validation said valid; the run used to read the value again and FAIL
     with a KeyError text ('x')."""
     r = cli(EMPTY, "scenario", "validate", "lab-demo", "--var", "image={{ x }}")
-    assert r.code == 0 and r.out.endswith("valid: lab-demo, 14 steps\n")
+    assert r.code == 0 and r.out.endswith("valid: lab-demo, 19 steps\n")
     r = cli("lab-demo", *LAB, "--var", "image={{ x }}")
     assert r.code == 1
     status, detail = live(r)["image"]
     assert status == "FAIL" and detail.startswith("no image '{{ x }}' (kernel, ramdisk and inactive images")
-    assert live(r)["cleanup"] == ("SKIP", "nothing was created")
+    assert live(r)["cleanup"][0] == "PASS" and live(r)["cleanup"][1].endswith("keypair osops-labrec1-lab")
     r = cli(EMPTY, "scenario", "run", "lab-demo", "--dry-run", "--var", "image={{ x }}")
     assert re.search(r"^\s+1\. image\s+name='\{\{ x \}\}'; save cirros$", r.out, re.M)  # not <x>
 
@@ -251,7 +253,7 @@ def test_validate_reports_every_problem_with_file_and_line(cli, tmp_path):
         f"{bad}:4: unknown action 'pign' (did you mean 'ping'?); actions: " + ", ".join(
             ACTIONS),
         f"{bad}:6: suspend cannot expect 'stauts' (did you mean 'status'?); it can expect status, servers"]
-    assert r.out.strip() == f"{bundled.path('lab-demo')}: valid: lab-demo, 14 steps"
+    assert r.out.strip() == f"{bundled.path('lab-demo')}: valid: lab-demo, 19 steps"
     r = cli(EMPTY, "scenario", "run", str(bad))
     assert r.code == 2 and f"{bad}:4: unknown action 'pign'" in r.err and r.calls == []
 
@@ -319,7 +321,7 @@ def test_engine_names_and_tags_what_it_boots(clean_env, zero_poll_waits):
     assert server["name"] == "osops-smokerec1-smoke"
     assert server["metadata"] == {"osops-run": "smokerec1"}
     assert server["min_count"] == server["max_count"] == 1
-    assert report.to_dict()["steps"][6]["resources"] == [f"server osops-smokerec1-smoke ({SERVER_ID})"]
+    assert report.to_dict()["steps"][7]["resources"] == [f"server osops-smokerec1-smoke ({SERVER_ID})"]
 
 
 def test_run_time_limit_stops_and_cleanup_runs(clean_env, zero_poll_waits):
@@ -338,12 +340,14 @@ def test_run_time_limit_stops_and_cleanup_runs(clean_env, zero_poll_waits):
     by_name = {r.name: r for r in report.steps}
     assert report.interrupted == "timeout" and report.exit_code == 1
     assert by_name["ping"].status == "SKIP"
-    assert (by_name["suspend"].status, by_name["suspend"].detail) == ("FAIL", "the run's time limit (600 s) ran out")
-    assert by_name["resume"].detail == "not run: the run's time limit (600 s) ran out"
+    assert (by_name["ssh"].status, by_name["ssh"].detail) == ("FAIL", "the run's time limit (600 s) ran out")
+    assert by_name["suspend"].detail == "not run: the run's time limit (600 s) ran out"
     assert report.cleanup.status == "PASS"
-    assert report.cleanup.detail == "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg"
-    assert [c for c in player.calls if c.startswith("DELETE")] == [
-        f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
+    assert report.cleanup.detail == ("deleted osops-smokerec1-smoke, floating IP 172.24.4.39, security group "
+                                     "osops-smokerec1-sg, keypair osops-smokerec1-key")
+    deleted = [c for c in player.calls if c.startswith("DELETE")]
+    assert f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}" in deleted and GROUP_DELETE in deleted
+    assert len(deleted) == 4
 
 
 def test_a_failed_say_is_a_failed_step_not_narration(clean_env):
@@ -375,7 +379,7 @@ def test_a_failed_say_is_a_failed_step_not_narration(clean_env):
 def test_only_keeps_what_the_chosen_steps_need():
     scenario = load_file(bundled.path("smoke"))
     chosen = {n for n, why in select(scenario, only=["ping"]).items() if not why}
-    assert chosen == {"image", "flavor", "network", "boot", "ping"}
+    assert chosen == {"image", "flavor", "network", "keypair", "boot", "ping"}
     left = select(scenario, skip=["ping"])
     assert left["ping"] == "left out (--skip)" and not left["boot"]
 
@@ -399,7 +403,8 @@ def test_cleanup_runs_even_when_reporting_breaks(clean_env, zero_poll_waits):
         with pytest.raises(BrokenPipeError):
             Engine(conn, scenario, run_id="smokerec1", pinger=FakePinger(), on_result=on_result).run()
     assert [c for c in player.calls if c.startswith("DELETE")] == [
-        f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE]
+        f"DELETE http://compute.osops.invalid/v2.1/servers/{SERVER_ID}", GROUP_DELETE,
+        "DELETE http://compute.osops.invalid/v2.1/os-keypairs/osops-smokerec1-key"]
 
 
 def test_keyboard_interrupt_without_signal_handling_still_cleans_up(clean_env, zero_poll_waits):
@@ -411,13 +416,17 @@ def test_keyboard_interrupt_without_signal_handling_still_cleans_up(clean_env, z
     with replayed("smoke") as (conn, player):
         report = Engine(conn, scenario, run_id="smokerec1", pinger=CtrlC(), handle_signals=False).run()
     assert report.interrupted == "SIGINT" and report.exit_code == 130
-    assert report.cleanup.detail == "deleted osops-smokerec1-smoke, security group osops-smokerec1-sg"
-    assert len([c for c in player.calls if c.startswith("DELETE")]) == 2
+    assert report.cleanup.detail == ("deleted osops-smokerec1-smoke, floating IP 172.24.4.39, security group "
+                                     "osops-smokerec1-sg, keypair osops-smokerec1-key")
+    assert len([c for c in player.calls if c.startswith("DELETE")]) == 4
 
 
 # -- signals and time limits around cleanup ------------------------------------------
 # Signals are sent with os.kill from inside the run (no timers wait); an armed
 # alarm is read with getitimer, never waited for.
+
+FIP = "floating IP 172.24.4.39 (cf467c0b-6aa9-4260-a9af-a5817be0679b)"  # the smoke's, as a report lists it
+
 
 def _kill(signum=signal.SIGINT):
     os.kill(os.getpid(), signum)
@@ -437,7 +446,8 @@ def test_second_signal_before_cleanup_begins_leaves_the_servers(clean_env, zero_
         report = Engine(conn, scenario, run_id="smokerec1", pinger=CtrlC(), on_result=on_result).run()
     assert report.exit_code == 130
     assert report.cleanup.status == "FAIL"
-    assert report.cleanup.detail == f"stopped before cleanup began; left osops-smokerec1-smoke ({SERVER_ID}), {GROUP}"
+    assert report.cleanup.detail.startswith(f"stopped before cleanup began; left osops-smokerec1-smoke ({SERVER_ID}), "
+                                            f"{GROUP}, {FIP}, keypair osops-smokerec1-key, private keys in ")
     assert report.cleanup_command == "osops cleanup --run smokerec1"
     assert [c for c in player.calls if c.startswith("DELETE")] == []
 
@@ -489,8 +499,9 @@ def test_cleanup_time_limit_stops_cleanup_and_says_what_is_left(clean_env, zero_
     assert engine.CLEANUP_TIMEOUT < alarm <= engine.CLEANUP_TIMEOUT + engine.GRACE  # not the steps' 900 s
     assert wait == engine.CLEANUP_TIMEOUT
     assert report.cleanup.status == "FAIL"
-    assert report.cleanup.detail == (f"cleanup did not finish in {engine.CLEANUP_TIMEOUT} s; "
-                                     f"left osops-smokerec1-smoke ({SERVER_ID}), {GROUP}")
+    assert report.cleanup.detail.startswith(f"cleanup did not finish in {engine.CLEANUP_TIMEOUT} s; left "
+                                            f"osops-smokerec1-smoke ({SERVER_ID}), {GROUP}, keypair "
+                                            "osops-smokerec1-key, private keys in ")
     assert report.cleanup_command == "osops cleanup --run smokerec1"
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
 
@@ -517,7 +528,8 @@ def test_signals_during_the_keep_path_still_report_what_was_kept(clean_env, zero
         report = Engine(conn, scenario, run_id="smokerec1", pinger=CtrlC(), keep=True).run()
     assert seen == [0.0]
     assert report.exit_code == 130 and report.kept
-    assert report.cleanup.detail == f"--keep: kept osops-smokerec1-smoke ({SERVER_ID}), {GROUP}"
+    assert report.cleanup.detail.startswith(f"--keep: kept osops-smokerec1-smoke ({SERVER_ID}), {GROUP}, "
+                                            f"{FIP}, keypair osops-smokerec1-key, private keys in ")
     assert report.cleanup_command == "osops cleanup --run smokerec1"
     assert [c for c in player.calls if c.startswith("DELETE")] == []
 

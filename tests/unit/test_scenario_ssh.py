@@ -43,7 +43,7 @@ def test_ssh_expects_the_exit_status_and_output(clean_env, here, monkeypatch, st
 def test_ssh_that_cannot_log_in_fails_the_step_saying_so(clean_env, here, monkeypatch):
     monkeypatch.setenv("FAKE_SSH_EXIT", "255")
     step = run("  - ssh: {servers: h3-ssh, command: hostname, within: 0}\n")
-    assert step.status == "FAIL" and "ssh could not log in to cirros@10.0.0.55" in step.detail
+    assert step.status == "FAIL" and "ssh could not log in to cirros@10.0.0.31" in step.detail
     assert "Permission denied (publickey)." in step.detail
 
 
