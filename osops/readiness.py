@@ -33,6 +33,10 @@ MISSED = {"ping": "did not answer ping", "ssh": "did not answer on SSH",
 LOGIN_PROMPT = re.compile(r"\blogin:(\s|$)", re.MULTILINE)  # "web-1 login: ", maybe with more after it
 CONSOLE_LINES = 40  # console lines the login probe reads each round
 PROBE_TIMEOUT = 2.0  # seconds one ping or SSH probe waits for an answer
+# Rounds (about 15 s) a server may be unreachable from this host before the
+# wait gives up: a network node's namespace for the network (ovnmeta-, made
+# by the metadata agent as the first port binds) may come after ACTIVE.
+UNREACHABLE_ROUNDS = 10
 
 # probe(conn, server) -> (reached, what was seen): one try, no waiting
 Probe = Callable[["Connection", Server], "tuple[bool, str]"]
@@ -95,8 +99,8 @@ def wait_ready(conn: Connection, servers: Sequence[Server], wait_for: str, timeo
     as its status (``ACTIVE, no ping yet`` -> ``ANSWERS PING``); *waited*
     is the seconds the boot has waited already (its elapsed times go on
     from there).  A server that cannot be reached from this host at all
-    ends the wait at once; a timeout is a :class:`~osops.errors.Timeout`
-    saying what was reached and what was last seen, and, when the servers
+    ends the wait after :data:`UNREACHABLE_ROUNDS` rounds; a timeout is a
+    :class:`~osops.errors.Timeout` saying what was reached and what was last seen, and, when the servers
     are *kept*, how to look at them.  *probes*, *clock* and *sleep* stand
     in for the host's probes and time (tests pass their own).
     """
@@ -110,9 +114,16 @@ def wait_ready(conn: Connection, servers: Sequence[Server], wait_for: str, timeo
     for s in servers:
         _phase(on_change, s, WAITING[wait_for], "ACTIVE", waited)
     pauses = waiting.intervals(first=0.5, cap=2.0)
+    rounds = 0
     while True:
+        rounds += 1
         for sid, server in list(pending.items()):
-            reached, seen[sid] = probe(conn, server)
+            try:
+                reached, seen[sid] = probe(conn, server)
+            except NotReachable:
+                if rounds >= UNREACHABLE_ROUNDS:
+                    raise
+                reached, seen[sid] = False, "no way from this host to it yet"
             if reached:
                 del pending[sid]
                 _phase(on_change, server, REACHED[wait_for], WAITING[wait_for], waited + clock() - start)
