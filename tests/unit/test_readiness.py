@@ -52,6 +52,31 @@ def test_each_phase_shows_as_a_status_change_and_the_elapsed_time_goes_on():
     assert changes[0][3] == 7.0 and changes[1][3] == 7.0 + 0.5 + 0.75  # two pauses slept, after the ACTIVE wait
 
 
+def test_a_server_not_reachable_yet_is_tried_again_then_the_wait_gives_up():
+    """The network's namespace here may come after ACTIVE: the probe is
+    tried again for UNREACHABLE_ROUNDS rounds, then NotReachable ends it."""
+    clock, calls = FakeClock(), []
+
+    def unreachable_twice(conn, srv):
+        calls.append(clock())
+        if len(calls) <= 2:
+            readiness._cannot_check(srv, "no route from this host into the server's network")
+        return True, "SSH-2.0-dropbear"
+
+    done = readiness.wait_ready(None, [server()], "ssh", 300, probes={"ssh": unreachable_twice},
+                                clock=clock, sleep=clock.sleep)
+    assert [s.name for s in done] == ["web"] and len(calls) == 3
+
+    def never(conn, srv):
+        calls.append(clock())
+        readiness._cannot_check(srv, "no route from this host into the server's network")
+
+    calls.clear()
+    with pytest.raises(readiness.NotReachable):
+        readiness.wait_ready(None, [server()], "ssh", 300, probes={"ssh": never}, clock=clock, sleep=clock.sleep)
+    assert len(calls) == readiness.UNREACHABLE_ROUNDS
+
+
 def test_a_timeout_says_what_was_reached_and_where_to_look():
     clock = FakeClock()
     with pytest.raises(Timeout) as err:
