@@ -15,12 +15,14 @@ server a changed key is refused, as ssh refuses it.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import pathlib
 import stat
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -152,8 +154,16 @@ def forget_reused(address: str, server_id: str, path: pathlib.Path | None = None
     """Before connecting to *address* as server *server_id*: when the
     known_hosts file at *path* remembers *address* as another server's,
     drop its host key lines; remember *address* as *server_id*'s.
-    Returns the other server's id when a key was forgotten."""
+    Returns the other server's id when a key was forgotten.  Runs at once
+    (``osops smoke`` on several clouds) take turns: a lock file beside it."""
     path = path or known_hosts_path()
+    _private_dir(path.parent)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _forget_reused(address, server_id, path)
+
+
+def _forget_reused(address, server_id, path):
     owners_path = path.with_name(path.name + ".servers.json")
     try:
         owners = json.loads(owners_path.read_text())
@@ -267,11 +277,14 @@ def _private_dir(path: pathlib.Path) -> None:
 
 def _write(path: pathlib.Path, text: str) -> None:
     _private_dir(path.parent)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600, its own
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def _last_line(text: str) -> str:

@@ -95,3 +95,12 @@ def faulty(clean_env, monkeypatch, capsys):
     yield make
     for thing in reversed(opened):
         thing.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def no_namespaces_of_this_host(monkeypatch, tmp_path):
+    """This host's network namespaces stay out of replayed runs: a recorded
+    network's ovnmeta-/qdhcp- namespace may exist here (the loopback cloud
+    runs beside the tests), and a step would ping or SSH into it.  A test
+    about namespaces patches ``list_namespaces`` itself."""
+    monkeypatch.setattr("osops.host.netns.NETNS_DIR", str(tmp_path / "no-netns"))

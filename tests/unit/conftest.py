@@ -225,3 +225,12 @@ def fake_ssh(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     return log
+
+
+@pytest.fixture(autouse=True)
+def no_namespaces_of_this_host(monkeypatch, tmp_path):
+    """This host's network namespaces stay out of replayed runs: a recorded
+    network's ovnmeta-/qdhcp- namespace may exist here (the loopback cloud
+    runs beside the tests), and a step would ping or SSH into it.  A test
+    about namespaces patches ``list_namespaces`` itself."""
+    monkeypatch.setattr("osops.host.netns.NETNS_DIR", str(tmp_path / "no-netns"))
