@@ -14,7 +14,7 @@ import pytest
 from osops.cli.app import main
 from tests.faults.proxy import FaultProxy
 from tests.faults.replayed_cloud import ReplayServer
-from tests.unit.conftest import cassette
+from tests.unit.conftest import cassette, no_namespaces_of_this_host  # noqa: F401  (autouse here too)
 
 API_TIMEOUT = "1"
 
@@ -95,12 +95,3 @@ def faulty(clean_env, monkeypatch, capsys):
     yield make
     for thing in reversed(opened):
         thing.__exit__(None, None, None)
-
-
-@pytest.fixture(autouse=True)
-def no_namespaces_of_this_host(monkeypatch, tmp_path):
-    """This host's network namespaces stay out of replayed runs: a recorded
-    network's ovnmeta-/qdhcp- namespace may exist here (the loopback cloud
-    runs beside the tests), and a step would ping or SSH into it.  A test
-    about namespaces patches ``list_namespaces`` itself."""
-    monkeypatch.setattr("osops.host.netns.NETNS_DIR", str(tmp_path / "no-netns"))
