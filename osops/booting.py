@@ -18,7 +18,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from osops import servers as ops
-from osops.errors import OsopsError, ServerFailed, explain, printable
+from osops.errors import OsopsError, ServerFailed, printable
+from osops.explain import explain
 from osops.interrupt import name_of
 from osops.wait import transient
 

@@ -192,7 +192,7 @@ def _with_fix(config, legacy):
 
 
 def error_context(conn: Connection | None) -> dict[str, Any]:
-    """What :func:`osops.errors.explain` can be told of *conn* (a
+    """What :func:`osops.explain.explain` can be told of *conn* (a
     connection, or None): ``{"auth": the safe auth settings, "services":
     {endpoint URL: service type}, "url_where": where the auth URL was
     set, "timeout": the requests' timeout}``, the services from the catalog that came with its token ({}

@@ -17,12 +17,12 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from osops.errors import _at, _one_line, _service, _unauthorized, _who
+from osops.explain import _at, _one_line, _service, _unauthorized, _who
 
 if TYPE_CHECKING:
     import requests
 
-    from osops.errors import _Known
+    from osops.explain import _Known
 
 POLICY = re.compile(r"\bpolic(y|ies)\b|not authorized|requires? (the )?(admin|role)", re.I)
 QUOTA = re.compile(r"quota|maximum number of .* exceeded|limit exceeded|over ?limit", re.I)

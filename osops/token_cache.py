@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from osops.errors import causes
+from osops.explain import causes
 
 if TYPE_CHECKING:
     from openstack.config.cloud_region import CloudRegion

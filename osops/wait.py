@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from osops.errors import ServerFailed, Timeout, explain, printable
+from osops.errors import ServerFailed, Timeout, printable
+from osops.explain import explain
 
 if TYPE_CHECKING:
     from osops.models import Server
@@ -107,7 +108,7 @@ def transient(exc: BaseException) -> bool:
     a timeout, an answer cut short, or HTTP 429/500/502/503/504."""
     from keystoneauth1 import exceptions as ksa
 
-    from osops.errors import causes
+    from osops.explain import causes
 
     for e in causes(exc):
         if isinstance(e, ksa.ConnectionError):

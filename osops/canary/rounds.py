@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from osops.errors import OsopsError, UsageError, explain
+from osops.errors import OsopsError, UsageError
+from osops.explain import explain
 from osops.history.record import from_report
 from osops.scenario.engine import Engine
 from osops.scenario.results import FAIL, Report, StepResult

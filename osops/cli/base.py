@@ -1,7 +1,7 @@
 """What every osops command shares: usage errors, -c checks, the cloud, progress."""
 
 from osops.cli.usage import check_columns, one_line_errors
-from osops.errors import explain
+from osops.explain import explain
 
 
 class OsopsCommand:

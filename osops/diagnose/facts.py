@@ -100,7 +100,7 @@ def _console(conn, facts):
     try:
         facts.console = conn.compute.get_server_console_output(facts.server.id, length=CONSOLE_LINES)["output"]
     except Exception as exc:  # a driver without a console log (fake virt): say so, go on
-        from osops.errors import explain
+        from osops.explain import explain
 
         log.debug("no console log: %s", exc)
         err = explain(exc)

@@ -2,7 +2,7 @@
 127.0.0.1/localhost are useless to anyone not on the cloud host."""
 
 from osops.doctor.core import FAIL, OK, WARN, Check, Context, check, host_of, is_loopback, ms
-from osops.errors import reason, unanswered_fix
+from osops.explain import reason, unanswered_fix
 
 
 @check("Catalog")

@@ -3,7 +3,7 @@
 A check is a function of a :class:`Context` that returns a :class:`Check`
 (or a list of them, one per endpoint say).  It raises :class:`Skip` when it
 cannot apply; any other exception becomes that check's FAIL, with the
-problem and the fix that :func:`osops.errors.explain` finds for it as Found
+problem and the fix that :func:`osops.explain.explain` finds for it as Found
 and Fix (with no fix for an exception osops did not foresee, how to see more
 with --debug), so one broken check never stops the others.
 """
@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from osops.errors import OsopsError, UsageError, explain
+from osops.errors import OsopsError, UsageError
+from osops.explain import explain
 
 if TYPE_CHECKING:
     import requests
@@ -80,7 +81,7 @@ def one_line(text: object) -> str:
 
 def found_and_fix(exc: BaseException, context: dict | None = None) -> tuple[str, str]:
     """*exc* as a row's (found, fix): what went wrong and what to do, each
-    one line (the fix is '' when :func:`osops.errors.explain` has none);
+    one line (the fix is '' when :func:`osops.explain.explain` has none);
     *context* is what :func:`osops.cloud.error_context` says of the connection."""
     err = explain(exc, **(context or {}))
     return one_line(err.problem or err) or type(exc).__name__, one_line(err.fix)
@@ -178,7 +179,7 @@ class Context:
 
     @property
     def error_context(self) -> dict:
-        """What :func:`osops.errors.explain` can be told of the connection."""
+        """What :func:`osops.explain.explain` can be told of the connection."""
         from osops.cloud import error_context
 
         return error_context(self._conn)

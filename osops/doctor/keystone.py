@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from osops.doctor.core import FAIL, OK, WARN, Check, Context, Skip, check, ms
-from osops.errors import reason, unanswered_fix
+from osops.explain import reason, unanswered_fix
 from osops.proxy import off_the_proxy
 
 if TYPE_CHECKING:

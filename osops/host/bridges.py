@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from osops.errors import NotFound, explain
+from osops.errors import NotFound
+from osops.explain import explain
 from osops.host import libvirt, linux_bridge, ovs, ports
 from osops.host.models import Bridge
 

@@ -12,7 +12,8 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from osops.errors import NotFound, OsopsError, reason
+from osops.errors import NotFound, OsopsError
+from osops.explain import reason
 from osops.flavors import find_flavor, list_flavors, smallest_flavor
 from osops.images import NOT_BOOTABLE, find_image, list_images
 from osops.networks import choose_network

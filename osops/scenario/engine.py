@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from osops import floating_ips, keypairs, security_groups
 from osops.cloud import error_context
-from osops.errors import OsopsError, UsageError, explain
+from osops.errors import OsopsError, UsageError
+from osops.explain import explain
 from osops.scenario import cleanup
 from osops.scenario.cleanup import check_run_id
 from osops.scenario.context import Created, StepContext

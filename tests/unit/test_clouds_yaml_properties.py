@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from openstack.config import loader
 
 from osops.cloud import load_config
-from osops.errors import OsopsError, explain
+from osops.errors import OsopsError
+from osops.explain import explain
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SEARCHED = list(loader.CONFIG_FILES)  # openstacksdk's own search path, as it found it

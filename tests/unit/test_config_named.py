@@ -9,7 +9,8 @@ import pytest
 
 from osops.cli.app import main
 from osops.cloud import load_config
-from osops.errors import OsopsError, explain
+from osops.errors import OsopsError
+from osops.explain import explain
 
 OPENRC = {"OS_AUTH_URL": "http://127.0.0.1:1/v3", "OS_USERNAME": "admin", "OS_PASSWORD": "pw",
           "OS_PROJECT_NAME": "admin", "OS_USER_DOMAIN_ID": "default", "OS_PROJECT_DOMAIN_ID": "default"}

@@ -7,7 +7,7 @@ to URL: reason") where the URL must be one that cannot be connected to."""
 import pytest
 from keystoneauth1 import exceptions as ksa
 
-from osops.errors import explain
+from osops.explain import explain
 
 
 def refused(url):

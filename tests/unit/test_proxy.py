@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from osops.errors import explain
+from osops.explain import explain
 from osops.proxy import masked, off_the_proxy
 
 
