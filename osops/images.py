@@ -31,12 +31,13 @@ def image_names(conn: Connection) -> dict[str, str]:
 def find_image(conn: Connection, name_or_id: str, images: list[Image] | None = None) -> Image:
     """The one active, bootable image *name_or_id* names.
 
-    Without *images*, an id (a UUID) is asked for by itself first: one
-    small GET instead of the list, which is read only when that finds no
-    bootable image.
+    Without *images*, an id (a UUID) is asked for by itself first, then
+    the images of exactly that name (Glance's ``name`` filter): one small
+    GET each instead of the list, which is read only when neither finds
+    the one bootable image (a prefix, a substring, an ambiguous name).
     """
     if images is None:
-        found = _by_id(conn, name_or_id)
+        found = _by_id(conn, name_or_id) or _by_name(conn, name_or_id)
         if found is not None and found.bootable:
             return found
         images = list_images(conn)
@@ -59,6 +60,21 @@ def names_by_id(conn: Connection, image_ids: Iterable[str]) -> dict[str, str | N
 
 def _pages(conn: Connection) -> Iterator[list[raw_list.Row]]:
     return raw_list.pages(conn.image, "/images", "images", {"limit": raw_list.GLANCE_PAGE})
+
+
+def _by_name(conn: Connection, query: object) -> Image | None:
+    """The one bootable image named exactly *query*, or None (none,
+    several, or a name Glance's filter refuses: "in:a,b" is its own syntax)."""
+    from openstack.exceptions import BadRequestException
+
+    if not isinstance(query, str) or not query.strip():
+        return None
+    listed = raw_list.pages(conn.image, "/images", "images", {"name": query, "limit": raw_list.GLANCE_PAGE})
+    try:
+        named = [i for i in map(Image.from_api, raw_list.rows(listed)) if i.bootable and i.name == query]
+    except BadRequestException:
+        return None
+    return named[0] if len(named) == 1 else None
 
 
 def _by_id(conn: Connection, query: object) -> Image | None:

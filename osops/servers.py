@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 OnChange = Callable[[str, "Server | None", "str | None", float], None]
 # what boot does when a server of the name exists: boot without looking, warn, or refuse
 NameTaken = Literal["boot", "warn", "refuse"]
+MAX_NAME_PATTERN = 2000  # longer name filters list every server instead (URLs have limits)
 
 
 def list_servers(conn: Connection, all_projects: bool = False, **filters: Any) -> list[Server]:
@@ -48,9 +50,12 @@ def get_server(conn: Connection, server_id: str) -> Server:
 
 
 def find_servers(conn: Connection, names_or_ids: Sequence[str], all_projects: bool = False) -> list[Server]:
-    """Resolve several names or ids with one list call (no page after
-    the one where the last of them was seen as an id)."""
-    return resolve_many("server", names_or_ids, _list(conn, all_projects, names_or_ids, {}))
+    """Resolve several names or ids.  Names that are each exactly one
+    server's name take one list call filtered by those names; otherwise
+    (an id, a prefix, a name two servers share, none) one list of all,
+    with no page after the one where the last of them was seen as an id."""
+    return (_exact_names(conn, names_or_ids, all_projects)
+            or resolve_many("server", names_or_ids, _list(conn, all_projects, names_or_ids, {})))
 
 
 def find_server(conn: Connection, name_or_id: str, all_projects: bool = False) -> Server:
@@ -61,8 +66,6 @@ def find_server(conn: Connection, name_or_id: str, all_projects: bool = False) -
 def same_name(conn: Connection, name: str, count: int = 1) -> list[Server]:
     """The servers already called *name* (or, for *count* > 1, ``NAME-N``
     as Nova names several), one list call."""
-    import re
-
     pattern = f"^{re.escape(name)}$" if count == 1 else f"^{re.escape(name)}-[0-9]+$"
     return list_servers(conn, name=pattern)
 
@@ -288,6 +291,24 @@ def _list(conn: Connection, all_projects: bool, until_ids: Sequence[str], filter
     return [Server.from_api(row) for row in raw_list.rows(listed, until_ids)]
 
 
+def _exact_names(conn: Connection, queries: Sequence[str], all_projects: bool) -> list[Server] | None:
+    """The servers *queries* name, when each is exactly one server's name
+    (Nova's ``name`` filter, a regex it may match ignoring case, narrows
+    the list; the exact comparison is ours); None when that does not
+    settle it, or when a query may be an id (a UUID: ids come first)."""
+    if not queries or any(not isinstance(q, str) or not q or images.UUID.match(q) for q in queries):
+        return None
+    pattern = "^(" + "|".join(re.escape(q) for q in dict.fromkeys(queries)) + ")$"
+    if len(pattern) > MAX_NAME_PATTERN:
+        return None
+    named: dict[str, list[Server]] = {}
+    for server in _list(conn, all_projects, (), {"name": pattern}):
+        named.setdefault(server.name, []).append(server)
+    if any(len(named.get(q, ())) != 1 for q in queries):
+        return None
+    return [named[q][0] for q in queries]
+
+
 def _microversion(conn: Connection) -> str | None:
     """The microversion openstacksdk asks server calls at (the highest both know)."""
     from openstack.compute.v2.server import Server as SDKServer
@@ -307,7 +328,9 @@ def _act(conn: Connection, servers: Sequence[Server], action: Callable[[str], An
 def _fetcher(conn: Connection, servers: Sequence[Server],
              reservation_id: str | None = None) -> Callable[[], dict[str, Server]]:
     """One request per poll round, whatever the number of servers: a GET
-    of the one server, or a list of the reservation's or the project's."""
+    of the one server, or a list of the reservation's servers, or of
+    those with their names (Nova's ``name`` filter; a server renamed
+    meanwhile looks gone), or of all the project's."""
     if len(servers) == 1:
         sid = servers[0].id
 
@@ -325,6 +348,9 @@ def _fetcher(conn: Connection, servers: Sequence[Server],
         filters = {"reservation_id": reservation_id}
     else:
         filters = {"all_projects": any(s.project_id and s.project_id != conn.current_project_id for s in servers)}
+        pattern = "^(" + "|".join(re.escape(n) for n in dict.fromkeys(s.name for s in servers)) + ")$"
+        if all(s.name for s in servers) and len(pattern) <= MAX_NAME_PATTERN:
+            filters["name"] = pattern
 
     def fetch_all() -> dict[str, Server]:
         return {s.id: s for s in list_servers(conn, **filters)}

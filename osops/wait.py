@@ -16,15 +16,15 @@ if TYPE_CHECKING:
 FIRST = 0.25
 FACTOR = 1.5
 # A round is one list call however many servers it waits for, so polling
-# at most a second apart is cheap, and sees a change half a second after
-# the cloud made it, at the median (bench/run measures it).
-CAP = 1.0
+# at most half a second apart is cheap, and sees a change within half a
+# second of the cloud making it, at the median (bench/run measures it).
+CAP = 0.5
 NAMED = 5  # servers a timeout message names; the rest are counted
 
 
 def intervals(first: float = FIRST, factor: float = FACTOR, cap: float = CAP) -> Iterator[float]:
     """Sleep times between polls: *first* (0.25), then each *factor* (1.5)
-    times the one before (0.375, 0.56 ...) up to *cap* seconds."""
+    times the one before (0.375 ...) up to *cap* seconds (0.5)."""
     delay = first
     while True:
         yield delay

@@ -4,6 +4,7 @@ models built from the JSON equal to those built through openstacksdk's
 Resource objects from the same recorded rows."""
 
 import json
+import re
 
 import pytest
 import requests
@@ -13,7 +14,7 @@ from openstack.compute.v2.server import Server as SDKServer
 from openstack.image.v2.image import Image as SDKImage
 
 from osops import flavors, images, raw_list, servers
-from osops.errors import NotFound
+from osops.errors import Ambiguous, NotFound
 from osops.models import POWER_STATES, Address, Flavor, Image, Server, iso8601
 from tests.unit.conftest import cassette
 
@@ -37,6 +38,13 @@ class Proxy:
     def get(self, url, params=None, microversion=None, headers=None):
         params = dict(params or {})
         self.asked.append((url, params))
+        if "name" in params and url in ("/images", "/servers/detail"):  # the name filters: one page here
+            key = url.strip("/").split("/")[0]
+            every = [i for (u, _), body in self.answers.items() if u == url for i in body[key]]
+            if key == "images":  # Glance: the exact name
+                return response({key: [i for i in every if i["name"] == params["name"]]})
+            # Nova: a regex search, ignoring case as MySQL's collation does
+            return response({key: [i for i in every if re.search(params["name"], i["name"], re.IGNORECASE)]})
         marker = params.get("marker")
         body = self.answers.get((url, marker[0] if isinstance(marker, list) else marker))
         return response(body) if body is not None else response({"itemNotFound": {"message": "no"}}, 404)
@@ -121,14 +129,37 @@ def nova_servers(*pages_of_names):
 def test_a_server_by_id_stops_at_its_page():
     proxy = Proxy(nova_servers(["web-1", "web-2"], ["db"], ["web-3"]))
     assert servers.find_server(Conn(compute=proxy), "id-db").name == "db"
-    assert len(proxy.asked) == 2
+    # not shaped as Nova's ids (UUIDs), "id-db" is tried as a name first
+    assert [(p.get("name"), p.get("marker")) for _, p in proxy.asked] == \
+        [(r"^(id\-db)$", None), (None, None), (None, ["id-web-2"])]
 
 
 def test_a_server_by_name_reads_every_page_and_keeps_the_rules():
     proxy = Proxy(nova_servers(["web-1", "db"], ["web-3"]))
     with pytest.raises(Exception, match="ambiguous: it matches web-1 .*web-3"):
         servers.find_server(Conn(compute=proxy), "web")
-    assert len(proxy.asked) == 2
+    assert [p.get("name") for _, p in proxy.asked] == ["^(web)$", None, None]  # no server is named web
+
+
+def test_exact_server_names_are_one_filtered_list():
+    proxy = Proxy(nova_servers(["web-1", "db", "WEB-2"], ["web-2", "a.b"]))
+    found = servers.find_servers(Conn(compute=proxy), ["web-2", "db", "a.b", "db"])
+    assert [s.id for s in found] == ["id-web-2", "id-db", "id-a.b", "id-db"]  # WEB-2 matched the filter only
+    assert proxy.asked == [("/servers/detail", {"name": r"^(web\-2|db|a\.b)$"})]
+
+
+def test_a_shared_name_an_id_or_a_missing_name_takes_the_whole_list():
+    shared = Proxy(nova_servers(["web", "db"], ["web"]))
+    with pytest.raises(Exception, match="ambiguous: it matches web .*web"):
+        servers.find_servers(Conn(compute=shared), ["db", "web"])
+    assert [p.get("name") for _, p in shared.asked] == [r"^(db|web)$", None, None]
+    by_id = Proxy({("/servers/detail", None): {"servers": [{"id": UUID, "name": "web", "status": "ACTIVE"}]}})
+    assert servers.find_servers(Conn(compute=by_id), ["web", UUID])[1].id == UUID
+    assert by_id.asked == [("/servers/detail", {})]  # a UUID may be an id: no filter
+    missing = Proxy(nova_servers(["web"], ["db"]))
+    with pytest.raises(NotFound, match="no server 'nope'"):
+        servers.find_servers(Conn(compute=missing), ["web", "nope"])
+    assert [p.get("name") for _, p in missing.asked] == ["^(web|nope)$", None, None]
 
 
 def test_a_flavor_by_id_stops_at_its_page():
@@ -155,11 +186,43 @@ def test_an_id_glance_does_not_have_falls_back_to_the_list_and_its_rules():
     named = glance([img("a1", UUID)["id"]], image=lambda x: img("a1", UUID))
     proxy = Proxy(named)
     assert images.find_image(Conn(image=proxy), UUID).id == "a1"
-    assert [url for url, _ in proxy.asked] == [f"/images/{UUID}", "/images"]
+    assert [url for url, _ in proxy.asked] == [f"/images/{UUID}", "/images"]  # the name filter finds it
     kernel = Proxy({(f"/images/{UUID}", None): img(UUID, "vmlinuz", disk="aki"),
                     ("/images", None): {"images": [img(UUID, "vmlinuz", disk="aki"), img("a1", "cirros")]}})
     with pytest.raises(NotFound, match="kernel, ramdisk and inactive images are left out"):
         images.find_image(Conn(image=kernel), UUID)
+
+
+def test_an_exact_image_name_is_one_filtered_get_without_the_list():
+    proxy = Proxy(glance(["a1", "a2"], ["a3"], image=lambda x: img(x, f"name-{x}")))
+    assert images.find_image(Conn(image=proxy), "name-a3").id == "a3"
+    assert proxy.asked == [("/images", {"name": "name-a3", "limit": raw_list.GLANCE_PAGE})]
+
+
+def test_a_prefix_or_a_shared_name_falls_back_to_the_list_and_its_rules():
+    names = {"a1": "cirros-0.6", "a2": "cirros-0.6", "a3": "ubuntu", "a4": "vmlinuz", "a5": "fedora"}
+    body = glance(["a1", "a2", "a3"], ["a4", "a5"],
+                  image=lambda x: img(x, names[x], disk="aki" if x == "a4" else "qcow2"))
+    proxy = Proxy(body)
+    assert images.find_image(Conn(image=proxy), "ubu").id == "a3"
+    assert [p.get("name") for _, p in proxy.asked] == ["ubu", None, None]
+    with pytest.raises(Ambiguous, match="a1.*a2"):
+        images.find_image(Conn(image=Proxy(body)), "cirros-0.6")
+    with pytest.raises(NotFound, match="kernel"):
+        images.find_image(Conn(image=Proxy(body)), "vmlinuz")  # by name too, a kernel is not booted
+
+
+def test_a_name_glance_refuses_to_filter_by_falls_back_to_the_list():
+    class Refusing(Proxy):
+        def get(self, url, params=None, microversion=None, headers=None):
+            if params and "name" in params:
+                self.asked.append((url, dict(params)))
+                return response({"badRequest": {"message": "Invalid operator in"}}, 400)
+            return super().get(url, params, microversion, headers)
+
+    proxy = Refusing(glance(["a1"], image=lambda x: img(x, "in:a,b")))
+    assert images.find_image(Conn(image=proxy), "in:a,b").id == "a1"
+    assert len(proxy.asked) == 2
 
 
 def test_names_by_id_is_one_get_each():
