@@ -4,7 +4,8 @@ In a project of its own (``bench-s-project``, the admin user as admin, no
 quotas), made through the API many at a time: 2,000 images (records
 without data, and one image of 1 KiB, ``bench-s-boot``, to boot),
 500 flavors (1 MB, no disk) and 300 servers (no network; ``--scale-servers``)
-on a fake compute host (bench/fakehost.py).  Rows: image, flavor and server list; one boot
+on fake compute hosts of their own, the timed rows' servers on another
+(bench/fakehost.py).  Rows: image, flavor and server list; one boot
 by image name (resolved against the 2,000) and its delete; ``boot --count
 50 --wait``; ``delete --wait`` of 50 by name.  Each list row also runs once
 per tool before the resources exist, for how it grows.  Everything is
@@ -21,7 +22,7 @@ import time
 from bench import install, servers
 from bench.cloudapi import Api, ApiError, parallel
 from bench.cloudtime import name_query
-from bench.fakehost import ZONE, FakeHost
+from bench.fakehost import HOST, ZONE, FakeHost
 from bench.measure import Context, measure
 from bench.novalog import Logs
 from bench.proxy import CountingProxy
@@ -30,6 +31,7 @@ from bench.tools import Step, Tool
 
 CLOUD, PROJECT = "bench-scale", "bench-s-project"
 IMAGES, FLAVORS, MANY = 2000, 500, 50
+PER_BULK_HOST = 100
 SERVERS = {"count": 300}  # bench/run --scale-servers changes it
 RUNS = {"list": 3, "boot": 2}  # bench/run --runs, --boot-runs change them
 BOOT_IMAGE, FLAVOR = "bench-s-boot", "bench-s-flv-000"
@@ -90,27 +92,27 @@ def run(args, osops_exe, osc_exe, log):
     admin_env = install.base_env()
     admin = Api(osops_py, admin_env, install.CLOUD)
     work = tempfile.mkdtemp(prefix="osops-bench-scale-")
-    host = project = None
+    hosts, project = [], None
     try:
         stale = _project(admin)
         if stale:
             log(f"removing what an earlier scale run left (project {PROJECT}) ...")
-            _teardown(admin, stale, None, log)
+            _teardown(admin, stale, [], log)
         project = _make_project(admin)
         clouds = os.path.join(work, "clouds.yaml")
         subprocess.run([str(osops_py), "-c", _CLOUDS, str(install.STATE / "clouds.yaml"), install.CLOUD, CLOUD,
                         PROJECT, clouds], check=True, env=admin_env)
         env = install.base_env(clouds, CLOUD)
         api = Api(osops_py, env, CLOUD)
-        host = FakeHost(admin, log)
-        host.start()
-        logs = Logs(install.STATE / "logs" / "nova-api.log", [host.log_file])
+        hosts = _hosts(admin, log)
+        parallel(FakeHost.start, hosts, workers=len(hosts))
+        logs = Logs(install.STATE / "logs" / "nova-api.log", [hosts[0].log_file])
         ctx = Context(CountingProxy(), Tool("floor", osops_py, {**env, "BENCH_TOKEN": api.token}), api, logs, log)
         tools = [Tool("osops", osops_exe, env), Tool("osc", osc_exe, env)]
         image_id, flavor_id = _boot_image(api), _flavor(admin, 0)
         scale_rows = rows(image_id, flavor_id, api)
         before = _baseline(scale_rows, tools, ctx, api)
-        _populate(api, admin, image_id, flavor_id, log)
+        _populate(api, admin, image_id, flavor_id, [h.host for h in hosts[1:]], log)
         results = []
         for row in scale_rows:
             runs = RUNS["boot"] if row.kind == "boot" else RUNS["list"]
@@ -119,10 +121,18 @@ def run(args, osops_exe, osc_exe, log):
         return results, _growth(before, results, _counts(api))
     finally:
         if project:
-            _teardown(admin, project, host, log)
-        elif host:
-            host.remove()
+            _teardown(admin, project, hosts, log)
+        else:
+            for host in hosts:
+                host.remove()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _hosts(admin, log):
+    """The timed rows' fake host, then one for each PER_BULK_HOST servers of the bulk."""
+    bulk = -(-SERVERS["count"] // PER_BULK_HOST)
+    return [FakeHost(admin, log), *(FakeHost(admin, log, f"{HOST}-{i}", f"127.0.0.{254 - i}")
+                                    for i in range(1, bulk + 1))]
 
 
 def _project(admin):
@@ -151,7 +161,7 @@ def _flavor(admin, i):
     return admin.post("compute", "/flavors", body)["flavor"]["id"]
 
 
-def _populate(api, admin, image_id, flavor_id, log):
+def _populate(api, admin, image_id, flavor_id, bulk_hosts, log):
     started = time.monotonic()
     parallel(lambda i: api.post("image", "/images", {"name": f"bench-s-img-{i:04d}", "disk_format": "raw",
                                                      "container_format": "bare"}), range(1, IMAGES))
@@ -161,10 +171,12 @@ def _populate(api, admin, image_id, flavor_id, log):
     log(f"{FLAVORS - 1} more flavors in {time.monotonic() - started:.0f} s")
     started = time.monotonic()
     count = SERVERS["count"]
-    batches = [(f"bench-s-srv{b}", min(MANY, count - b * MANY)) for b in range(-(-count // MANY))]
-    parallel(lambda batch: servers.create(api, *batch, image_id, flavor_id, ZONE), batches, workers=2)
+    batches = [(f"bench-s-srv{b}", min(MANY, count - b * MANY), f"nova:{bulk_hosts[b * MANY // PER_BULK_HOST]}")
+               for b in range(-(-count // MANY))]
+    parallel(lambda batch: servers.create(api, *batch[:2], image_id, flavor_id, batch[2]), batches,
+             workers=len(bulk_hosts))
     servers.wait_active(api, servers.prefix_query("bench-s-srv"), count)
-    log(f"{count} servers on the fake host in {time.monotonic() - started:.0f} s")
+    log(f"{count} servers on {len(bulk_hosts)} fake hosts in {time.monotonic() - started:.0f} s")
 
 
 def _counts(api):
@@ -219,7 +231,7 @@ def _growth(before, results, counts):
     return ["", *lines, ""]
 
 
-def _teardown(admin, project, host, log):
+def _teardown(admin, project, hosts, log):
     """Remove everything of the scale run; each step runs even if one before it failed."""
     def servers_gone():
         servers.remove(admin, f"project_id={project}")
@@ -246,7 +258,7 @@ def _teardown(admin, project, host, log):
         admin.delete("compute", f"/os-quota-sets/{project}")
         admin.delete("identity", f"/projects/{project}")
 
-    steps = [servers_gone, *([host.remove] if host else []), images_gone, flavors_gone, network_gone, project_gone]
+    steps = [servers_gone, *(h.remove for h in hosts), images_gone, flavors_gone, network_gone, project_gone]
     for step in steps:
         try:
             step()
