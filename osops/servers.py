@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import time
 import uuid
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 OnChange = Callable[[str, "Server | None", "str | None", float], None]
 # what boot does when a server of the name exists: boot without looking, warn, or refuse
 NameTaken = Literal["boot", "warn", "refuse"]
-MAX_NAME_PATTERN = 2000  # longer name filters list every server instead (URLs have limits)
 
 
 def list_servers(conn: Connection, all_projects: bool = False, **filters: Any) -> list[Server]:
@@ -66,8 +66,24 @@ def find_server(conn: Connection, name_or_id: str, all_projects: bool = False) -
 def same_name(conn: Connection, name: str, count: int = 1) -> list[Server]:
     """The servers already called *name* (or, for *count* > 1, ``NAME-N``
     as Nova names several), one list call."""
-    pattern = f"^{re.escape(name)}$" if count == 1 else f"^{re.escape(name)}-[0-9]+$"
-    return list_servers(conn, name=pattern)
+    wanted = re.escape(name) + ("" if count == 1 else "-[0-9]+")
+    pattern = f"^{wanted}$" if "|" not in name else _name_filter([name], exact=False)
+    return [s for s in list_servers(conn, name=pattern) if re.fullmatch(wanted, s.name)]
+
+
+def _name_filter(names: Sequence[str], exact: bool = True) -> str | None:
+    """A regex for Nova's ``name`` filter that each of *names* matches:
+    ``^name$`` for one name (with *exact*), else their common prefix
+    (``^web\\-``); None when they have none.  It may match more (Nova
+    ignores case on MySQL): callers compare names themselves.  Nova
+    escapes "|" on MySQL, so no alternation, and nothing after a "|"."""
+    if not names or not all(names):
+        return None
+    distinct = sorted(set(names))
+    if exact and len(distinct) == 1 and "|" not in distinct[0]:
+        return f"^{re.escape(distinct[0])}$"
+    prefix = os.path.commonprefix(distinct).split("|")[0]
+    return f"^{re.escape(prefix)}" if prefix else None
 
 
 def boot(conn: Connection, name: str | None = None, *, image: str | Image, flavor: str | Flavor,
@@ -292,14 +308,13 @@ def _list(conn: Connection, all_projects: bool, until_ids: Sequence[str], filter
 
 
 def _exact_names(conn: Connection, queries: Sequence[str], all_projects: bool) -> list[Server] | None:
-    """The servers *queries* name, when each is exactly one server's name
-    (Nova's ``name`` filter, a regex it may match ignoring case, narrows
-    the list; the exact comparison is ours); None when that does not
+    """The servers *queries* name, when each is exactly one server's name,
+    from one list narrowed by :func:`_name_filter`; None when that does not
     settle it, or when a query may be an id (a UUID: ids come first)."""
-    if not queries or any(not isinstance(q, str) or not q or images.UUID.match(q) for q in queries):
+    if not queries or any(not isinstance(q, str) or images.UUID.match(q) for q in queries):
         return None
-    pattern = "^(" + "|".join(re.escape(q) for q in dict.fromkeys(queries)) + ")$"
-    if len(pattern) > MAX_NAME_PATTERN:
+    pattern = _name_filter(queries)
+    if pattern is None:
         return None
     named: dict[str, list[Server]] = {}
     for server in _list(conn, all_projects, (), {"name": pattern}):
@@ -329,8 +344,8 @@ def _fetcher(conn: Connection, servers: Sequence[Server],
              reservation_id: str | None = None) -> Callable[[], dict[str, Server]]:
     """One request per poll round, whatever the number of servers: a GET
     of the one server, or a list of the reservation's servers, or of
-    those with their names (Nova's ``name`` filter; a server renamed
-    meanwhile looks gone), or of all the project's."""
+    those :func:`_name_filter` lets through (a server renamed meanwhile
+    looks gone), or of all the project's."""
     if len(servers) == 1:
         sid = servers[0].id
 
@@ -348,8 +363,8 @@ def _fetcher(conn: Connection, servers: Sequence[Server],
         filters = {"reservation_id": reservation_id}
     else:
         filters = {"all_projects": any(s.project_id and s.project_id != conn.current_project_id for s in servers)}
-        pattern = "^(" + "|".join(re.escape(n) for n in dict.fromkeys(s.name for s in servers)) + ")$"
-        if all(s.name for s in servers) and len(pattern) <= MAX_NAME_PATTERN:
+        pattern = _name_filter([s.name for s in servers])
+        if pattern:
             filters["name"] = pattern
 
     def fetch_all() -> dict[str, Server]:

@@ -8,6 +8,8 @@ import re
 
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 from openstack import exceptions
 from openstack.compute.v2.flavor import Flavor as SDKFlavor
 from openstack.compute.v2.server import Server as SDKServer
@@ -43,11 +45,15 @@ class Proxy:
             every = [i for (u, _), body in self.answers.items() if u == url for i in body[key]]
             if key == "images":  # Glance: the exact name
                 return response({key: [i for i in every if i["name"] == params["name"]]})
-            # Nova: a regex search, ignoring case as MySQL's collation does
-            return response({key: [i for i in every if re.search(params["name"], i["name"], re.IGNORECASE)]})
+            return response({key: [i for i in every if nova_name_match(params["name"], i["name"])]})
         marker = params.get("marker")
         body = self.answers.get((url, marker[0] if isinstance(marker, list) else marker))
         return response(body) if body is not None else response({"itemNotFound": {"message": "no"}}, 404)
+
+
+def nova_name_match(pattern, name):
+    """Nova's ``name`` filter on MySQL: "|" escaped, then a REGEXP search ignoring case."""
+    return re.search(pattern.replace("|", "\\|"), name, re.IGNORECASE) is not None
 
 
 class Conn:
@@ -131,35 +137,60 @@ def test_a_server_by_id_stops_at_its_page():
     assert servers.find_server(Conn(compute=proxy), "id-db").name == "db"
     # not shaped as Nova's ids (UUIDs), "id-db" is tried as a name first
     assert [(p.get("name"), p.get("marker")) for _, p in proxy.asked] == \
-        [(r"^(id\-db)$", None), (None, None), (None, ["id-web-2"])]
+        [(r"^id\-db$", None), (None, None), (None, ["id-web-2"])]
 
 
 def test_a_server_by_name_reads_every_page_and_keeps_the_rules():
     proxy = Proxy(nova_servers(["web-1", "db"], ["web-3"]))
     with pytest.raises(Exception, match="ambiguous: it matches web-1 .*web-3"):
         servers.find_server(Conn(compute=proxy), "web")
-    assert [p.get("name") for _, p in proxy.asked] == ["^(web)$", None, None]  # no server is named web
+    assert [p.get("name") for _, p in proxy.asked] == ["^web$", None, None]  # no server is named web
 
 
-def test_exact_server_names_are_one_filtered_list():
-    proxy = Proxy(nova_servers(["web-1", "db", "WEB-2"], ["web-2", "a.b"]))
-    found = servers.find_servers(Conn(compute=proxy), ["web-2", "db", "a.b", "db"])
-    assert [s.id for s in found] == ["id-web-2", "id-db", "id-a.b", "id-db"]  # WEB-2 matched the filter only
-    assert proxy.asked == [("/servers/detail", {"name": r"^(web\-2|db|a\.b)$"})]
+def test_exact_server_names_are_one_list_filtered_by_their_common_prefix():
+    proxy = Proxy(nova_servers(["web-1", "db", "WEB-2"], ["web-2", "web-10"]))
+    found = servers.find_servers(Conn(compute=proxy), ["web-2", "web-10", "web-1", "web-2"])
+    assert [s.id for s in found] == ["id-web-2", "id-web-10", "id-web-1", "id-web-2"]  # not WEB-2
+    assert proxy.asked == [("/servers/detail", {"name": r"^web\-"})]
 
 
 def test_a_shared_name_an_id_or_a_missing_name_takes_the_whole_list():
-    shared = Proxy(nova_servers(["web", "db"], ["web"]))
-    with pytest.raises(Exception, match="ambiguous: it matches web .*web"):
-        servers.find_servers(Conn(compute=shared), ["db", "web"])
-    assert [p.get("name") for _, p in shared.asked] == [r"^(db|web)$", None, None]
+    shared = Proxy(nova_servers(["web-a", "db"], ["web-a", "web-b"]))
+    with pytest.raises(Exception, match="ambiguous: it matches web-a .*web-a"):
+        servers.find_servers(Conn(compute=shared), ["web-b", "web-a"])
+    assert [p.get("name") for _, p in shared.asked] == [r"^web\-", None, None]
     by_id = Proxy({("/servers/detail", None): {"servers": [{"id": UUID, "name": "web", "status": "ACTIVE"}]}})
     assert servers.find_servers(Conn(compute=by_id), ["web", UUID])[1].id == UUID
     assert by_id.asked == [("/servers/detail", {})]  # a UUID may be an id: no filter
-    missing = Proxy(nova_servers(["web"], ["db"]))
-    with pytest.raises(NotFound, match="no server 'nope'"):
-        servers.find_servers(Conn(compute=missing), ["web", "nope"])
-    assert [p.get("name") for _, p in missing.asked] == ["^(web|nope)$", None, None]
+    missing = Proxy(nova_servers(["web-1"], ["db"]))
+    with pytest.raises(NotFound, match="no server 'web-9'"):
+        servers.find_servers(Conn(compute=missing), ["web-1", "web-9"])
+    assert [p.get("name") for _, p in missing.asked] == [r"^web\-", None, None]
+    unrelated = Proxy(nova_servers(["web"], ["db"]))
+    assert [s.id for s in servers.find_servers(Conn(compute=unrelated), ["web", "db"])] == ["id-web", "id-db"]
+    assert unrelated.asked == [("/servers/detail", {}), ("/servers/detail", {"marker": ["id-web"]})]
+
+
+@pytest.mark.parametrize("names, pattern", [
+    (["web"], "^web$"), (["web-1", "web-2"], r"^web\-"), (["web-1", "web-1"], "^web\\-1$"),
+    (["a|b"], "^a"), (["a|b", "a|c"], "^a"), (["|a"], None), (["web", "db"], None), ([""], None), ([], None),
+])
+def test_the_name_filter_is_one_name_or_a_common_prefix_never_an_alternation(names, pattern):
+    assert servers._name_filter(names) == pattern
+
+
+@given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=6))
+def test_every_name_passes_its_name_filter_as_nova_applies_it(names):
+    pattern = servers._name_filter(names)
+    assert pattern is None or all(nova_name_match(pattern, n) for n in names)
+
+
+def test_a_wait_on_several_servers_lists_those_of_their_names():
+    proxy = Proxy(nova_servers(["job-1", "job-2", "other"]))
+    listed = [Server.from_api({"id": f"id-{n}", "name": n, "status": "BUILD"}) for n in ("job-1", "job-2")]
+    fetch = servers._fetcher(Conn(compute=proxy), listed)
+    assert set(fetch()) == {"id-job-1", "id-job-2"}
+    assert proxy.asked == [("/servers/detail", {"name": r"^job\-"})]
 
 
 def test_a_flavor_by_id_stops_at_its_page():
