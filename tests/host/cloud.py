@@ -28,6 +28,7 @@ removes all of it again.
 
 import copy
 import json
+import re
 import threading
 import uuid
 
@@ -51,6 +52,19 @@ def body(data, path, query=None):
 def drop(data, path, query=None):
     """*data* without its ``GET ...path``: a call that must not be made fails the test."""
     data["interactions"].remove(interaction(data, path, query))
+    return data
+
+
+def asked_by_name(data, name):
+    """*data* (a loaded host-* session, recorded before server names were asked
+    of Nova by its name filter, and kept) with its list of all servers
+    turned into the filtered list ``osops ping NAME`` now asks for first:
+    ``name=^NAME$``, answering the servers so named.  An exact name is one
+    filtered GET, so a list of all would fail the test."""
+    listed = interaction(data, "/servers/detail")
+    listed["request"]["query"] = {"name": [f"^{re.escape(name)}$"]}
+    servers = listed["response"]["json"]["servers"]
+    servers[:] = [s for s in servers if s["name"] == name]
     return data
 
 

@@ -165,14 +165,17 @@ def test_netns_auto_finds_the_networks_namespace(kind, lan, kernel, osops_cli, m
     Edits to host-ping-auto (which has no network list: hostrec's port
     names the network): hostrec's fixed address becomes b's (the LAN stands
     in for the network), and with a qdhcp namespace the router port list is
-    dropped, as osops must not ask for it; the network and router ids are
-    new ones (cloud.with_fresh_ids), the namespace is the test's own."""
+    dropped, as osops must not ask for it; the server list becomes the
+    exact-name list osops asks first (cloud.asked_by_name); the network and
+    router ids are new ones (cloud.with_fresh_ids), the namespace is the
+    test's own."""
     assert cloud.ROUTER_PORT["network_id"] == cloud.NETWORK["id"]
     data = cloud.recorded("host-ping-auto")
     [recorded] = cloud.body(data, "/servers/detail")["servers"][0]["addresses"][cloud.NETWORK["name"]]
     cloud.set_addresses(data, {cloud.NETWORK["name"]: [{**recorded, "addr": lan["addr_b"]}]})
     if kind == "qdhcp":
         cloud.drop(data, "/v2.0/ports", cloud.ROUTER_QUERY)
+    data = cloud.asked_by_name(data, "hostrec")
     data, (net_id, router_id) = cloud.with_fresh_ids(data, cloud.NETWORK["id"], cloud.ROUTER_PORT["device_id"])
     ns = kernel.netns(f"qdhcp-{net_id}" if kind == "qdhcp" else f"qrouter-{router_id}")
     kernel.veth(lan["bridge"], lan["switch"], ns, "192.0.2.3")

@@ -138,7 +138,8 @@ def test_server_list_is_one_request_per_page(cli):
 
 BOOT = ["boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6", "--network", "private"]
 BOOT_CALLS = [
-    "GET image /v2/images",              # image by name: one list call
+    "GET image /v2/images",              # image by its exact name (Glance's filter): cirros-0.6 is a prefix,
+    "GET image /v2/images",              # so one list call and the prefix rule
     "GET compute /v2.1/flavors/detail",  # flavor by name: one list call
     "GET network /v2.0/networks",        # network by name: one list call
     "GET compute /v2.1/servers/detail",  # the servers already called that name: one list call
@@ -199,10 +200,10 @@ def test_boot_ten_waits_with_one_list_call_per_round(cli):
     assert r.code == 0, r.err
     assert len(r.json()) == 10
     calls = shape(r.calls)
-    assert calls[:6] == BOOT_CALLS
+    assert calls[:len(BOOT_CALLS)] == BOOT_CALLS
     recorded = _statuses(data, "/servers/detail")  # the name's list, the reservation list, then the polls
     rounds = next(i for i, s in enumerate(recorded[1:]) if set(s) == {"ACTIVE"})
-    assert calls[6:] == ["GET compute /v2.1/servers/detail"] * rounds  # one list call per round
+    assert calls[len(BOOT_CALLS):] == ["GET compute /v2.1/servers/detail"] * rounds  # one list call per round
     assert all(c.endswith(f"?reservation_id={reservation('boot-count')}") for c in r.calls
                if "/servers/detail" in c and "?name=" not in c)
 

@@ -3,6 +3,7 @@ cassettes recorded from the loopback cloud (h2-fip on private, router1
 between private and public); failures derived from them by the edits
 each test states."""
 
+import copy
 import re
 
 import pytest
@@ -15,7 +16,9 @@ from tests.unit.test_call_floor import shape
 
 SERVER = recordings.FIP_SERVER
 ADD = ("floating", "ip", "add", SERVER)
-PUBLIC = "3b5d30a4-58a8-459c-9488-682866b8e635"  # the external network, as recorded
+PUBLIC = next(n["id"] for i in cassette("floating-ip-add")["interactions"]  # the external network, as recorded
+              if i["request"]["url"].endswith("/v2.0/networks")
+              for n in i["response"]["json"]["networks"] if n["name"] == "public")
 
 
 def answer(name, method, path_end, query_key=None):
@@ -144,11 +147,17 @@ def test_network_must_name_an_external_network(cli, network, code, words):
 
 
 def test_an_ambiguous_server_name_lists_the_candidates(cli):
-    # Derived: two servers, h2-fip-a and h2-fip-b, both matching "h2-fip" by prefix.
+    # Derived: two servers, h2-fip-1 and h2-fip-2, both matching "h2-fip" by prefix: the exact-name
+    # list (Nova's name filter) finds neither, the list of all shows both.
     def two(it):
-        listed = responses(it, "GET", "/servers/detail")[0]["servers"]
+        [named] = [i for i in it if i["request"]["url"].endswith("/servers/detail")]
+        every = copy.deepcopy(named)
+        every["request"]["query"] = {}
+        listed = every["response"]["json"]["servers"]
         listed[:] = [{**listed[0], "id": f"00000000-0000-4000-8000-00000000000{i}", "name": f"{SERVER}-{i}"}
                      for i in (1, 2)]
+        named["response"]["json"]["servers"] = []
+        it.append(every)
 
     r = cli(edit("floating-ip-add", two), *ADD)
     assert r.code == 1 and one_line(r.err), r.err

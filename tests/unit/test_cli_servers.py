@@ -1,6 +1,9 @@
 """boot, suspend, resume, delete through the real entry point."""
 
+import copy
 import sys
+
+import pytest
 
 from tests.unit.conftest import cassette, reservation, reservation_lists
 from tests.unit.deletions import with_deletes
@@ -28,7 +31,9 @@ def test_boot_by_flavor_id_like_nova(cli):
 def test_boot_resolves_each_name_with_one_list_call_and_polls_one_request_per_round(cli):
     r = cli("boot", "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
     assert r.code == 0, r.err
-    assert len(requests_to(r, "/v2/images", "GET")) == 1
+    # an image's exact name is one filtered GET; a prefix (cirros-0.6) is the filtered GET, finding none, then one list
+    images = requests_to(r, "/v2/images", "GET")
+    assert len(images) == 2 and "name=cirros-0.6&" in images[0] and "name=" not in images[1]
     assert len(requests_to(r, "/flavors", "GET")) == 1
     assert len(requests_to(r, "/v2.0/networks", "GET")) == 1
     (create,) = [b for c, b in zip(r.calls, r.bodies, strict=True) if c.startswith("POST") and c.endswith("/servers")]
@@ -69,9 +74,24 @@ def test_ambiguous_image_lists_every_candidate(cli):
     assert not requests_to(r, "/servers", "POST")
 
 
-def test_kernel_and_ramdisk_are_never_picked(cli):
-    r = cli("boot-ambiguous", "boot", "--flavor", "m1.tiny", "--image", "cirros-0.3.4-x86_64-uec-k")
-    assert r.code == 1 and "no image 'cirros-0.3.4-x86_64-uec-k'" in r.err and "kernel" in r.err
+def _images_asked_by_name(data, name):
+    """Derived: *data* answering Glance's ``name=NAME`` filter (asked before
+    the list) with the recorded list's images of exactly that name."""
+    [listed] = [i for i in data["interactions"] if i["request"]["url"].endswith("/v2/images")
+                and "name" not in i["request"]["query"]]
+    asked = copy.deepcopy(listed)
+    asked["request"]["query"] = {**listed["request"]["query"], "name": [name]}
+    asked["response"]["json"]["images"] = [i for i in listed["response"]["json"]["images"] if i["name"] == name]
+    data["interactions"].append(asked)
+    return data
+
+
+@pytest.mark.parametrize("name", ["cirros-0.3.4-x86_64-uec-k", "cirros-0.3.4-x86_64-uec-kernel"])
+def test_kernel_and_ramdisk_are_never_picked(cli, name):
+    # a prefix of the kernel's name (the filter finds none), or its exact name (the filter finds it, not bootable)
+    r = cli(_images_asked_by_name(cassette("boot-ambiguous"), name), "boot", "--flavor", "m1.tiny", "--image", name)
+    assert r.code == 1 and f"no image '{name}'" in r.err and "kernel" in r.err
+    assert not requests_to(r, "/servers", "POST")
 
 
 def test_unknown_flavor_names_the_closest(cli):
@@ -189,7 +209,8 @@ def _boot_with_name_list(servers):
     already called demo-1 (empty when recorded) answered by *servers*:
     the recorded demo-1 itself, as the boot's list of it shows it."""
     data = cassette("boot")
-    [asked] = [i for i in data["interactions"] if "name" in (i["request"]["query"] or {})]
+    [asked] = [i for i in data["interactions"] if i["request"]["url"].endswith("/servers/detail")
+               and "name" in (i["request"]["query"] or {})]
     assert asked["request"]["query"] == {"name": ["^demo\\-1$"]} and asked["response"]["json"]["servers"] == []
     [listed] = [s for i in reservation_lists("boot") for s in i["response"]["json"]["servers"]][:1]
     asked["response"]["json"]["servers"] = servers([listed])
@@ -207,8 +228,8 @@ def test_unique_refuses_a_name_that_exists_before_creating(cli):
 
 def test_booting_a_name_that_exists_warns_naming_it_and_boots(cli):
     data = _boot_with_name_list(lambda listed: listed)
-    [existing] = [s for i in data["interactions"] if "name" in (i["request"]["query"] or {})
-                  for s in i["response"]["json"]["servers"]]
+    [existing] = [s for i in data["interactions"] if i["request"]["url"].endswith("/servers/detail")
+                  and "name" in (i["request"]["query"] or {}) for s in i["response"]["json"]["servers"]]
     r = cli(data, "boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6", "-f", "value", "-c", "Status")
     assert (r.code, r.out) == (0, "ACTIVE\n")
     assert r.err == (f"a server called demo-1 exists already: demo-1 ({existing['id']}, {existing['status']}); "
@@ -218,9 +239,9 @@ def test_booting_a_name_that_exists_warns_naming_it_and_boots(cli):
 def test_the_name_is_looked_up_once_and_only_when_given(cli):
     named = cli("boot", "boot", "demo-1", "--flavor", "m1.tiny", "--image", "cirros-0.6")
     assert named.code == 0 and named.err == ""
-    assert len([c for c in named.calls if "?name=" in c]) == 1
+    assert len([c for c in named.calls if "/servers/detail?name=" in c]) == 1
     generated = cli("boot", "boot", "--flavor", "m1.tiny", "--image", "cirros-0.6")
-    assert generated.code == 0 and not [c for c in generated.calls if "?name=" in c]
+    assert generated.code == 0 and not [c for c in generated.calls if "/servers/detail?name=" in c]
 
 
 def test_unique_boots_when_the_name_is_free(cli):

@@ -9,9 +9,19 @@ import pytest
 from tests.unit.conftest import cassette
 
 
-def network_id():
+def port():
+    """The recorded h3-ssh's one port."""
     [ports] = [i for i in cassette("ssh")["interactions"] if i["request"]["url"].endswith("/ports")]
-    return ports["response"]["json"]["ports"][0]["network_id"]
+    return ports["response"]["json"]["ports"][0]
+
+
+def network_id():
+    return port()["network_id"]
+
+
+def address():
+    """The fixed IP the recorded h3-ssh has (so a re-recording keeps the tests)."""
+    return port()["fixed_ips"][0]["ip_address"]
 
 
 @pytest.fixture
@@ -30,14 +40,14 @@ def test_the_remote_commands_status_is_osops_status(cli, fake_ssh, here, monkeyp
     ip, argv = fake_ssh.read_text().splitlines()
     assert ip == f"ip netns exec {here}"
     assert " -l cirros " in argv and "BatchMode=yes" in argv  # cirros: the image's name says so
-    assert argv.endswith(" -- 10.0.0.31 hostname -f")
+    assert argv.endswith(f" -- {address()} hostname -f")
 
 
 def test_ssh_that_cannot_log_in_is_said_and_exits_255(cli, fake_ssh, here, monkeypatch):
     monkeypatch.setenv("FAKE_SSH_EXIT", "255")
     r = cli("ssh", "ssh", "h3-ssh", "--batch", "--", "hostname")
     assert r.code == 255
-    assert r.err.startswith(f"ssh could not log in to cirros@10.0.0.31 (from {here}) (its message is above); "
+    assert r.err.startswith(f"ssh could not log in to cirros@{address()} (from {here}) (its message is above); "
                             "is it up and does its security group allow SSH?")
 
 

@@ -101,7 +101,7 @@ def test_netns_auto_without_a_namespace_keeps_its_note(clean_env, monkeypatch, c
     monkeypatch.setattr(targets.namespaces, "list_namespaces", lambda: [])
     monkeypatch.setattr(ping, "_icmplib", None)  # nothing may be sent
     monkeypatch.setattr(ping, "_system", None)
-    with replay(cloud.recorded("host-ping-auto")) as player:
+    with replay(cloud.asked_by_name(cloud.recorded("host-ping-auto"), "hostrec")) as player:
         code, out, err = run(monkeypatch, capsys, player, "ping", "hostrec", "--netns", "auto", *FAST,
                              "-f", "json")
     assert code == 1, err

@@ -2,18 +2,32 @@
 namespace standing in as this host's), with a fake ssh: its expect: of
 the exit status and output, and boot's wait_for: argument."""
 
+import copy
+
 import pytest
 
 from osops.cloud import connect
 from osops.scenario import Engine, load_text
 from osops.testing import replay
 from tests.unit.conftest import cassette
-from tests.unit.test_cli_ssh import network_id
+from tests.unit.test_cli_ssh import address, network_id
+
+
+def with_full_list():
+    """The ssh cassette plus a list of all servers, which a scenario step
+    resolves names from (osops ssh, recorded, asked Nova for ``^h3\\-ssh$``
+    only): derived from that filtered list's answer."""
+    data = cassette("ssh")
+    [named] = [i for i in data["interactions"] if i["request"]["url"].endswith("/servers/detail")]
+    full = copy.deepcopy(named)
+    full["request"]["query"] = {}
+    data["interactions"].append(full)
+    return data
 
 
 def run(steps):
     scenario = load_text(f"name: h3-ssh-test\nsteps:\n{steps}")
-    with replay(cassette("ssh")) as player:
+    with replay(with_full_list()) as player:
         conn = connect(auth_url=player.auth_url, username="admin", password="x", project_name="admin",
                        user_domain_id="default", project_domain_id="default")
         report = Engine(conn, scenario, run_id="sshtest1", sleep=lambda s: None).run()
@@ -43,7 +57,7 @@ def test_ssh_expects_the_exit_status_and_output(clean_env, here, monkeypatch, st
 def test_ssh_that_cannot_log_in_fails_the_step_saying_so(clean_env, here, monkeypatch):
     monkeypatch.setenv("FAKE_SSH_EXIT", "255")
     step = run("  - ssh: {servers: h3-ssh, command: hostname, within: 0}\n")
-    assert step.status == "FAIL" and "ssh could not log in to cirros@10.0.0.31" in step.detail
+    assert step.status == "FAIL" and f"ssh could not log in to cirros@{address()}" in step.detail
     assert "Permission denied (publickey)." in step.detail
 
 

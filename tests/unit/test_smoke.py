@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
 
 import pytest
 
@@ -403,12 +404,17 @@ def _no_group_named(name):
              for s in r["json"]["servers"]]  # the one server cleanup.json lists and deletes
 
 
+POLL_FILTER = r"^osops\-"  # osops-keeprec1-smoke's and osops-otherrun1-lab-1's common name prefix, as Nova's regex
+
+
 def _more_runs(interactions):
     """Derived from cleanup.json: the list also shows a server of another run
     (the recorded one, with the id lab-demo recorded for its lab-1, that name
     and run tag) and a server no run tagged (with the id boot.json recorded
     for demo-1); the second run's DELETE is the recorded one with its id; the
-    list polled after the deletes shows only the untagged server."""
+    poll after the deletes lists the two runs' servers by their common name
+    prefix (``POLL_FILTER``) and finds none: web, the one server left, does
+    not match it."""
     listing = responses(interactions, "GET", "/servers/detail")[0]
     recorded = listing["json"]["servers"][0]
     other = copy.deepcopy(recorded)
@@ -421,7 +427,8 @@ def _more_runs(interactions):
     second = copy.deepcopy(delete)
     second["request"]["url"] = second["request"]["url"].replace(KEPT_ID, other["id"])
     after = copy.deepcopy(next(i for i in interactions if i["request"]["url"].endswith("/servers/detail")))
-    after["response"]["json"]["servers"] = [untagged]
+    after["request"]["query"] = {"name": [POLL_FILTER]}
+    after["response"]["json"]["servers"] = []
     # every group (cleanup --all looks at all): keeprec1's, and a default group no run made
     (named,) = [i for i in interactions if i["request"]["url"].endswith("/v2.0/security-groups")]
     everyone = copy.deepcopy(named)
@@ -447,7 +454,9 @@ def test_cleanup_all_removes_every_runs_servers_and_nothing_else(cli):
                                         [f"DELETE http://network.osops.invalid/v2.0/security-groups/{group['ID']}",
                                          "DELETE http://compute.osops.invalid/v2.1/os-keypairs/osops-keeprec1-key"])
     lists = [c for c in r.calls if c.split("?")[0].endswith("/servers/detail")]
-    assert len(lists) == 2  # one to find them, one poll round for both
+    # one to find them, one poll round for both, filtered by the servers' common name prefix
+    assert lists == ["GET http://compute.osops.invalid/v2.1/servers/detail",
+                     "GET http://compute.osops.invalid/v2.1/servers/detail?" + urlencode({"name": POLL_FILTER})]
 
 
 def test_cleanup_all_dry_run_deletes_nothing(cli):
