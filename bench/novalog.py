@@ -29,10 +29,13 @@ def stamp(text):
 
 def requests(text):
     """{request id: (method, path, start)} of nova-api's request log lines:
-    start is the logged end less the logged duration."""
+    start is the logged end less the logged duration.  The first line of
+    an id is its request's: a later ``GET /v2.1`` (version discovery,
+    which makes no request context) may be logged with the id of the
+    request its worker thread served before."""
     out = {}
     for m in REQUEST.finditer(text):
-        out[m.group(2)] = (m.group(3), m.group(4), stamp(m.group(1)) - float(m.group(6)))
+        out.setdefault(m.group(2), (m.group(3), m.group(4), stamp(m.group(1)) - float(m.group(6))))
     return out
 
 

@@ -35,6 +35,17 @@ def test_requests_start_is_the_logged_end_less_the_duration():
     assert abs(start - (local("2026-12-08 00:40:15.737") - 1.5)) < 1e-6
 
 
+def test_a_request_id_logged_again_later_keeps_its_first_line():
+    # nova-api logs a version discovery (GET /v2.1, no request context of
+    # its own) with the id of the request its thread served before
+    stale = ('2026-12-08 00:40:40.100 7913 INFO nova.api.openstack.requestlog [None '
+             'req-b25c7c3f-b836-45d6-aaff-241a7e02a29e caef1960 02080cdf - - default default] 127.0.0.1 '
+             '"GET /v2.1" status: 200 len: 384 microversion: 2.1 time: 0.002000\n')
+    method, path, start = novalog.requests(API_LOG + stale)["req-b25c7c3f-b836-45d6-aaff-241a7e02a29e"]
+    assert (method, path) == ("POST", "/v2.1/servers")
+    assert abs(start - (local("2026-12-08 00:40:15.737") - 1.5)) < 1e-6
+
+
 def test_deletes_by_server():
     assert abs(novalog.deletes(API_LOG)[SID] - (local("2026-12-08 00:40:44.400") - 0.1)) < 1e-6
 
