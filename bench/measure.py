@@ -122,7 +122,7 @@ def _run(row, tool, name, ctx, proxy=None, timed=False):
     try:
         run = tool.run(getattr(row, tool.name)(name), proxy=proxy)
         phases = cloudtime.phases(ctx.api, ctx.logs, mark, name, run.steps) if timed and row.kind == "boot" else []
-        if any(p.took < 0 for p in phases):  # seen once per SSH row in an earlier run, not since: the events say why
+        if any(p.took < 0 for p in phases):  # a log line misread (as novalog.requests once did): the events say which
             ctx.log(f"bench: a negative cloud time for {name}: {cloudtime.events(ctx.api, ctx.logs, mark, name)}")
     finally:
         if row.after:
