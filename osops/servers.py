@@ -51,7 +51,8 @@ def get_server(conn: Connection, server_id: str) -> Server:
 
 def find_servers(conn: Connection, names_or_ids: Sequence[str], all_projects: bool = False) -> list[Server]:
     """Resolve several names or ids.  Names that are each exactly one
-    server's name take one list call filtered by those names; otherwise
+    server's name take one list call filtered by that name, or by their
+    common prefix (see :func:`_name_filter`); otherwise
     (an id, a prefix, a name two servers share, none) one list of all,
     with no page after the one where the last of them was seen as an id."""
     return (_exact_names(conn, names_or_ids, all_projects)

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 FIRST = 0.25
 FACTOR = 1.5
 # A round is one list call however many servers it waits for, so polling
-# at most half a second apart is cheap, and sees a change within half a
-# second of the cloud making it, at the median (bench/run measures it).
+# at most half a second apart is cheap; a change is seen about a quarter
+# second after the cloud made it, plus the time the cloud takes to answer
+# the list (bench/run measures how late waits see the cloud).
 CAP = 0.5
 NAMED = 5  # servers a timeout message names; the rest are counted
 
