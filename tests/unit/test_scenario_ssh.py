@@ -2,32 +2,19 @@
 namespace standing in as this host's), with a fake ssh: its expect: of
 the exit status and output, and boot's wait_for: argument."""
 
-import copy
 
 import pytest
 
 from osops.cloud import connect
 from osops.scenario import Engine, load_text
 from osops.testing import replay
-from tests.unit.conftest import cassette
+from tests.unit.conftest import edit, list_of_all
 from tests.unit.test_cli_ssh import address, network_id
-
-
-def with_full_list():
-    """The ssh cassette plus a list of all servers, which a scenario step
-    resolves names from (osops ssh, recorded, asked Nova for ``^h3\\-ssh$``
-    only): derived from that filtered list's answer."""
-    data = cassette("ssh")
-    [named] = [i for i in data["interactions"] if i["request"]["url"].endswith("/servers/detail")]
-    full = copy.deepcopy(named)
-    full["request"]["query"] = {}
-    data["interactions"].append(full)
-    return data
 
 
 def run(steps):
     scenario = load_text(f"name: h3-ssh-test\nsteps:\n{steps}")
-    with replay(with_full_list()) as player:
+    with replay(edit("ssh", list_of_all)) as player:
         conn = connect(auth_url=player.auth_url, username="admin", password="x", project_name="admin",
                        user_domain_id="default", project_domain_id="default")
         report = Engine(conn, scenario, run_id="sshtest1", sleep=lambda s: None).run()
